@@ -1,0 +1,75 @@
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use ingest::InputKind;
+
+#[derive(Debug, Parser)]
+#[command(name = "opssies", version, about = "Observatoire régional de la cybersécurité des établissements de santé")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct StoreArgs {
+    /// Fichier de la base DuckDB.
+    #[arg(long, env = "OPSSIES_STORE", default_value = "opssies.duckdb")]
+    pub store: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Importe des fichiers (ou tous les fichiers d'un dossier) dans la base.
+    Ingest(IngestArgs),
+    /// Liste les imports, du plus récent au plus ancien.
+    Imports {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Une ligne JSON par import.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Écrit les lignes rejetées en CSV (toutes, ou celles d'un import).
+    Rejects {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Numéro d'import (voir `opssies imports`).
+        import: Option<i64>,
+    },
+    /// Affiche le contenu de la base : version du schéma et nombre de lignes par table.
+    Status {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Crée une base neuve avec les fichiers d'exemple intégrés au programme et la résume.
+    Demo {
+        /// Fichier de la base de démonstration (recréé à chaque fois).
+        #[arg(long, default_value = "opssies-demo.duckdb")]
+        store: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Type des fichiers, s'il ne peut pas être reconnu : opssies-events, finess, ose-ght.
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<InputKind>,
+    /// Un objet JSON par fichier sur la sortie standard.
+    #[arg(long)]
+    pub json: bool,
+    /// Nom de la personne qui importe (par défaut l'utilisateur du système).
+    #[arg(long, env = "OPSSIES_USER")]
+    pub user: Option<String>,
+    /// Taille maximale d'un fichier, en Mio.
+    #[arg(long, default_value_t = 200)]
+    pub max_size_mib: u64,
+    /// Fichiers ou dossiers à importer.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+fn parse_kind(text: &str) -> Result<InputKind, String> {
+    text.parse()
+}

@@ -1,0 +1,108 @@
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use ingest::store::ImportStage;
+use ingest::{ImportOptions, ImportOutcome, ImportStatus, Store};
+
+use crate::cli::IngestArgs;
+use crate::exit;
+
+/// Files above this size get a progress indicator (on a terminal only).
+const PROGRESS_THRESHOLD_BYTES: u64 = 5 * 1024 * 1024;
+/// Rejects printed per file; the rest are one `opssies rejects N` away.
+const REJECTS_SHOWN: usize = 5;
+
+pub fn run(args: &IngestArgs) -> Result<u8> {
+    let files = collect_files(&args.paths)?;
+    let mut store = Store::open(&args.store.store)?;
+    let options = ImportOptions {
+        kind: args.kind,
+        user: args.user.clone().or_else(|| std::env::var("USER").ok()),
+        max_file_bytes: args.max_size_mib.saturating_mul(1024 * 1024),
+    };
+    let mut code = exit::OK;
+    for file in &files {
+        let outcome = import_one(&mut store, file, &options)?;
+        if outcome.status == ImportStatus::Refused {
+            code = exit::FILE_REFUSED;
+        }
+        if args.json {
+            let mut line = serde_json::to_value(&outcome)?;
+            line["file"] = serde_json::Value::String(file.display().to_string());
+            println!("{line}");
+        } else {
+            print_outcome(file, &outcome);
+        }
+    }
+    Ok(code)
+}
+
+fn import_one(store: &mut Store, file: &Path, options: &ImportOptions) -> Result<ImportOutcome> {
+    let size = std::fs::metadata(file).map(|metadata| metadata.len()).unwrap_or(0);
+    let spinner = (size >= PROGRESS_THRESHOLD_BYTES && std::io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar.set_message(format!("{} ({:.1} Mio) : lecture", file.display(), size as f64 / 1_048_576.0));
+        bar
+    });
+    let outcome = store
+        .import_file_with_progress(file, options, &mut |stage| {
+            if let Some(bar) = &spinner {
+                let step = match stage {
+                    ImportStage::Parsing => "analyse",
+                    ImportStage::Storing => "enregistrement",
+                };
+                bar.set_message(format!("{} : {step}", file.display()));
+            }
+        })
+        .with_context(|| format!("import de {}", file.display()))?;
+    if let Some(bar) = spinner {
+        bar.finish_and_clear();
+    }
+    Ok(outcome)
+}
+
+fn print_outcome(file: &Path, outcome: &ImportOutcome) {
+    let mark = match outcome.status {
+        ImportStatus::Stored if outcome.rejected > 0 || outcome.warnings > 0 => "⚠",
+        ImportStatus::Stored => "✔",
+        ImportStatus::Duplicate => "=",
+        ImportStatus::Refused => "✘",
+    };
+    let number = outcome.import_id.map(|id| format!(" [import n° {id}]")).unwrap_or_default();
+    println!("{mark} {}{number} — {}", file.display(), outcome.message);
+    for reject in outcome.diagnostics.rejects.iter().take(REJECTS_SHOWN) {
+        let value = reject.value.as_deref().map(|value| format!(" « {value} »")).unwrap_or_default();
+        println!("    rejet, {}{value} : {}", reject.location.describe(), reject.reason);
+    }
+    let hidden = outcome.diagnostics.rejects.len().saturating_sub(REJECTS_SHOWN);
+    if hidden > 0
+        && let Some(id) = outcome.import_id
+    {
+        println!("    … et {hidden} autre(s) rejet(s) : opssies rejects {id}");
+    }
+}
+
+/// Expands directories (recursively, sorted, hidden files skipped) into files.
+fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        let metadata = std::fs::metadata(path).with_context(|| format!("{} : fichier ou dossier introuvable", path.display()))?;
+        if metadata.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+                .with_context(|| format!("lecture du dossier {}", path.display()))?
+                .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+                .filter(|entry| !entry.file_name().is_some_and(|name| name.to_string_lossy().starts_with('.')))
+                .collect();
+            entries.sort();
+            files.extend(collect_files(&entries)?);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}

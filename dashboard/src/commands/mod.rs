@@ -1,0 +1,18 @@
+mod demo;
+mod ingest_files;
+mod listings;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+
+/// Runs a command and returns the process exit code.
+pub fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Ingest(args) => ingest_files::run(&args),
+        Command::Imports { store, json } => listings::imports(&store.store, json),
+        Command::Rejects { store, import } => listings::rejects(&store.store, import),
+        Command::Status { store } => listings::status(&store.store),
+        Command::Demo { store } => demo::run(&store),
+    }
+}

@@ -1,0 +1,37 @@
+//! The `opssies` program: command line (ingest, listings, demo) and, later, the web dashboard.
+//! A library so the end-to-end tests can build a driver binary from the very same code.
+
+pub mod cli;
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Exit codes scripts can rely on.
+pub mod exit {
+    /// Every file stored or already present.
+    pub const OK: u8 = 0;
+    /// At least one file was refused.
+    pub const FILE_REFUSED: u8 = 1;
+    /// Bad command line (clap's own code).
+    pub const USAGE: u8 = 2;
+    /// The store or the system failed (unreadable file, locked or newer store, disk).
+    pub const FAILURE: u8 = 3;
+}
+
+/// The whole program: parses the command line, runs the command, returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("OPSSIES_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match commands::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("erreur : {error:#}");
+            ExitCode::from(exit::FAILURE)
+        }
+    }
+}

@@ -1,0 +1,451 @@
+//! Loading one file: duplicate check, parse, then one transaction that stores the rows, the
+//! rejects, the warnings and the import's own record — or nothing at all.
+
+use std::path::Path;
+
+use arrow::datatypes::{DataType, Schema};
+use arrow::record_batch::RecordBatch;
+use duckdb::{Connection, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::{Store, StoreError};
+use crate::parsers::{self, InputKind, Parsed};
+use crate::report::{Diagnostics, Location, Refusal};
+
+/// Default limit on one file's size (inputs.md "Limits").
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
+
+/// Set by the crash-safety tests only: the import announces on stderr that its transaction
+/// is open, then waits this many milliseconds before committing, so a test can kill it there.
+const PAUSE_BEFORE_COMMIT_ENV: &str = "OPSSIES_TEST_PAUSE_BEFORE_COMMIT_MS";
+pub const TRANSACTION_OPEN_MARKER: &str = "opssies: transaction ouverte";
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Forces the kind instead of recognising it.
+    pub kind: Option<InputKind>,
+    /// Who imports, recorded in `imports.user_name`.
+    pub user: Option<String>,
+    pub max_file_bytes: u64,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions { kind: None, user: None, max_file_bytes: DEFAULT_MAX_FILE_BYTES }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImportStatus {
+    /// Stored (possibly with rejects and warnings).
+    Stored,
+    /// The same bytes were already stored: nothing changed.
+    Duplicate,
+    /// Refused whole: nothing of it is stored.
+    Refused,
+}
+
+/// What happened to one file; serialised as the CLI's `--json` line.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportOutcome {
+    pub file: String,
+    #[serde(serialize_with = "serialize_kind")]
+    pub kind: Option<InputKind>,
+    pub status: ImportStatus,
+    pub import_id: Option<i64>,
+    pub sha256: String,
+    pub rows_read: u64,
+    pub rows_stored: u64,
+    pub rejected: u64,
+    pub warnings: u64,
+    pub message: String,
+    /// For a duplicate, the import that first stored these bytes.
+    pub duplicate_of: Option<i64>,
+    #[serde(skip)]
+    pub diagnostics: Diagnostics,
+}
+
+fn serialize_kind<S: serde::Serializer>(kind: &Option<InputKind>, serializer: S) -> Result<S::Ok, S::Error> {
+    match kind {
+        Some(kind) => serializer.serialize_str(kind.name()),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// The steps of an import, for progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportStage {
+    Parsing,
+    Storing,
+}
+
+impl Store {
+    /// Reads and imports one file. The size limit is checked before reading.
+    pub fn import_file(&mut self, path: &Path, options: &ImportOptions) -> Result<ImportOutcome, StoreError> {
+        self.import_file_with_progress(path, options, &mut |_| {})
+    }
+
+    pub fn import_file_with_progress(
+        &mut self,
+        path: &Path,
+        options: &ImportOptions,
+        progress: &mut dyn FnMut(ImportStage),
+    ) -> Result<ImportOutcome, StoreError> {
+        let name = path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned());
+        let read_error = |source| StoreError::Read { path: path.to_path_buf(), source };
+        let size = std::fs::metadata(path).map_err(read_error)?.len();
+        if size > options.max_file_bytes {
+            let refusal = too_large(size, options.max_file_bytes);
+            return self.record_refusal(&name, "", size, options.kind, refusal, options);
+        }
+        let bytes = std::fs::read(path).map_err(read_error)?;
+        self.import_bytes_with_progress(&name, &bytes, options, progress)
+    }
+
+    /// Imports bytes under a file name (the name is only recorded, never used as a path).
+    pub fn import_bytes(&mut self, file_name: &str, bytes: &[u8], options: &ImportOptions) -> Result<ImportOutcome, StoreError> {
+        self.import_bytes_with_progress(file_name, bytes, options, &mut |_| {})
+    }
+
+    pub fn import_bytes_with_progress(
+        &mut self,
+        file_name: &str,
+        bytes: &[u8],
+        options: &ImportOptions,
+        progress: &mut dyn FnMut(ImportStage),
+    ) -> Result<ImportOutcome, StoreError> {
+        let sha256 = hex::encode(Sha256::digest(bytes));
+        let size = bytes.len() as u64;
+        if let Some((first_import, first_kind)) = self.stored_import_with_hash(&sha256)? {
+            return Ok(ImportOutcome {
+                file: file_name.to_owned(),
+                kind: first_kind.and_then(|name| name.parse().ok()),
+                status: ImportStatus::Duplicate,
+                import_id: None,
+                sha256,
+                rows_read: 0,
+                rows_stored: 0,
+                rejected: 0,
+                warnings: 0,
+                message: format!("fichier déjà importé à l'identique (import n° {first_import}) : rien n'a changé"),
+                duplicate_of: Some(first_import),
+                diagnostics: Diagnostics::default(),
+            });
+        }
+        if size > options.max_file_bytes {
+            return self.record_refusal(file_name, &sha256, size, options.kind, too_large(size, options.max_file_bytes), options);
+        }
+        let Some(kind) = options.kind.or_else(|| InputKind::detect(bytes)) else {
+            let refusal = Refusal::UnknownKind(
+                "ni événements OPSSIES (JSON avec « events »), ni extrait FINESS etalab (« finess;etalab; »), ni liste OSE/GHT (colonnes finess_et, ght, ose)".to_owned(),
+            );
+            return self.record_refusal(file_name, &sha256, size, None, refusal, options);
+        };
+        progress(ImportStage::Parsing);
+        let mut diagnostics = Diagnostics::default();
+        let parsed = match parsers::parse(kind, bytes, Some(file_name), &mut diagnostics) {
+            Ok(parsed) => parsed,
+            Err(refusal) => return self.record_refusal(file_name, &sha256, size, Some(kind), refusal, options),
+        };
+        progress(ImportStage::Storing);
+        self.store_parsed(file_name, &sha256, size, parsed, diagnostics, options)
+    }
+
+    fn stored_import_with_hash(&self, sha256: &str) -> Result<Option<(i64, Option<String>)>, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT import_id, kind FROM imports WHERE sha256 = ? AND status = 'stored' ORDER BY import_id LIMIT 1")?;
+        let mut rows = statement.query([sha256])?;
+        match rows.next()? {
+            Some(row) => Ok(Some((row.get(0)?, row.get(1)?))),
+            None => Ok(None),
+        }
+    }
+
+    fn record_refusal(
+        &mut self,
+        file_name: &str,
+        sha256: &str,
+        size: u64,
+        kind: Option<InputKind>,
+        refusal: Refusal,
+        options: &ImportOptions,
+    ) -> Result<ImportOutcome, StoreError> {
+        let message = format!("fichier refusé : {refusal}");
+        let started_at = now_utc();
+        let transaction = self.connection.transaction()?;
+        let import_id = next_import_id(&transaction)?;
+        transaction.execute(
+            "INSERT INTO imports (import_id, file_name, sha256, kind, size_bytes, started_at, finished_at, status,
+                                  rows_read, rows_stored, rows_rejected, warning_count, message, user_name)
+             VALUES (?, ?, ?, ?, ?, ?::TIMESTAMP, ?::TIMESTAMP, 'refused', 0, 0, 0, 0, ?, ?)",
+            params![import_id, file_name, sha256, kind.map(InputKind::name), size as i64, started_at, now_utc(), message, options.user],
+        )?;
+        transaction.commit()?;
+        Ok(ImportOutcome {
+            file: file_name.to_owned(),
+            kind,
+            status: ImportStatus::Refused,
+            import_id: Some(import_id),
+            sha256: sha256.to_owned(),
+            rows_read: 0,
+            rows_stored: 0,
+            rejected: 0,
+            warnings: 0,
+            message,
+            duplicate_of: None,
+            diagnostics: Diagnostics::default(),
+        })
+    }
+
+    fn store_parsed(
+        &mut self,
+        file_name: &str,
+        sha256: &str,
+        size: u64,
+        parsed: Parsed,
+        mut diagnostics: Diagnostics,
+        options: &ImportOptions,
+    ) -> Result<ImportOutcome, StoreError> {
+        let started_at = now_utc();
+        let kind = parsed.kind();
+        let rows_read = parsed.rows_read();
+        let transaction = self.connection.transaction()?;
+        let import_id = next_import_id(&transaction)?;
+
+        let (rows_stored, sender, generated_at) = match &parsed {
+            Parsed::Finess(extract) => (load_finess(&transaction, import_id, &extract.sites, &mut diagnostics)?, None, None),
+            Parsed::OseList(list) => (load_ose(&transaction, import_id, &list.rows, &mut diagnostics)?, None, None),
+            Parsed::Events(file) => {
+                let stored = load_events(&transaction, import_id, &file.events, &mut diagnostics)?;
+                let sender = file.care_d1_name.as_ref().map(|name| name.sender.clone());
+                let generated = file.care_d1_name.as_ref().map(|name| name.generated_at.format("%Y-%m-%d %H:%M:%S").to_string());
+                (stored, sender, generated)
+            }
+        };
+        insert_diagnostics(&transaction, import_id, &diagnostics)?;
+
+        let rejected = diagnostics.rejects.len() as u64;
+        let warnings = diagnostics.warnings.len() as u64;
+        let message = summary_message(kind, rows_read, rows_stored, rejected, warnings);
+        transaction.execute(
+            "INSERT INTO imports (import_id, file_name, sha256, kind, size_bytes, encoding, started_at, finished_at, status,
+                                  rows_read, rows_stored, rows_rejected, warning_count, message, user_name, source_date,
+                                  sender, file_generated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?::TIMESTAMP, ?::TIMESTAMP, 'stored', ?, ?, ?, ?, ?, ?, ?::DATE, ?, ?::TIMESTAMP)",
+            params![
+                import_id,
+                file_name,
+                sha256,
+                kind.name(),
+                size as i64,
+                parsed.encoding().map(|encoding| encoding.label()),
+                started_at,
+                now_utc(),
+                rows_read as i64,
+                rows_stored as i64,
+                rejected as i64,
+                warnings as i64,
+                message,
+                options.user,
+                parsed.extract_date().map(|date| date.to_string()),
+                sender,
+                generated_at,
+            ],
+        )?;
+        pause_before_commit_if_testing();
+        transaction.commit()?;
+        Ok(ImportOutcome {
+            file: file_name.to_owned(),
+            kind: Some(kind),
+            status: ImportStatus::Stored,
+            import_id: Some(import_id),
+            sha256: sha256.to_owned(),
+            rows_read,
+            rows_stored,
+            rejected,
+            warnings,
+            message,
+            duplicate_of: None,
+            diagnostics,
+        })
+    }
+}
+
+fn too_large(size: u64, limit: u64) -> Refusal {
+    Refusal::TooLarge { size_mib: size as f64 / 1_048_576.0, limit_mib: limit / 1_048_576 }
+}
+
+fn summary_message(kind: InputKind, read: u64, stored: u64, rejected: u64, warnings: u64) -> String {
+    let unit = match kind {
+        InputKind::OpssiesEvents => "événement(s)",
+        InputKind::FinessEtalab => "ligne(s)",
+        InputKind::OseList => "ligne(s)",
+    };
+    format!("{} : {read} {unit} lu(s), {stored} enregistré(s), {rejected} rejeté(s), {warnings} avertissement(s)", kind.label())
+}
+
+fn now_utc() -> String {
+    chrono::Utc::now().naive_utc().format("%Y-%m-%d %H:%M:%S%.6f").to_string()
+}
+
+fn next_import_id(connection: &Connection) -> duckdb::Result<i64> {
+    connection.query_row("SELECT coalesce(max(import_id), 0) + 1 FROM imports", [], |row| row.get(0))
+}
+
+fn pause_before_commit_if_testing() {
+    if let Some(milliseconds) = std::env::var(PAUSE_BEFORE_COMMIT_ENV).ok().and_then(|text| text.parse::<u64>().ok()) {
+        eprintln!("{TRANSACTION_OPEN_MARKER}");
+        std::thread::sleep(std::time::Duration::from_millis(milliseconds));
+    }
+}
+
+/// Creates a temporary table shaped like the batch and appends the batch to it.
+fn stage(connection: &Connection, name: &str, batch: &RecordBatch) -> duckdb::Result<()> {
+    let columns: Vec<String> = batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|field| format!("\"{}\" {}", field.name(), sql_type(field.data_type())))
+        .collect();
+    connection.execute_batch(&format!("CREATE OR REPLACE TEMP TABLE {name} ({})", columns.join(", ")))?;
+    if batch.num_rows() > 0 {
+        let mut appender = connection.appender_to_catalog_and_db(name, "temp", "main")?;
+        appender.append_record_batch(batch.clone())?;
+        appender.flush()?;
+    }
+    Ok(())
+}
+
+fn sql_type(data_type: &DataType) -> &'static str {
+    match data_type {
+        DataType::Boolean => "BOOLEAN",
+        DataType::Int32 => "INTEGER",
+        DataType::Int64 => "BIGINT",
+        DataType::Float64 => "DOUBLE",
+        DataType::Date32 => "DATE",
+        DataType::Timestamp(_, _) => "TIMESTAMP",
+        _ => "VARCHAR",
+    }
+}
+
+fn column_names(schema: &Schema) -> Vec<String> {
+    schema.fields().iter().map(|field| format!("\"{}\"", field.name())).collect()
+}
+
+fn load_finess(connection: &Connection, import_id: i64, sites: &RecordBatch, diagnostics: &mut Diagnostics) -> duckdb::Result<u64> {
+    stage(connection, "stage_finess", sites)?;
+    let columns = column_names(&sites.schema());
+    let updates: Vec<String> = columns.iter().filter(|column| *column != "\"finess_et\"").map(|column| format!("{column} = s.{column}")).collect();
+    let values: Vec<String> = columns.iter().map(|column| format!("s.{column}")).collect();
+    // A later extract wins; an older one re-imported afterwards must not undo it.
+    let merged = connection.execute(
+        &format!(
+            "MERGE INTO finess_referential AS r
+             USING (SELECT *, ? AS import_id FROM temp.stage_finess) AS s
+             ON r.finess_et = s.finess_et
+             WHEN MATCHED AND coalesce(s.extract_date, DATE '0001-01-01') >= coalesce(r.extract_date, DATE '0001-01-01')
+                 THEN UPDATE SET {}, import_id = s.import_id
+             WHEN NOT MATCHED THEN INSERT ({}, import_id) VALUES ({}, s.import_id)",
+            updates.join(", "),
+            columns.join(", "),
+            values.join(", "),
+        ),
+        [import_id],
+    )? as u64;
+    let kept_newer = sites.num_rows() as u64 - merged;
+    if kept_newer > 0 {
+        diagnostics.warn(
+            Location::default(),
+            None,
+            format!("{kept_newer} établissement(s) non mis à jour : la base contient pour eux un extrait FINESS plus récent"),
+        );
+    }
+    connection.execute_batch("DROP TABLE temp.stage_finess")?;
+    Ok(merged)
+}
+
+fn load_ose(connection: &Connection, import_id: i64, rows: &RecordBatch, diagnostics: &mut Diagnostics) -> duckdb::Result<u64> {
+    stage(connection, "stage_ose", rows)?;
+    let stored = connection.execute(
+        "INSERT INTO ose_ght (import_id, finess_et, finess_ej, ght, ose) SELECT ?, finess_et, finess_ej, ght, ose FROM temp.stage_ose",
+        [import_id],
+    )? as u64;
+    // Only meaningful once a referential is loaded.
+    let mut statement = connection.prepare(
+        "SELECT s.finess_et FROM temp.stage_ose s
+         WHERE EXISTS (SELECT 1 FROM finess_referential)
+           AND NOT EXISTS (SELECT 1 FROM finess_referential r WHERE r.finess_et = s.finess_et)
+         ORDER BY s.finess_et",
+    )?;
+    let unknown: Vec<String> = statement.query_map([], |row| row.get(0))?.collect::<Result<_, _>>()?;
+    for finess in unknown {
+        diagnostics.warn(Location::default(), Some(&finess), format!("FINESS ET {finess} absent du référentiel FINESS chargé : ligne gardée"));
+    }
+    connection.execute_batch("DROP TABLE temp.stage_ose")?;
+    Ok(stored)
+}
+
+fn load_events(connection: &Connection, import_id: i64, events: &RecordBatch, diagnostics: &mut Diagnostics) -> duckdb::Result<u64> {
+    stage(connection, "stage_events", events)?;
+    let mut statement = connection.prepare(
+        "SELECT s.json_path, e.import_id FROM temp.stage_events s JOIN events e USING (event_id) ORDER BY s.json_path",
+    )?;
+    let known: Vec<(String, i64)> = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<Result<_, _>>()?;
+    for (json_path, first_import) in known {
+        diagnostics.warn(
+            Location::json(json_path),
+            None,
+            format!("événement déjà enregistré par l'import n° {first_import} : non dupliqué"),
+        );
+    }
+    let columns = column_names(&events.schema()).join(", ");
+    let stored = connection.execute(
+        &format!(
+            "INSERT INTO events (import_id, {columns})
+             SELECT ?, {columns} FROM temp.stage_events s
+             WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = s.event_id)"
+        ),
+        [import_id],
+    )? as u64;
+    connection.execute(
+        "INSERT INTO event_sources (event_id, import_id, json_path) SELECT event_id, ?, json_path FROM temp.stage_events",
+        [import_id],
+    )?;
+    connection.execute_batch("DROP TABLE temp.stage_events")?;
+    Ok(stored)
+}
+
+fn insert_diagnostics(connection: &Connection, import_id: i64, diagnostics: &Diagnostics) -> duckdb::Result<()> {
+    let mut rejects = connection.appender("rejects")?;
+    for reject in &diagnostics.rejects {
+        let location = &reject.location;
+        rejects.append_row(params![
+            import_id,
+            location.sheet,
+            location.row.map(|row| row as i64),
+            location.column,
+            location.json_path,
+            reject.value,
+            reject.reason
+        ])?;
+    }
+    rejects.flush()?;
+    let mut warnings = connection.appender("warnings")?;
+    for warning in &diagnostics.warnings {
+        let location = &warning.location;
+        warnings.append_row(params![
+            import_id,
+            location.sheet,
+            location.row.map(|row| row as i64),
+            location.column,
+            location.json_path,
+            warning.value,
+            warning.message
+        ])?;
+    }
+    warnings.flush()?;
+    Ok(())
+}

@@ -1,0 +1,41 @@
+//! Numbered schema migrations; the version is recorded in the store itself.
+
+use std::path::Path;
+
+use duckdb::Connection;
+
+use super::StoreError;
+
+/// (version, SQL). Append only: a released migration is never edited.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_initial.sql"))];
+
+pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
+pub(super) fn current_version(connection: &Connection) -> duckdb::Result<i64> {
+    connection.query_row("SELECT coalesce(max(version), 0) FROM schema_version", [], |row| row.get(0))
+}
+
+pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    connection.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_version (
+             version      BIGINT PRIMARY KEY,
+             applied_at   TIMESTAMP NOT NULL DEFAULT current_timestamp::TIMESTAMP,
+             program      VARCHAR NOT NULL
+         )",
+    )?;
+    let found = current_version(connection)?;
+    if found > LATEST_VERSION {
+        return Err(StoreError::NewerSchema { path: path.to_path_buf(), found, supported: LATEST_VERSION });
+    }
+    for (version, sql) in MIGRATIONS.iter().filter(|(version, _)| *version > found) {
+        let transaction = connection.transaction()?;
+        transaction.execute_batch(sql)?;
+        transaction.execute(
+            "INSERT INTO schema_version (version, program) VALUES (?, ?)",
+            duckdb::params![version, concat!("opssies ", env!("CARGO_PKG_VERSION"))],
+        )?;
+        transaction.commit()?;
+        tracing::info!(version, "schema migrated");
+    }
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! The embedded DuckDB store: schema migrations, transactional loads with provenance,
+//! rejects and warnings.
+
+mod load;
+mod migrations;
+
+use std::path::{Path, PathBuf};
+
+use duckdb::Connection;
+use serde::Serialize;
+
+pub use load::{DEFAULT_MAX_FILE_BYTES, ImportOptions, ImportOutcome, ImportStage, ImportStatus, TRANSACTION_OPEN_MARKER};
+pub use migrations::LATEST_VERSION;
+
+/// Failures of the store itself (not of an input file, which are refusals).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("impossible d'ouvrir la base {path} : {source}")]
+    Open { path: PathBuf, source: duckdb::Error },
+    #[error(
+        "la base {path} a été créée par une version plus récente du programme (schéma v{found}, cette version connaît jusqu'à v{supported}) : mettez opssies à jour"
+    )]
+    NewerSchema { path: PathBuf, found: i64, supported: i64 },
+    #[error("erreur de la base : {0}")]
+    Database(#[from] duckdb::Error),
+    #[error("impossible de lire {path} : {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+}
+
+pub struct Store {
+    connection: Connection,
+    path: PathBuf,
+}
+
+/// One line of the `imports` table, for listings.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportRecord {
+    pub import_id: i64,
+    pub file_name: String,
+    pub kind: Option<String>,
+    pub status: String,
+    pub started_at: String,
+    pub rows_read: i64,
+    pub rows_stored: i64,
+    pub rows_rejected: i64,
+    pub warning_count: i64,
+    pub user_name: Option<String>,
+    pub sha256: String,
+    pub message: Option<String>,
+}
+
+/// One line of the `rejects` table joined with its file name.
+#[derive(Debug, Clone, Serialize)]
+pub struct RejectRecord {
+    pub import_id: i64,
+    pub file_name: String,
+    pub sheet: Option<String>,
+    pub row_number: Option<i64>,
+    pub column_name: Option<String>,
+    pub json_path: Option<String>,
+    pub value: Option<String>,
+    pub reason: String,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let connection = Connection::open(&path).map_err(|source| StoreError::Open { path: path.clone(), source })?;
+        let mut store = Store { connection, path };
+        migrations::migrate(&mut store.connection, &store.path)?;
+        Ok(store)
+    }
+
+    /// An in-memory store, for tests and benchmarks.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        let path = PathBuf::from(":memory:");
+        let connection = Connection::open_in_memory().map_err(|source| StoreError::Open { path: path.clone(), source })?;
+        let mut store = Store { connection, path };
+        migrations::migrate(&mut store.connection, &store.path)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The connection, for read queries by the analytics layer.
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        migrations::current_version(&self.connection).map_err(StoreError::from)
+    }
+
+    /// Imports, newest first.
+    pub fn imports(&self) -> Result<Vec<ImportRecord>, StoreError> {
+        let mut statement = self.connection.prepare(
+            "SELECT import_id, file_name, kind, status, strftime(started_at, '%Y-%m-%d %H:%M:%S'), rows_read, rows_stored,
+                    rows_rejected, warning_count, user_name, sha256, message
+             FROM imports ORDER BY import_id DESC",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(ImportRecord {
+                import_id: row.get(0)?,
+                file_name: row.get(1)?,
+                kind: row.get(2)?,
+                status: row.get(3)?,
+                started_at: row.get(4)?,
+                rows_read: row.get(5)?,
+                rows_stored: row.get(6)?,
+                rows_rejected: row.get(7)?,
+                warning_count: row.get(8)?,
+                user_name: row.get(9)?,
+                sha256: row.get(10)?,
+                message: row.get(11)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Rejects of one import, or of all imports, in file order.
+    pub fn rejects(&self, import_id: Option<i64>) -> Result<Vec<RejectRecord>, StoreError> {
+        let mut statement = self.connection.prepare(
+            "SELECT r.import_id, i.file_name, r.sheet, r.row_number, r.column_name, r.json_path, r.value, r.reason
+             FROM rejects r JOIN imports i USING (import_id)
+             WHERE ?::BIGINT IS NULL OR r.import_id = ?::BIGINT
+             ORDER BY r.import_id, r.sheet NULLS FIRST, r.row_number NULLS FIRST, r.json_path",
+        )?;
+        let rows = statement.query_map([import_id, import_id], |row| {
+            Ok(RejectRecord {
+                import_id: row.get(0)?,
+                file_name: row.get(1)?,
+                sheet: row.get(2)?,
+                row_number: row.get(3)?,
+                column_name: row.get(4)?,
+                json_path: row.get(5)?,
+                value: row.get(6)?,
+                reason: row.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Row counts of the public tables, for summaries.
+    pub fn table_counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
+        const TABLES: [&str; 8] =
+            ["establishments", "legal_entities", "events", "event_sources", "ose_ght", "imports", "rejects", "warnings"];
+        TABLES
+            .iter()
+            .map(|table| {
+                let count: i64 = self.connection.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| row.get(0))?;
+                Ok((*table, count))
+            })
+            .collect()
+    }
+}

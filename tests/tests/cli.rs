@@ -1,0 +1,275 @@
+//! The `opssies` command line, run as a subprocess exactly as a user or a script would.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use ingest::Store;
+use ingest::finess::luhn_key;
+use ingest::store::TRANSACTION_OPEN_MARKER;
+use serde_json::Value;
+
+fn opssies() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_opssies-e2e"));
+    command.env_remove("OPSSIES_STORE").env("OPSSIES_USER", "testeur");
+    command
+}
+
+fn run(args: &[&str]) -> Output {
+    opssies().args(args).output().expect("the program starts")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A valid FINESS ET in a département: 7 digits from `serial`, then the Luhn key.
+fn finess(departement: &str, serial: u32) -> String {
+    let first_eight = format!("{departement}{serial:06}");
+    let key = luhn_key(&first_eight).unwrap();
+    format!("{first_eight}{key}")
+}
+
+fn site_line(finess_et: &str, name: &str) -> String {
+    let mut fields = vec![""; 32];
+    fields[0] = "structureet";
+    fields[1] = finess_et;
+    fields[2] = finess_et;
+    fields[3] = name;
+    fields[4] = name;
+    fields[13] = &finess_et[..2];
+    fields[18] = "355";
+    fields.join(";")
+}
+
+/// An etalab extract of `count` valid sites numbered from `first`.
+fn write_extract(path: &Path, date: &str, first: u32, count: u32) {
+    let mut text = format!("finess;etalab;{count};{date}\n");
+    for serial in first..first + count {
+        text.push_str(&site_line(&finess("75", serial), &format!("ETABLISSEMENT {serial}")));
+        text.push('\n');
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+fn write_events(path: &Path, finess_et: &str, event_type: u32) {
+    let document = serde_json::json!({"events": {"event": [{
+        "stakeholders": [{"stakeholderId": [{"stakeholderIdType": 2, "__text": finess_et}], "stakeholderRoleType": 4}],
+        "dates": [{"dateType": 7, "__text": "20240115-141742"}],
+        "tlp": "amber",
+        "eventType": event_type
+    }]}});
+    std::fs::write(path, serde_json::to_vec_pretty(&document).unwrap()).unwrap();
+}
+
+fn json_lines(output: &Output) -> Vec<Value> {
+    stdout(output).lines().map(|line| serde_json::from_str(line).expect("one JSON object per line")).collect()
+}
+
+/// Copies a closed store with its write-ahead log, if any.
+fn copy_store(from: &Path, to: &Path) {
+    std::fs::copy(from, to).unwrap();
+    let wal = |path: &Path| PathBuf::from(format!("{}.wal", path.display()));
+    if wal(from).exists() {
+        std::fs::copy(wal(from), wal(to)).unwrap();
+    }
+}
+
+fn counts(store: &Path) -> Vec<(&'static str, i64)> {
+    Store::open(store).unwrap().table_counts().unwrap()
+}
+
+#[test]
+fn ingest_reports_each_file_in_json_and_exit_codes_follow() {
+    let directory = tempfile::tempdir().unwrap();
+    let inputs = directory.path().join("entrees");
+    std::fs::create_dir(&inputs).unwrap();
+    write_extract(&inputs.join("a-etalab.csv"), "2024-07-05", 1, 3);
+    write_events(&inputs.join("b-events.json"), &finess("75", 1), 28);
+    std::fs::write(inputs.join("c-casse.json"), "{\"events\": {\"event\": [,]}}").unwrap();
+    let store = directory.path().join("base.duckdb");
+    let store_arg = store.to_str().unwrap();
+
+    let output = run(&["ingest", "--store", store_arg, "--json", inputs.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "a refused file makes the exit code 1");
+    let lines = json_lines(&output);
+    assert_eq!(lines.len(), 3);
+    let expected = [("a-etalab.csv", "finess", "stored", 3, 3), ("b-events.json", "opssies-events", "stored", 1, 1)];
+    for (line, (file, kind, status, read, stored)) in lines.iter().zip(expected) {
+        assert!(line["file"].as_str().unwrap().ends_with(file), "{line}");
+        assert_eq!(line["kind"], kind);
+        assert_eq!(line["status"], status);
+        assert_eq!(line["rows_read"], read);
+        assert_eq!(line["rows_stored"], stored);
+        assert_eq!(line["rejected"], 0);
+        assert_eq!(line["warnings"], 0);
+        assert!(line["message"].is_string());
+    }
+    assert_eq!(lines[2]["status"], "refused");
+    assert!(lines[2]["message"].as_str().unwrap().contains("ligne 1, colonne"), "{}", lines[2]);
+
+    // The same files again: the two stored ones are duplicates; only the broken one is refused again.
+    let again = run(&["ingest", "--store", store_arg, "--json", inputs.join("a-etalab.csv").to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(json_lines(&again)[0]["status"], "duplicate");
+
+    // The imports listing shows the three imports and who made them.
+    let listing = run(&["imports", "--store", store_arg, "--json"]);
+    assert_eq!(listing.status.code(), Some(0));
+    let imports = json_lines(&listing);
+    assert_eq!(imports.len(), 3);
+    assert!(imports.iter().all(|import| import["user_name"] == "testeur"));
+}
+
+#[test]
+fn a_usage_error_exits_with_2_and_an_unknown_kind_is_explained() {
+    let output = run(&["ingest"]);
+    assert_eq!(output.status.code(), Some(2));
+    let output = run(&["ingest", "--kind", "tableur", "x.csv"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("opssies-events"));
+}
+
+#[test]
+fn rejects_are_printed_as_csv_with_where_and_why() {
+    let directory = tempfile::tempdir().unwrap();
+    let file = directory.path().join("etalab.csv");
+    let good = site_line(&finess("75", 1), "BON");
+    std::fs::write(&file, format!("finess;etalab;2;2024-07-05\n{good}\nstructureet;75XX;court\n")).unwrap();
+    let store = directory.path().join("base.duckdb");
+    let store_arg = store.to_str().unwrap();
+    let output = run(&["ingest", "--store", store_arg, file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "rows rejected but the file is stored");
+    let text = stdout(&output);
+    assert!(text.contains("1 rejeté(s)"), "{text}");
+    assert!(text.contains("rejet, ligne 3"), "{text}");
+
+    let rejects = run(&["rejects", "--store", store_arg, "1"]);
+    assert_eq!(rejects.status.code(), Some(0));
+    let csv = stdout(&rejects);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "import;fichier;feuille;ligne;colonne;chemin_json;valeur;motif");
+    assert_eq!(lines.len(), 2);
+    // The value holds `;`, so it is quoted.
+    assert!(lines[1].starts_with("1;etalab.csv;;3;;;\"structureet;75XX;court\";"), "{}", lines[1]);
+    assert!(lines[1].contains("3 champs au lieu de 32"));
+}
+
+#[test]
+fn a_missing_file_is_a_failure_not_a_refusal() {
+    let directory = tempfile::tempdir().unwrap();
+    let store = directory.path().join("base.duckdb");
+    let output = run(&["ingest", "--store", store.to_str().unwrap(), "/nonexistent/fichier.csv"]);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("introuvable"));
+}
+
+#[test]
+fn the_demo_builds_a_store_from_the_embedded_samples() {
+    let directory = tempfile::tempdir().unwrap();
+    let store = directory.path().join("demo.duckdb");
+    let output = run(&["demo", "--store", store.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = stdout(&output);
+    assert!(text.contains("Établissements par département"), "{text}");
+    // The sample extract has 28 valid sites and one line with a letter O in its FINESS.
+    let connection = Store::open(&store).unwrap();
+    let sites: i64 = connection.connection().query_row("SELECT count(*) FROM establishments", [], |row| row.get(0)).unwrap();
+    assert_eq!(sites, 28);
+    assert!(text.contains("28 enregistré(s), 1 rejeté(s)"), "{text}");
+    // Running it twice starts afresh.
+    let output = run(&["demo", "--store", store.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(counts(&store).iter().find(|(table, _)| *table == "imports").unwrap().1, 6);
+}
+
+/// Prepares a store holding a small extract and one event, and a large extract to import.
+fn store_with_history(directory: &Path) -> (PathBuf, PathBuf) {
+    let store = directory.join("base.duckdb");
+    let small = directory.join("petit.csv");
+    let events = directory.join("evenements.json");
+    write_extract(&small, "2024-07-05", 1, 5);
+    write_events(&events, &finess("75", 2), 43);
+    let output = run(&["ingest", "--store", store.to_str().unwrap(), small.to_str().unwrap(), events.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    let large = directory.join("grand.csv");
+    write_extract(&large, "2024-11-05", 100, 60_000);
+    (store, large)
+}
+
+#[test]
+fn an_import_killed_inside_its_transaction_leaves_the_store_as_before() {
+    let directory = tempfile::tempdir().unwrap();
+    let (store, large) = store_with_history(directory.path());
+    let before = counts(&store);
+
+    let mut child = opssies()
+        .args(["ingest", "--store", store.to_str().unwrap(), large.to_str().unwrap()])
+        .env("OPSSIES_TEST_PAUSE_BEFORE_COMMIT_MS", "60000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let marker_seen = stderr.lines().map_while(Result::ok).any(|line| line.contains(TRANSACTION_OPEN_MARKER));
+    assert!(marker_seen, "the import reached its transaction");
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+
+    assert_eq!(counts(&store), before, "nothing of the killed import is visible");
+    let rerun = run(&["ingest", "--store", store.to_str().unwrap(), "--json", large.to_str().unwrap()]);
+    assert_eq!(rerun.status.code(), Some(0));
+    assert_eq!(json_lines(&rerun)[0]["status"], "stored", "not a duplicate: the killed import never committed");
+    let after = counts(&store);
+    let establishments = after.iter().find(|(table, _)| *table == "establishments").unwrap().1;
+    assert_eq!(establishments, 5 + 60_000);
+    let distinct: i64 = Store::open(&store)
+        .unwrap()
+        .connection()
+        .query_row("SELECT count(DISTINCT finess_et) FROM finess_referential", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(distinct, establishments, "no duplicate row");
+}
+
+#[test]
+fn imports_killed_at_random_moments_leave_the_store_before_or_after_never_between() {
+    let directory = tempfile::tempdir().unwrap();
+    let (store, large) = store_with_history(directory.path());
+    let before = counts(&store);
+
+    // How long a full import takes here, to spread the kills over it.
+    let probe_store = directory.path().join("sonde.duckdb");
+    copy_store(&store, &probe_store);
+    let started = Instant::now();
+    assert_eq!(run(&["ingest", "--store", probe_store.to_str().unwrap(), large.to_str().unwrap()]).status.code(), Some(0));
+    let full_duration = started.elapsed();
+    let after = counts(&probe_store);
+
+    let mut seed = u64::from(std::process::id()) ^ started.elapsed().as_nanos() as u64;
+    for _ in 0..4 {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let delay = full_duration.mul_f64((seed >> 11) as f64 / (1u64 << 53) as f64);
+        let mut child = opssies()
+            .args(["ingest", "--store", store.to_str().unwrap(), large.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay.max(Duration::from_millis(1)));
+        let _ = child.kill();
+        child.wait().unwrap();
+        let now = counts(&store);
+        if now == after {
+            // The import committed before the kill landed: a whole import, which is fine.
+            break;
+        }
+        assert_eq!(now, before, "killed after {delay:?}: the store must be exactly as before or after");
+    }
+    let rerun = run(&["ingest", "--store", store.to_str().unwrap(), "--json", large.to_str().unwrap()]);
+    assert_eq!(rerun.status.code(), Some(0));
+    assert!(["stored", "duplicate"].contains(&json_lines(&rerun)[0]["status"].as_str().unwrap()));
+    let final_counts = counts(&store);
+    let establishments = |counts: &[(&str, i64)]| counts.iter().find(|(table, _)| *table == "establishments").unwrap().1;
+    assert_eq!(establishments(&final_counts), establishments(&after));
+}
