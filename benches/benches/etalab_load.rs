@@ -40,7 +40,12 @@ fn main() {
     load_seconds.sort_by(f64::total_cmp);
     let median = |values: &[f64]| values[values.len() / 2];
     println!("etalab_load: {lines} lines, {megabytes:.1} MB, {SITES} sites, {RUNS} runs");
-    println!("  parse only          median {:.3} s  (min {:.3}, max {:.3})", median(&parse_seconds), parse_seconds[0], parse_seconds[RUNS - 1]);
+    println!(
+        "  parse only          median {:.3} s  (min {:.3}, max {:.3})",
+        median(&parse_seconds),
+        parse_seconds[0],
+        parse_seconds[RUNS - 1]
+    );
     println!(
         "  import into a store median {:.3} s  (min {:.3}, max {:.3})  = {:.0} lines/s, {:.1} MB/s",
         median(&load_seconds),

@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand};
 use ingest::InputKind;
 
 #[derive(Debug, Parser)]
-#[command(name = "opssies", version, about = "Observatoire régional de la cybersécurité des établissements de santé")]
+#[command(
+    name = "opssies",
+    version,
+    about = "Observatoire régional de la cybersécurité des établissements de santé"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -18,7 +18,9 @@ pub fn parse_opssies_datetime(text: &str) -> Option<NaiveDateTime> {
         return Some(datetime);
     }
     if text.len() == 8 {
-        return NaiveDate::parse_from_str(text, "%Y%m%d").ok().map(|date| date.and_time(NaiveTime::MIN));
+        return NaiveDate::parse_from_str(text, "%Y%m%d")
+            .ok()
+            .map(|date| date.and_time(NaiveTime::MIN));
     }
     None
 }
@@ -52,15 +54,25 @@ mod tests {
     fn opssies_timestamps() {
         let parsed = parse_opssies_datetime(" 20240115-141742 ").unwrap();
         assert_eq!(parsed.to_string(), "2024-01-15 14:17:42");
-        assert_eq!(parse_opssies_datetime("20240229").unwrap().to_string(), "2024-02-29 00:00:00");
-        assert_eq!(parse_opssies_datetime("20230229-000000"), None, "2023 is not a leap year");
+        assert_eq!(
+            parse_opssies_datetime("20240229").unwrap().to_string(),
+            "2024-02-29 00:00:00"
+        );
+        assert_eq!(
+            parse_opssies_datetime("20230229-000000"),
+            None,
+            "2023 is not a leap year"
+        );
         assert_eq!(parse_opssies_datetime("2024-01-15"), None);
     }
 
     #[test]
     fn arrow_epochs() {
         assert_eq!(to_date32(NaiveDate::from_ymd_opt(1970, 1, 2).unwrap()), 1);
-        let datetime = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap().and_hms_opt(0, 0, 1).unwrap();
+        let datetime = NaiveDate::from_ymd_opt(1970, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 1)
+            .unwrap();
         assert_eq!(to_timestamp_micros(datetime), 1_000_000);
     }
 }

@@ -17,15 +17,25 @@ pub struct Location {
 
 impl Location {
     pub fn line(row: u64) -> Self {
-        Self { row: Some(row), ..Self::default() }
+        Self {
+            row: Some(row),
+            ..Self::default()
+        }
     }
 
     pub fn line_column(row: u64, column: impl Into<String>) -> Self {
-        Self { row: Some(row), column: Some(column.into()), ..Self::default() }
+        Self {
+            row: Some(row),
+            column: Some(column.into()),
+            ..Self::default()
+        }
     }
 
     pub fn json(path: impl Into<String>) -> Self {
-        Self { json_path: Some(path.into()), ..Self::default() }
+        Self {
+            json_path: Some(path.into()),
+            ..Self::default()
+        }
     }
 
     /// A short French description, e.g. `ligne 12, colonne C (Raison sociale)`.
@@ -72,27 +82,39 @@ pub struct Diagnostics {
 
 impl Diagnostics {
     pub fn reject(&mut self, location: Location, value: Option<&str>, reason: impl Into<String>) {
-        self.rejects.push(Reject { location, value: value.map(str::to_owned), reason: reason.into() });
+        self.rejects.push(Reject {
+            location,
+            value: value.map(str::to_owned),
+            reason: reason.into(),
+        });
     }
 
     pub fn warn(&mut self, location: Location, value: Option<&str>, message: impl Into<String>) {
-        self.warnings.push(Warning { location, value: value.map(str::to_owned), message: message.into() });
+        self.warnings.push(Warning {
+            location,
+            value: value.map(str::to_owned),
+            message: message.into(),
+        });
     }
 }
 
 /// Why a whole file is refused: nothing of it is stored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
-    #[error("le fichier n'est pas en UTF-8 : octet invalide à la position {offset} (0x{byte:02X}). Enregistrez-le en UTF-8 puis réimportez-le.")]
+    #[error(
+        "le fichier n'est pas en UTF-8 : octet invalide à la position {offset} (0x{byte:02X}). Enregistrez-le en UTF-8 puis réimportez-le."
+    )]
     NotUtf8 { offset: usize, byte: u8 },
-    #[error("JSON invalide ligne {line}, colonne {column} : {detail}. Corrigez le fichier (souvent une virgule en trop ou un guillemet manquant) puis réimportez-le.")]
+    #[error(
+        "JSON invalide ligne {line}, colonne {column} : {detail}. Corrigez le fichier (souvent une virgule en trop ou un guillemet manquant) puis réimportez-le."
+    )]
     InvalidJson { line: usize, column: usize, detail: String },
     #[error("structure inattendue : {0}")]
     Structure(String),
     #[error("fichier vide")]
     Empty,
-    #[error("fichier trop volumineux : {size_mib:.1} Mio pour une limite de {limit_mib} Mio (réglage --max-size-mib)")]
-    TooLarge { size_mib: f64, limit_mib: u64 },
+    #[error("fichier trop volumineux : {:.1} Mio pour une limite de {limit_mib} Mio (réglage --max-size-mib)", *size_bytes as f64 / 1_048_576.0)]
+    TooLarge { size_bytes: u64, limit_mib: u64 },
     #[error("type de fichier non reconnu : {0}. Précisez le type avec --kind.")]
     UnknownKind(String),
 }

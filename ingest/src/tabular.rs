@@ -22,7 +22,11 @@ impl CsvTable {
 
     /// `C (Raison sociale)`: the column as a person finds it in Excel.
     pub fn describe_column(&self, index: usize) -> String {
-        format!("{} ({})", column_letter(index), self.headers.get(index).map_or("", String::as_str))
+        format!(
+            "{} ({})",
+            column_letter(index),
+            self.headers.get(index).map_or("", String::as_str)
+        )
     }
 }
 
@@ -40,7 +44,10 @@ pub fn first_line_headers(bytes: &[u8]) -> Vec<String> {
     let end = bytes.iter().position(|&byte| byte == b'\n').unwrap_or(bytes.len());
     let (line, _) = decode_lenient(&bytes[..end]);
     let separator = char::from(sniff_separator(&line));
-    line.trim_end_matches('\r').split(separator).map(|field| field.trim().trim_matches('"').to_owned()).collect()
+    line.trim_end_matches('\r')
+        .split(separator)
+        .map(|field| field.trim().trim_matches('"').to_owned())
+        .collect()
 }
 
 /// Excel's column letters: 0 → A, 25 → Z, 26 → AA.
@@ -81,21 +88,35 @@ pub fn read_csv(bytes: &[u8]) -> Result<CsvTable, Refusal> {
         Some(Err(error)) => return Err(Refusal::Structure(format!("en-tête illisible : {error}"))),
         None => return Err(Refusal::Empty),
     };
+    // Row numbers come from byte offsets (the csv crate's own line count is off after CRLF),
+    // so a quoted field with line breaks keeps the next row's number right.
+    let newlines: Vec<usize> = text
+        .bytes()
+        .enumerate()
+        .filter(|(_, byte)| *byte == b'\n')
+        .map(|(offset, _)| offset)
+        .collect();
+    let line_at = |byte: u64| newlines.partition_point(|&offset| (offset as u64) <= byte) as u64 + 1;
     let mut rows = Vec::new();
     for record in records {
         let record = record.map_err(|error| {
-            let line = error.position().map_or(0, csv::Position::line);
-            Refusal::Structure(format!("CSV illisible ligne {line} : guillemet non fermé ou encodage incohérent"))
+            let line = error.position().map_or(0, |position| line_at(position.byte()));
+            Refusal::Structure(format!(
+                "CSV illisible ligne {line} : guillemet non fermé ou encodage incohérent"
+            ))
         })?;
-        // Lines are counted by the csv reader, so a quoted field with line breaks keeps the
-        // next row's number right.
-        let line = record.position().map_or(0, csv::Position::line);
+        let line = record.position().map_or(0, |position| line_at(position.byte()));
         if record.iter().all(|field| field.trim().is_empty()) {
             continue;
         }
         rows.push((line, record.iter().map(str::to_owned).collect()));
     }
-    Ok(CsvTable { headers, rows, encoding, separator })
+    Ok(CsvTable {
+        headers,
+        rows,
+        encoding,
+        separator,
+    })
 }
 
 #[cfg(test)]
@@ -114,7 +135,11 @@ mod tests {
 
     #[test]
     fn separators_are_sniffed_and_headers_folded() {
-        for (separator, text) in [(b';', "N° FINESS;OSE\r\n750100125;Oui\r\n"), (b',', "N° FINESS,OSE\n750100125,Oui\n"), (b'\t', "N° FINESS\tOSE\n750100125\tOui\n")] {
+        for (separator, text) in [
+            (b';', "N° FINESS;OSE\r\n750100125;Oui\r\n"),
+            (b',', "N° FINESS,OSE\n750100125,Oui\n"),
+            (b'\t', "N° FINESS\tOSE\n750100125\tOui\n"),
+        ] {
             let table = read_csv(text.as_bytes()).unwrap();
             assert_eq!(table.separator, separator);
             assert_eq!(table.column(&["finess_et", "n° finess"]), Some(0));

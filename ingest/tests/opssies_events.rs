@@ -1,5 +1,8 @@
 //! Every quirk of inputs.md §1, each on a fixture written here.
 
+// Test helpers may unwrap: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{Float64Type, Int32Type, TimestampMicrosecondType};
 use ingest::parsers::opssies::{self, parse_care_d1_name};
@@ -49,7 +52,10 @@ fn text(batch: &RecordBatch, column: &str, row: usize) -> Option<String> {
 }
 
 fn int(batch: &RecordBatch, column: &str, row: usize) -> i32 {
-    batch.column(batch.schema().index_of(column).unwrap()).as_primitive::<Int32Type>().value(row)
+    batch
+        .column(batch.schema().index_of(column).unwrap())
+        .as_primitive::<Int32Type>()
+        .value(row)
 }
 
 fn warning_paths(diagnostics: &Diagnostics, fragment: &str) -> Vec<String> {
@@ -70,30 +76,54 @@ fn a_plain_event_is_read_with_its_fields() {
         {"dateType": 7, "__text": "20240115-141742"}
     ]);
     let (parsed, diagnostics) = parse(&file(vec![with_outcome]));
-    assert!(diagnostics.rejects.is_empty() && diagnostics.warnings.is_empty(), "{diagnostics:?}");
+    assert!(
+        diagnostics.rejects.is_empty() && diagnostics.warnings.is_empty(),
+        "{diagnostics:?}"
+    );
     let batch = &parsed.events;
     assert_eq!(batch.num_rows(), 1);
     assert_eq!(text(batch, "recipient_finess_et", 0).as_deref(), Some("750100125"));
-    assert_eq!(text(batch, "recipient_name", 0).as_deref(), Some("CENTRE HOSPITALIER DE TEST"));
+    assert_eq!(
+        text(batch, "recipient_name", 0).as_deref(),
+        Some("CENTRE HOSPITALIER DE TEST")
+    );
     assert_eq!(int(batch, "event_type", 0), 27);
     assert_eq!(text(batch, "nist_function", 0).as_deref(), Some("PROTÉGER"));
     assert_eq!(text(batch, "programme", 0).as_deref(), Some("SUNES"));
     assert_eq!(text(batch, "tlp", 0).as_deref(), Some("amber"));
-    let score = batch.column(batch.schema().index_of("outcome_score").unwrap()).as_primitive::<Float64Type>().value(0);
+    let score = batch
+        .column(batch.schema().index_of("outcome_score").unwrap())
+        .as_primitive::<Float64Type>()
+        .value(0);
     assert_eq!(score, 7780.0);
     assert_eq!(int(batch, "outcome_level", 0), 1);
-    let completed = batch.column(batch.schema().index_of("completed_at").unwrap()).as_primitive::<TimestampMicrosecondType>();
+    let completed = batch
+        .column(batch.schema().index_of("completed_at").unwrap())
+        .as_primitive::<TimestampMicrosecondType>();
     // 2024-01-15 14:17:42 = 19737 days after the epoch (54 years incl. 13 leap days = 19723, +14) and 51462 s.
-    assert_eq!(completed.value(0), (19_737 * 86_400 + 14 * 3600 + 17 * 60 + 42) * 1_000_000);
+    assert_eq!(
+        completed.value(0),
+        (19_737 * 86_400 + 14 * 3600 + 17 * 60 + 42) * 1_000_000
+    );
     let registered = batch.column(batch.schema().index_of("registration_effective_at").unwrap());
     assert!(!registered.is_null(0));
-    assert!(batch.column(batch.schema().index_of("request_effective_at").unwrap()).is_null(0));
+    assert!(
+        batch
+            .column(batch.schema().index_of("request_effective_at").unwrap())
+            .is_null(0)
+    );
 }
 
 #[test]
 fn text_values_with_spaces_are_trimmed_with_a_warning() {
-    let (parsed, diagnostics) = parse(&file(vec![event(json!([{"stakeholderIdType": 2, "__text": "  750100125 "}]), 28)]));
-    assert_eq!(text(&parsed.events, "recipient_finess_et", 0).as_deref(), Some("750100125"));
+    let (parsed, diagnostics) = parse(&file(vec![event(
+        json!([{"stakeholderIdType": 2, "__text": "  750100125 "}]),
+        28,
+    )]));
+    assert_eq!(
+        text(&parsed.events, "recipient_finess_et", 0).as_deref(),
+        Some("750100125")
+    );
     assert_eq!(
         warning_paths(&diagnostics, "espaces autour"),
         vec!["$.events.event[0].stakeholders[0].stakeholderId[0].__text"]
@@ -106,8 +136,14 @@ fn stakeholder_id_may_be_an_object_or_an_array() {
     let array = event(site("750712184"), 28);
     let (parsed, diagnostics) = parse(&file(vec![object, array]));
     assert!(diagnostics.rejects.is_empty());
-    assert_eq!(text(&parsed.events, "recipient_finess_et", 0).as_deref(), Some("930100037"));
-    assert_eq!(text(&parsed.events, "recipient_finess_et", 1).as_deref(), Some("750712184"));
+    assert_eq!(
+        text(&parsed.events, "recipient_finess_et", 0).as_deref(),
+        Some("930100037")
+    );
+    assert_eq!(
+        text(&parsed.events, "recipient_finess_et", 1).as_deref(),
+        Some("750712184")
+    );
 }
 
 #[test]
@@ -123,24 +159,40 @@ fn identifiers_that_are_not_digits_are_kept_with_a_warning() {
     }});
     let (parsed, diagnostics) = parse(&serde_json::to_vec(&document).unwrap());
     assert_eq!(parsed.events.num_rows(), 1);
-    assert_eq!(text(&parsed.events, "provider_id", 0).as_deref(), Some("identifiant_siren_ex_industriel"));
+    assert_eq!(
+        text(&parsed.events, "provider_id", 0).as_deref(),
+        Some("identifiant_siren_ex_industriel")
+    );
     assert_eq!(text(&parsed.events, "provider_id_type", 0).as_deref(), Some("siren"));
     assert_eq!(text(&parsed.events, "requester_id", 0).as_deref(), Some("TST-00"));
-    assert_eq!(warning_paths(&diagnostics, "SIREN non conforme"), vec!["$.events.stakeholders[0].stakeholderId"]);
-    assert_eq!(warning_paths(&diagnostics, "n'est pas un numéro FINESS"), vec!["$.events.stakeholders[1].stakeholderId"]);
+    assert_eq!(
+        warning_paths(&diagnostics, "SIREN non conforme"),
+        vec!["$.events.stakeholders[0].stakeholderId"]
+    );
+    assert_eq!(
+        warning_paths(&diagnostics, "n'est pas un numéro FINESS"),
+        vec!["$.events.stakeholders[1].stakeholderId"]
+    );
 }
 
 #[test]
 fn the_placeholder_finess_is_stored_with_a_warning() {
     let (parsed, diagnostics) = parse(&file(vec![event(site("000000001"), 29)]));
-    assert_eq!(text(&parsed.events, "recipient_finess_et", 0).as_deref(), Some("000000001"));
-    assert_eq!(warning_paths(&diagnostics, "FINESS fictif"), vec!["$.events.event[0].stakeholders[0].stakeholderId[0]"]);
+    assert_eq!(
+        text(&parsed.events, "recipient_finess_et", 0).as_deref(),
+        Some("000000001")
+    );
+    assert_eq!(
+        warning_paths(&diagnostics, "FINESS fictif"),
+        vec!["$.events.event[0].stakeholders[0].stakeholderId[0]"]
+    );
 }
 
 #[test]
 fn a_name_type_outside_the_code_list_is_warned() {
     let mut with_odd_name = event(site("750100125"), 28);
-    with_odd_name["stakeholders"][0]["stakeholderNameTypes"] = json!([{"stakeholderNameType": 6, "__text": "GHT TEST"}]);
+    with_odd_name["stakeholders"][0]["stakeholderNameTypes"] =
+        json!([{"stakeholderNameType": 6, "__text": "GHT TEST"}]);
     let (parsed, diagnostics) = parse(&file(vec![with_odd_name]));
     assert_eq!(text(&parsed.events, "recipient_name", 0).as_deref(), Some("GHT TEST"));
     assert_eq!(
@@ -167,10 +219,19 @@ fn functional_contexts_73_and_74_are_kept_with_a_warning() {
     );
     let batch = &parsed.events;
     assert_eq!(int(batch, "functional_context_count", 0), 3);
-    assert_eq!(int(batch, "domain_count", 0), 2, "a.fr twice and ' b.fr' trimmed: two distinct domains");
+    assert_eq!(
+        int(batch, "domain_count", 0),
+        2,
+        "a.fr twice and ' b.fr' trimmed: two distinct domains"
+    );
     assert_eq!(int(batch, "asn_count", 0), 2);
     assert_eq!(int(batch, "subnet_v4_count", 0), 1);
-    let flag = |name| batch.column(batch.schema().index_of(name).unwrap()).as_boolean().value(0);
+    let flag = |name| {
+        batch
+            .column(batch.schema().index_of(name).unwrap())
+            .as_boolean()
+            .value(0)
+    };
     assert!(flag("has_personal_data"));
     assert!(flag("has_health_data"));
 }
@@ -184,7 +245,10 @@ fn contexts_placed_directly_under_the_event_are_counted_with_a_warning() {
     let (parsed, diagnostics) = parse(&file(vec![misplaced]));
     assert_eq!(
         warning_paths(&diagnostics, "directement sous l'événement"),
-        vec!["$.events.event[0].functionalContexts", "$.events.event[0].technicalContexts"]
+        vec![
+            "$.events.event[0].functionalContexts",
+            "$.events.event[0].technicalContexts"
+        ]
     );
     // "site A" appears in both places: counted once.
     assert_eq!(int(&parsed.events, "functional_context_count", 0), 2);
@@ -199,9 +263,18 @@ fn a_repeated_identifier_is_warned_once_and_the_site_wins_over_the_legal_entity(
         {"stakeholderIdType": 2, "__text": "930100037"}
     ]);
     let (parsed, diagnostics) = parse(&file(vec![event(ids, 27)]));
-    assert_eq!(warning_paths(&diagnostics, "identifiant répété"), vec!["$.events.event[0].stakeholders[0].stakeholderId[2]"]);
-    assert_eq!(text(&parsed.events, "recipient_finess_et", 0).as_deref(), Some("930100037"));
-    assert_eq!(text(&parsed.events, "recipient_finess_ej", 0).as_deref(), Some("930100037"));
+    assert_eq!(
+        warning_paths(&diagnostics, "identifiant répété"),
+        vec!["$.events.event[0].stakeholders[0].stakeholderId[2]"]
+    );
+    assert_eq!(
+        text(&parsed.events, "recipient_finess_et", 0).as_deref(),
+        Some("930100037")
+    );
+    assert_eq!(
+        text(&parsed.events, "recipient_finess_ej", 0).as_deref(),
+        Some("930100037")
+    );
 }
 
 #[test]
@@ -211,8 +284,14 @@ fn a_recipient_known_only_by_its_legal_entity_or_range_is_kept() {
     let (parsed, diagnostics) = parse(&file(vec![legal, range]));
     assert!(diagnostics.rejects.is_empty());
     assert_eq!(text(&parsed.events, "recipient_finess_et", 0), None);
-    assert_eq!(text(&parsed.events, "recipient_finess_ej", 0).as_deref(), Some("750712184"));
-    assert_eq!(text(&parsed.events, "recipient_finess_range", 1).as_deref(), Some("750100125"));
+    assert_eq!(
+        text(&parsed.events, "recipient_finess_ej", 0).as_deref(),
+        Some("750712184")
+    );
+    assert_eq!(
+        text(&parsed.events, "recipient_finess_range", 1).as_deref(),
+        Some("750100125")
+    );
 }
 
 #[test]
@@ -262,7 +341,10 @@ fn latin1_bytes_refuse_the_file_with_the_offset() {
     let refusal = opssies::parse(&bytes, None, &mut diagnostics).unwrap_err();
     assert_eq!(refusal, Refusal::NotUtf8 { offset, byte: 0xE9 });
     let message = refusal.to_string();
-    assert!(message.contains("pas en UTF-8") && message.contains(&format!("position {offset}")), "{message}");
+    assert!(
+        message.contains("pas en UTF-8") && message.contains(&format!("position {offset}")),
+        "{message}"
+    );
 }
 
 #[test]
@@ -304,7 +386,10 @@ fn the_same_event_twice_in_one_file_is_kept_once() {
     let one = event(site("750100125"), 28);
     let (parsed, diagnostics) = parse(&file(vec![one.clone(), one]));
     assert_eq!(parsed.events.num_rows(), 1);
-    assert_eq!(warning_paths(&diagnostics, "identique à $.events.event[0]"), vec!["$.events.event[1]"]);
+    assert_eq!(
+        warning_paths(&diagnostics, "identique à $.events.event[0]"),
+        vec!["$.events.event[1]"]
+    );
 }
 
 #[test]
@@ -326,5 +411,8 @@ fn care_d1_file_names_give_sender_and_generation_time() {
     let dashed = parse_care_d1_name("/tmp/MA-SOCIETE-D1-20241231-235959.json").unwrap();
     assert_eq!(dashed.sender, "MA-SOCIETE");
     assert!(parse_care_d1_name("instance-d1.json").is_none());
-    assert!(parse_care_d1_name("COMPANY-D1-20251301-101520.json").is_none(), "month 13");
+    assert!(
+        parse_care_d1_name("COMPANY-D1-20251301-101520.json").is_none(),
+        "month 13"
+    );
 }

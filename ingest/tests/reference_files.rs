@@ -4,7 +4,10 @@
 //! When the folder is absent the test says so and stops; CI sets OPSSIES_REQUIRE_SHARED=1
 //! so that a missing folder fails there instead of passing silently.
 
-use std::path::PathBuf;
+// Test helpers may unwrap: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
 
 use ingest::{ImportOptions, ImportOutcome, ImportStatus, Store};
 
@@ -18,12 +21,17 @@ fn reference_dir() -> Option<PathBuf> {
         "OPSSIES_REQUIRE_SHARED is set but {} does not exist",
         dir.display()
     );
-    eprintln!("SKIPPED: reference files not found at {} (set OPSSIES_REQUIRE_SHARED=1 to make this an error)", dir.display());
+    eprintln!(
+        "SKIPPED: reference files not found at {} (set OPSSIES_REQUIRE_SHARED=1 to make this an error)",
+        dir.display()
+    );
     None
 }
 
-fn import(store: &mut Store, dir: &PathBuf, relative: &str) -> ImportOutcome {
-    store.import_file(&dir.join(relative), &ImportOptions::default()).unwrap()
+fn import(store: &mut Store, dir: &Path, relative: &str) -> ImportOutcome {
+    store
+        .import_file(&dir.join(relative), &ImportOptions::default())
+        .unwrap()
 }
 
 fn warning_paths(outcome: &ImportOutcome, fragment: &str) -> Vec<String> {
@@ -48,10 +56,16 @@ fn the_reference_files_behave_as_stated() {
     // Identifier 930100037 is given twice with idType 2 in each event's recipient.
     assert_eq!(
         warning_paths(&cert, "identifiant répété"),
-        vec!["$.events.event[0].stakeholders[0].stakeholderId[2]", "$.events.event[1].stakeholders[0].stakeholderId[2]"]
+        vec![
+            "$.events.event[0].stakeholders[0].stakeholderId[2]",
+            "$.events.event[1].stakeholders[0].stakeholderId[2]"
+        ]
     );
     // The second event carries its contexts directly under the event as well as under scopes.
-    assert!(warning_paths(&cert, "directement sous l'événement").contains(&"$.events.event[1].functionalContexts".to_owned()));
+    assert!(
+        warning_paths(&cert, "directement sous l'événement")
+            .contains(&"$.events.event[1].functionalContexts".to_owned())
+    );
     assert!(
         warning_paths(&cert, "hors de l'énumération")
             .iter()
@@ -72,8 +86,14 @@ fn the_reference_files_behave_as_stated() {
     let care = import(&mut store, &dir, "ng-msp-opssies-instance-care_d1-v13.json");
     assert_eq!(care.status, ImportStatus::Stored, "{}", care.message);
     assert_eq!(care.rows_stored, 1);
-    assert_eq!(warning_paths(&care, "FINESS fictif"), vec!["$.events.event[0].stakeholders[0].stakeholderId[0]"]);
-    assert_eq!(warning_paths(&care, "n'est pas un numéro FINESS"), vec!["$.events.stakeholders[2].stakeholderId"]);
+    assert_eq!(
+        warning_paths(&care, "FINESS fictif"),
+        vec!["$.events.event[0].stakeholders[0].stakeholderId[0]"]
+    );
+    assert_eq!(
+        warning_paths(&care, "n'est pas un numéro FINESS"),
+        vec!["$.events.stakeholders[2].stakeholderId"]
+    );
     assert_eq!(
         warning_paths(&care, "type de nom hors liste"),
         vec!["$.events.stakeholders[2].stakeholderNameTypes[0].stakeholderNameType"]
@@ -103,10 +123,17 @@ fn the_reference_files_behave_as_stated() {
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
         )
         .unwrap();
-    assert_eq!((sender.as_str(), generated.as_str()), ("COMPANY", "2025-01-01 10:15:20"));
+    assert_eq!(
+        (sender.as_str(), generated.as_str()),
+        ("COMPANY", "2025-01-01 10:15:20")
+    );
     assert_eq!((ej.as_str(), tlp.as_str()), ("111111111", "red"));
     // 1 1 1 1 1 1 1 1 1: Luhn sum 5 + 4 × 2 = 13, not a multiple of 10.
-    assert!(warning_paths(&valid, "Luhn").iter().all(|path| path.contains("stakeholderId")));
+    assert!(
+        warning_paths(&valid, "Luhn")
+            .iter()
+            .all(|path| path.contains("stakeholderId"))
+    );
     assert!(!warning_paths(&valid, "Luhn").is_empty());
 
     // Latin-1 bytes: refused, with the offset of the first bad byte (the é of « Numérique »).
@@ -116,7 +143,11 @@ fn the_reference_files_behave_as_stated() {
     let offset = std::str::from_utf8(&bytes).unwrap_err().valid_up_to();
     assert_eq!(bytes[offset], 0xE9);
     assert!(latin1.message.contains("pas en UTF-8"), "{}", latin1.message);
-    assert!(latin1.message.contains(&format!("position {offset}")), "{}", latin1.message);
+    assert!(
+        latin1.message.contains(&format!("position {offset}")),
+        "{}",
+        latin1.message
+    );
 
     // A trailing comma after the last subnet: refused with line and column of the `]` after it.
     let malformed = import(&mut store, &dir, "validator-examples/COMPANY-D1-20250101-101522.json");
@@ -136,15 +167,24 @@ fn the_reference_files_behave_as_stated() {
         .unwrap();
     let column = line.find([']', '}']).unwrap() + 1;
     assert!(
-        malformed.message.contains(&format!("ligne {}, colonne {column}", line_index + 1)),
+        malformed
+            .message
+            .contains(&format!("ligne {}, colonne {column}", line_index + 1)),
         "{} (expected line {}, column {column})",
         malformed.message,
         line_index + 1
     );
 
-    let events: i64 = store.connection().query_row("SELECT count(*) FROM events", [], |row| row.get(0)).unwrap();
+    let events: i64 = store
+        .connection()
+        .query_row("SELECT count(*) FROM events", [], |row| row.get(0))
+        .unwrap();
     assert_eq!(events, 4);
-    let refused: i64 =
-        store.connection().query_row("SELECT count(*) FROM imports WHERE status = 'refused'", [], |row| row.get(0)).unwrap();
+    let refused: i64 = store
+        .connection()
+        .query_row("SELECT count(*) FROM imports WHERE status = 'refused'", [], |row| {
+            row.get(0)
+        })
+        .unwrap();
     assert_eq!(refused, 2);
 }

@@ -1,5 +1,8 @@
 //! The `opssies` command line, run as a subprocess exactly as a user or a script would.
 
+// Test helpers may unwrap: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -64,7 +67,10 @@ fn write_events(path: &Path, finess_et: &str, event_type: u32) {
 }
 
 fn json_lines(output: &Output) -> Vec<Value> {
-    stdout(output).lines().map(|line| serde_json::from_str(line).expect("one JSON object per line")).collect()
+    stdout(output)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object per line"))
+        .collect()
 }
 
 /// Copies a closed store with its write-ahead log, if any.
@@ -95,7 +101,10 @@ fn ingest_reports_each_file_in_json_and_exit_codes_follow() {
     assert_eq!(output.status.code(), Some(1), "a refused file makes the exit code 1");
     let lines = json_lines(&output);
     assert_eq!(lines.len(), 3);
-    let expected = [("a-etalab.csv", "finess", "stored", 3, 3), ("b-events.json", "opssies-events", "stored", 1, 1)];
+    let expected = [
+        ("a-etalab.csv", "finess", "stored", 3, 3),
+        ("b-events.json", "opssies-events", "stored", 1, 1),
+    ];
     for (line, (file, kind, status, read, stored)) in lines.iter().zip(expected) {
         assert!(line["file"].as_str().unwrap().ends_with(file), "{line}");
         assert_eq!(line["kind"], kind);
@@ -107,10 +116,20 @@ fn ingest_reports_each_file_in_json_and_exit_codes_follow() {
         assert!(line["message"].is_string());
     }
     assert_eq!(lines[2]["status"], "refused");
-    assert!(lines[2]["message"].as_str().unwrap().contains("ligne 1, colonne"), "{}", lines[2]);
+    assert!(
+        lines[2]["message"].as_str().unwrap().contains("ligne 1, colonne"),
+        "{}",
+        lines[2]
+    );
 
     // The same files again: the two stored ones are duplicates; only the broken one is refused again.
-    let again = run(&["ingest", "--store", store_arg, "--json", inputs.join("a-etalab.csv").to_str().unwrap()]);
+    let again = run(&[
+        "ingest",
+        "--store",
+        store_arg,
+        "--json",
+        inputs.join("a-etalab.csv").to_str().unwrap(),
+    ]);
     assert_eq!(again.status.code(), Some(0));
     assert_eq!(json_lines(&again)[0]["status"], "duplicate");
 
@@ -136,7 +155,11 @@ fn rejects_are_printed_as_csv_with_where_and_why() {
     let directory = tempfile::tempdir().unwrap();
     let file = directory.path().join("etalab.csv");
     let good = site_line(&finess("75", 1), "BON");
-    std::fs::write(&file, format!("finess;etalab;2;2024-07-05\n{good}\nstructureet;75XX;court\n")).unwrap();
+    std::fs::write(
+        &file,
+        format!("finess;etalab;2;2024-07-05\n{good}\nstructureet;75XX;court\n"),
+    )
+    .unwrap();
     let store = directory.path().join("base.duckdb");
     let store_arg = store.to_str().unwrap();
     let output = run(&["ingest", "--store", store_arg, file.to_str().unwrap()]);
@@ -149,10 +172,17 @@ fn rejects_are_printed_as_csv_with_where_and_why() {
     assert_eq!(rejects.status.code(), Some(0));
     let csv = stdout(&rejects);
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "import;fichier;feuille;ligne;colonne;chemin_json;valeur;motif");
+    assert_eq!(
+        lines[0],
+        "import;fichier;feuille;ligne;colonne;chemin_json;valeur;motif"
+    );
     assert_eq!(lines.len(), 2);
     // The value holds `;`, so it is quoted.
-    assert!(lines[1].starts_with("1;etalab.csv;;3;;;\"structureet;75XX;court\";"), "{}", lines[1]);
+    assert!(
+        lines[1].starts_with("1;etalab.csv;;3;;;\"structureet;75XX;court\";"),
+        "{}",
+        lines[1]
+    );
     assert!(lines[1].contains("3 champs au lieu de 32"));
 }
 
@@ -170,18 +200,29 @@ fn the_demo_builds_a_store_from_the_embedded_samples() {
     let directory = tempfile::tempdir().unwrap();
     let store = directory.path().join("demo.duckdb");
     let output = run(&["demo", "--store", store.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let text = stdout(&output);
     assert!(text.contains("Établissements par département"), "{text}");
     // The sample extract has 28 valid sites and one line with a letter O in its FINESS.
     let connection = Store::open(&store).unwrap();
-    let sites: i64 = connection.connection().query_row("SELECT count(*) FROM establishments", [], |row| row.get(0)).unwrap();
+    let sites: i64 = connection
+        .connection()
+        .query_row("SELECT count(*) FROM establishments", [], |row| row.get(0))
+        .unwrap();
     assert_eq!(sites, 28);
     assert!(text.contains("28 enregistré(s), 1 rejeté(s)"), "{text}");
     // Running it twice starts afresh.
     let output = run(&["demo", "--store", store.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0));
-    assert_eq!(counts(&store).iter().find(|(table, _)| *table == "imports").unwrap().1, 6);
+    assert_eq!(
+        counts(&store).iter().find(|(table, _)| *table == "imports").unwrap().1,
+        6
+    );
 }
 
 /// Prepares a store holding a small extract and one event, and a large extract to import.
@@ -191,7 +232,13 @@ fn store_with_history(directory: &Path) -> (PathBuf, PathBuf) {
     let events = directory.join("evenements.json");
     write_extract(&small, "2024-07-05", 1, 5);
     write_events(&events, &finess("75", 2), 43);
-    let output = run(&["ingest", "--store", store.to_str().unwrap(), small.to_str().unwrap(), events.to_str().unwrap()]);
+    let output = run(&[
+        "ingest",
+        "--store",
+        store.to_str().unwrap(),
+        small.to_str().unwrap(),
+        events.to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(0));
     let large = directory.join("grand.csv");
     write_extract(&large, "2024-11-05", 100, 60_000);
@@ -212,22 +259,37 @@ fn an_import_killed_inside_its_transaction_leaves_the_store_as_before() {
         .spawn()
         .unwrap();
     let stderr = BufReader::new(child.stderr.take().unwrap());
-    let marker_seen = stderr.lines().map_while(Result::ok).any(|line| line.contains(TRANSACTION_OPEN_MARKER));
+    let marker_seen = stderr
+        .lines()
+        .map_while(Result::ok)
+        .any(|line| line.contains(TRANSACTION_OPEN_MARKER));
     assert!(marker_seen, "the import reached its transaction");
     child.kill().unwrap(); // SIGKILL on Unix
     child.wait().unwrap();
 
     assert_eq!(counts(&store), before, "nothing of the killed import is visible");
-    let rerun = run(&["ingest", "--store", store.to_str().unwrap(), "--json", large.to_str().unwrap()]);
+    let rerun = run(&[
+        "ingest",
+        "--store",
+        store.to_str().unwrap(),
+        "--json",
+        large.to_str().unwrap(),
+    ]);
     assert_eq!(rerun.status.code(), Some(0));
-    assert_eq!(json_lines(&rerun)[0]["status"], "stored", "not a duplicate: the killed import never committed");
+    assert_eq!(
+        json_lines(&rerun)[0]["status"],
+        "stored",
+        "not a duplicate: the killed import never committed"
+    );
     let after = counts(&store);
     let establishments = after.iter().find(|(table, _)| *table == "establishments").unwrap().1;
     assert_eq!(establishments, 5 + 60_000);
     let distinct: i64 = Store::open(&store)
         .unwrap()
         .connection()
-        .query_row("SELECT count(DISTINCT finess_et) FROM finess_referential", [], |row| row.get(0))
+        .query_row("SELECT count(DISTINCT finess_et) FROM finess_referential", [], |row| {
+            row.get(0)
+        })
         .unwrap();
     assert_eq!(distinct, establishments, "no duplicate row");
 }
@@ -242,13 +304,25 @@ fn imports_killed_at_random_moments_leave_the_store_before_or_after_never_betwee
     let probe_store = directory.path().join("sonde.duckdb");
     copy_store(&store, &probe_store);
     let started = Instant::now();
-    assert_eq!(run(&["ingest", "--store", probe_store.to_str().unwrap(), large.to_str().unwrap()]).status.code(), Some(0));
+    assert_eq!(
+        run(&[
+            "ingest",
+            "--store",
+            probe_store.to_str().unwrap(),
+            large.to_str().unwrap()
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
     let full_duration = started.elapsed();
     let after = counts(&probe_store);
 
     let mut seed = u64::from(std::process::id()) ^ started.elapsed().as_nanos() as u64;
     for _ in 0..4 {
-        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         let delay = full_duration.mul_f64((seed >> 11) as f64 / (1u64 << 53) as f64);
         let mut child = opssies()
             .args(["ingest", "--store", store.to_str().unwrap(), large.to_str().unwrap()])
@@ -264,12 +338,22 @@ fn imports_killed_at_random_moments_leave_the_store_before_or_after_never_betwee
             // The import committed before the kill landed: a whole import, which is fine.
             break;
         }
-        assert_eq!(now, before, "killed after {delay:?}: the store must be exactly as before or after");
+        assert_eq!(
+            now, before,
+            "killed after {delay:?}: the store must be exactly as before or after"
+        );
     }
-    let rerun = run(&["ingest", "--store", store.to_str().unwrap(), "--json", large.to_str().unwrap()]);
+    let rerun = run(&[
+        "ingest",
+        "--store",
+        store.to_str().unwrap(),
+        "--json",
+        large.to_str().unwrap(),
+    ]);
     assert_eq!(rerun.status.code(), Some(0));
     assert!(["stored", "duplicate"].contains(&json_lines(&rerun)[0]["status"].as_str().unwrap()));
     let final_counts = counts(&store);
-    let establishments = |counts: &[(&str, i64)]| counts.iter().find(|(table, _)| *table == "establishments").unwrap().1;
+    let establishments =
+        |counts: &[(&str, i64)]| counts.iter().find(|(table, _)| *table == "establishments").unwrap().1;
     assert_eq!(establishments(&final_counts), establishments(&after));
 }

@@ -7,23 +7,45 @@ use crate::exit;
 
 /// The sample files shipped inside the binary, in the order they are imported (referential first).
 const SAMPLES: &[(&str, &[u8])] = &[
-    ("etalab-cs1100507-stock-20241105-0336.csv", include_bytes!("../../../data/samples/etalab-cs1100507-stock-20241105-0336.csv")),
-    ("ose-ght-2024.csv", include_bytes!("../../../data/samples/ose-ght-2024.csv")),
-    ("opssies-cert-sante-2024.json", include_bytes!("../../../data/samples/opssies-cert-sante-2024.json")),
-    ("opssies-osis-exercices-2024.json", include_bytes!("../../../data/samples/opssies-osis-exercices-2024.json")),
-    ("ANSSI-audits-2024.json", include_bytes!("../../../data/samples/ANSSI-audits-2024.json")),
-    ("AUDITCYB-D1-20241015-093000.json", include_bytes!("../../../data/samples/AUDITCYB-D1-20241015-093000.json")),
+    (
+        "etalab-cs1100507-stock-20241105-0336.csv",
+        include_bytes!("../../../data/samples/etalab-cs1100507-stock-20241105-0336.csv"),
+    ),
+    (
+        "ose-ght-2024.csv",
+        include_bytes!("../../../data/samples/ose-ght-2024.csv"),
+    ),
+    (
+        "opssies-cert-sante-2024.json",
+        include_bytes!("../../../data/samples/opssies-cert-sante-2024.json"),
+    ),
+    (
+        "opssies-osis-exercices-2024.json",
+        include_bytes!("../../../data/samples/opssies-osis-exercices-2024.json"),
+    ),
+    (
+        "ANSSI-audits-2024.json",
+        include_bytes!("../../../data/samples/ANSSI-audits-2024.json"),
+    ),
+    (
+        "AUDITCYB-D1-20241015-093000.json",
+        include_bytes!("../../../data/samples/AUDITCYB-D1-20241015-093000.json"),
+    ),
 ];
 
 pub fn run(store_path: &Path) -> Result<u8> {
     for suffix in ["", ".wal"] {
         let path = format!("{}{suffix}", store_path.display());
         if Path::new(&path).exists() {
-            std::fs::remove_file(&path).with_context(|| format!("suppression de l'ancienne base de démonstration {path}"))?;
+            std::fs::remove_file(&path)
+                .with_context(|| format!("suppression de l'ancienne base de démonstration {path}"))?;
         }
     }
     let mut store = Store::open(store_path)?;
-    let options = ImportOptions { user: Some("demo".to_owned()), ..ImportOptions::default() };
+    let options = ImportOptions {
+        user: Some("demo".to_owned()),
+        ..ImportOptions::default()
+    };
     println!("Base de démonstration : {}", store_path.display());
     let mut code = exit::OK;
     for (name, bytes) in SAMPLES {
@@ -45,7 +67,9 @@ pub fn run(store_path: &Path) -> Result<u8> {
         "SELECT departement || ' ' || any_value(departement_label), count(*), count(*) FILTER (WHERE ose)
          FROM establishments GROUP BY departement ORDER BY departement",
     )?;
-    let rows = statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?)))?;
+    let rows = statement.query_map([], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+    })?;
     for row in rows {
         let (departement, total, ose) = row?;
         println!("  {departement:<24} {total:>4} établissement(s), dont {ose} OSE");
@@ -55,12 +79,17 @@ pub fn run(store_path: &Path) -> Result<u8> {
     let mut statement = connection.prepare(
         "SELECT event_type, any_value(event_type_label), count(*) FROM events GROUP BY event_type ORDER BY event_type",
     )?;
-    let rows = statement.query_map([], |row| Ok((row.get::<_, i32>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?)))?;
+    let rows = statement.query_map([], |row| {
+        Ok((row.get::<_, i32>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?))
+    })?;
     for row in rows {
         let (code_type, label, count) = row?;
         println!("  {code_type:>2} {label:<90} {count:>3}");
     }
     println!();
-    println!("Ouvrez la base avec DuckDB : duckdb {}  (tables décrites dans le README)", store_path.display());
+    println!(
+        "Ouvrez la base avec DuckDB : duckdb {}  (tables décrites dans le README)",
+        store_path.display()
+    );
     Ok(code)
 }

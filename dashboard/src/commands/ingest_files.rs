@@ -44,9 +44,16 @@ fn import_one(store: &mut Store, file: &Path, options: &ImportOptions) -> Result
     let size = std::fs::metadata(file).map(|metadata| metadata.len()).unwrap_or(0);
     let spinner = (size >= PROGRESS_THRESHOLD_BYTES && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new_spinner();
-        bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         bar.enable_steady_tick(Duration::from_millis(120));
-        bar.set_message(format!("{} ({:.1} Mio) : lecture", file.display(), size as f64 / 1_048_576.0));
+        bar.set_message(format!(
+            "{} ({:.1} Mio) : lecture",
+            file.display(),
+            size as f64 / 1_048_576.0
+        ));
         bar
     });
     let outcome = store
@@ -73,10 +80,17 @@ fn print_outcome(file: &Path, outcome: &ImportOutcome) {
         ImportStatus::Duplicate => "=",
         ImportStatus::Refused => "✘",
     };
-    let number = outcome.import_id.map(|id| format!(" [import n° {id}]")).unwrap_or_default();
+    let number = outcome
+        .import_id
+        .map(|id| format!(" [import n° {id}]"))
+        .unwrap_or_default();
     println!("{mark} {}{number} — {}", file.display(), outcome.message);
     for reject in outcome.diagnostics.rejects.iter().take(REJECTS_SHOWN) {
-        let value = reject.value.as_deref().map(|value| format!(" « {value} »")).unwrap_or_default();
+        let value = reject
+            .value
+            .as_deref()
+            .map(|value| format!(" « {value} »"))
+            .unwrap_or_default();
         println!("    rejet, {}{value} : {}", reject.location.describe(), reject.reason);
     }
     let hidden = outcome.diagnostics.rejects.len().saturating_sub(REJECTS_SHOWN);
@@ -91,12 +105,17 @@ fn print_outcome(file: &Path, outcome: &ImportOutcome) {
 fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
-        let metadata = std::fs::metadata(path).with_context(|| format!("{} : fichier ou dossier introuvable", path.display()))?;
+        let metadata =
+            std::fs::metadata(path).with_context(|| format!("{} : fichier ou dossier introuvable", path.display()))?;
         if metadata.is_dir() {
             let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
                 .with_context(|| format!("lecture du dossier {}", path.display()))?
                 .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-                .filter(|entry| !entry.file_name().is_some_and(|name| name.to_string_lossy().starts_with('.')))
+                .filter(|entry| {
+                    !entry
+                        .file_name()
+                        .is_some_and(|name| name.to_string_lossy().starts_with('.'))
+                })
                 .collect();
             entries.sort();
             files.extend(collect_files(&entries)?);

@@ -18,7 +18,10 @@ pub fn imports(store_path: &Path, json: bool) -> Result<u8> {
         println!("Aucun import dans {}.", store_path.display());
         return Ok(exit::OK);
     }
-    println!("{:>5}  {:<19}  {:<15}  {:<8}  {:>9}  {:>9}  {:>7}  {:>7}  fichier", "n°", "début (UTC)", "type", "statut", "lues", "gardées", "rejets", "avert.");
+    println!(
+        "{:>5}  {:<19}  {:<15}  {:<8}  {:>9}  {:>9}  {:>7}  {:>7}  fichier",
+        "n°", "début (UTC)", "type", "statut", "lues", "gardées", "rejets", "avert."
+    );
     for record in &imports {
         println!(
             "{:>5}  {:<19}  {:<15}  {:<8}  {:>9}  {:>9}  {:>7}  {:>7}  {}",
@@ -46,8 +49,19 @@ pub fn imports(store_path: &Path, json: bool) -> Result<u8> {
 
 pub fn rejects(store_path: &Path, import: Option<i64>) -> Result<u8> {
     let store = Store::open(store_path)?;
-    let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer(std::io::stdout().lock());
-    writer.write_record(["import", "fichier", "feuille", "ligne", "colonne", "chemin_json", "valeur", "motif"])?;
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(std::io::stdout().lock());
+    writer.write_record([
+        "import",
+        "fichier",
+        "feuille",
+        "ligne",
+        "colonne",
+        "chemin_json",
+        "valeur",
+        "motif",
+    ])?;
     for reject in store.rejects(import)? {
         writer.write_record([
             reject.import_id.to_string(),

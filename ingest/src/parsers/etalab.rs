@@ -87,7 +87,10 @@ pub fn parse(bytes: &[u8], diagnostics: &mut Diagnostics) -> Result<EtalabExtrac
     let mut lines = text.lines();
     let header = lines.next().unwrap_or_default();
     let header_fields: Vec<&str> = header.split(';').collect();
-    if header_fields.len() < 2 || !header_fields[0].eq_ignore_ascii_case("finess") || !header_fields[1].eq_ignore_ascii_case("etalab") {
+    if header_fields.len() < 2
+        || !header_fields[0].eq_ignore_ascii_case("finess")
+        || !header_fields[1].eq_ignore_ascii_case("etalab")
+    {
         return Err(Refusal::Structure(format!(
             "la première ligne d'un extrait FINESS etalab doit commencer par « finess;etalab; », elle vaut « {} »",
             truncate(header, 80)
@@ -102,7 +105,11 @@ pub fn parse(bytes: &[u8], diagnostics: &mut Diagnostics) -> Result<EtalabExtrac
         );
     }
     if encoding == SourceEncoding::Windows1252 {
-        diagnostics.warn(Location::default(), None, "fichier décodé en Windows-1252 (Latin-1) : il n'est pas en UTF-8");
+        diagnostics.warn(
+            Location::default(),
+            None,
+            "fichier décodé en Windows-1252 (Latin-1) : il n'est pas en UTF-8",
+        );
     }
 
     let mut rows: Vec<(u64, Vec<&str>)> = Vec::new();
@@ -123,7 +130,10 @@ pub fn parse(bytes: &[u8], diagnostics: &mut Diagnostics) -> Result<EtalabExtrac
                     diagnostics.reject(
                         Location::line(line_number),
                         Some(truncate(line, 120)),
-                        format!("ligne structureet incomplète : {} champs au lieu de {STRUCTURE_FIELDS}", fields.len()),
+                        format!(
+                            "ligne structureet incomplète : {} champs au lieu de {STRUCTURE_FIELDS}",
+                            fields.len()
+                        ),
                     );
                     continue;
                 }
@@ -141,7 +151,11 @@ pub fn parse(bytes: &[u8], diagnostics: &mut Diagnostics) -> Result<EtalabExtrac
                 if !fields[2].trim().is_empty()
                     && let Err(error) = check_finess(fields[2], line_number, "3 (nofinessej)", diagnostics)
                 {
-                    diagnostics.reject(Location::line_column(line_number, "3 (nofinessej)"), Some(fields[2]), error.to_string());
+                    diagnostics.reject(
+                        Location::line_column(line_number, "3 (nofinessej)"),
+                        Some(fields[2]),
+                        error.to_string(),
+                    );
                     continue;
                 }
                 match row_index_by_finess.get(finess_et.as_str()) {
@@ -167,7 +181,10 @@ pub fn parse(bytes: &[u8], diagnostics: &mut Diagnostics) -> Result<EtalabExtrac
                     diagnostics.reject(
                         Location::line(line_number),
                         Some(truncate(line, 120)),
-                        format!("ligne geolocalisation incomplète : {} champs au lieu de {GEOLOCATION_FIELDS}", fields.len()),
+                        format!(
+                            "ligne geolocalisation incomplète : {} champs au lieu de {GEOLOCATION_FIELDS}",
+                            fields.len()
+                        ),
                     );
                     continue;
                 }
@@ -213,7 +230,12 @@ pub fn parse(bytes: &[u8], diagnostics: &mut Diagnostics) -> Result<EtalabExtrac
     diagnostics.warnings.sort_by_key(|warning| warning.location.row);
 
     let sites = build_batch(&rows, &mut geolocations, extract_date, diagnostics);
-    Ok(EtalabExtract { extract_date, encoding, lines_read, sites })
+    Ok(EtalabExtract {
+        extract_date,
+        encoding,
+        lines_read,
+        sites,
+    })
 }
 
 /// Validates a FINESS field and warns about a bad Luhn key.
@@ -234,7 +256,10 @@ fn parse_coordinate(text: &str) -> Option<f64> {
     if text.is_empty() {
         return None;
     }
-    text.replace(',', ".").parse().ok().filter(|value: &f64| value.is_finite())
+    text.replace(',', ".")
+        .parse()
+        .ok()
+        .filter(|value: &f64| value.is_finite())
 }
 
 fn truncate(text: &str, max_chars: usize) -> &str {
@@ -249,7 +274,11 @@ pub fn schema() -> Schema {
         .iter()
         .enumerate()
         .map(|(offset, name)| {
-            let data_type = if DATE_FIELDS.contains(&(offset + 1)) { DataType::Date32 } else { DataType::Utf8 };
+            let data_type = if DATE_FIELDS.contains(&(offset + 1)) {
+                DataType::Date32
+            } else {
+                DataType::Utf8
+            };
             Field::new(*name, data_type, true)
         })
         .collect();
@@ -274,7 +303,10 @@ fn build_batch(
         .filter(|index| !DATE_FIELDS.contains(index))
         .map(|_| StringBuilder::with_capacity(row_count, row_count * 12))
         .collect();
-    let mut date_columns: Vec<Date32Builder> = DATE_FIELDS.iter().map(|_| Date32Builder::with_capacity(row_count)).collect();
+    let mut date_columns: Vec<Date32Builder> = DATE_FIELDS
+        .iter()
+        .map(|_| Date32Builder::with_capacity(row_count))
+        .collect();
     let mut postal_code = StringBuilder::with_capacity(row_count, row_count * 5);
     let mut coord_x = Float64Builder::with_capacity(row_count);
     let mut coord_y = Float64Builder::with_capacity(row_count);
@@ -292,7 +324,10 @@ fn build_batch(
                 let parsed = parse_date(value);
                 if parsed.is_none() && !value.is_empty() {
                     diagnostics.warn(
-                        Location::line_column(*line_number, format!("{} ({})", field_index + 1, STRUCTURE_COLUMNS[field_index])),
+                        Location::line_column(
+                            *line_number,
+                            format!("{} ({})", field_index + 1, STRUCTURE_COLUMNS[field_index]),
+                        ),
                         Some(value),
                         "date illisible : laissée vide",
                     );
@@ -305,13 +340,16 @@ fn build_batch(
             }
         }
         let postal_line = fields[15].trim();
-        let postal = postal_line.get(..5).filter(|code| code.bytes().all(|b| b.is_ascii_digit()));
+        let postal = postal_line
+            .get(..5)
+            .filter(|code| code.bytes().all(|b| b.is_ascii_digit()));
         postal_code.append_option(postal);
         match geolocations.remove(fields[1].trim()) {
             Some((_, geolocation)) => {
                 coord_x.append_option(geolocation.x);
                 coord_y.append_option(geolocation.y);
-                coord_source.append_option((!geolocation.source.trim().is_empty()).then_some(geolocation.source.trim()));
+                coord_source
+                    .append_option((!geolocation.source.trim().is_empty()).then_some(geolocation.source.trim()));
                 coord_updated_on.append_option(geolocation.updated_on.map(to_date32));
             }
             None => {
@@ -377,9 +415,18 @@ mod tests {
         assert_eq!(text("category_code"), "355");
         assert_eq!(text("sector_code"), "1");
         assert_eq!(text("postal_code"), "01440");
-        assert_eq!(text("coord_source"), "1,ATLASANTE,96,BAN,EPSG:2154 RGF93 / Lambert-93 (Métropole)");
-        assert_eq!(column(batch, "coord_x").as_primitive::<Float64Type>().value(0), 870215.1);
-        assert_eq!(column(batch, "coord_y").as_primitive::<Float64Type>().value(0), 6571590.2);
+        assert_eq!(
+            text("coord_source"),
+            "1,ATLASANTE,96,BAN,EPSG:2154 RGF93 / Lambert-93 (Métropole)"
+        );
+        assert_eq!(
+            column(batch, "coord_x").as_primitive::<Float64Type>().value(0),
+            870215.1
+        );
+        assert_eq!(
+            column(batch, "coord_y").as_primitive::<Float64Type>().value(0),
+            6571590.2
+        );
         let opened = column(batch, "opened_on").as_primitive::<Date32Type>().value(0);
         assert_eq!(opened, to_date32(NaiveDate::from_ymd_opt(1979, 2, 13).unwrap()));
         assert!(column(batch, "uai").is_null(0));
@@ -387,15 +434,19 @@ mod tests {
 
     #[test]
     fn latin1_file_is_decoded_and_said_so() {
-        let line = REAL_LINE.replace("établissements", "\u{e9}tablissements");
+        // The real line has « établissements » and « santé »: é becomes the single byte 0xE9.
+        let line = REAL_LINE;
         let mut bytes = b"finess;etalab;1;2024-07-05\n".to_vec();
-        let (encoded, _, _) = encoding_rs::WINDOWS_1252.encode(&line);
+        let (encoded, _, _) = encoding_rs::WINDOWS_1252.encode(line);
         bytes.extend_from_slice(&encoded);
         assert!(std::str::from_utf8(&bytes).is_err(), "the fixture must not be UTF-8");
         let mut diagnostics = Diagnostics::default();
         let extract = parse(&bytes, &mut diagnostics).unwrap();
         assert_eq!(extract.encoding, SourceEncoding::Windows1252);
-        assert_eq!(column(&extract.sites, "mft_label").as_string::<i32>().value(0), "ARS établissements Publics de santé dotation globale");
+        assert_eq!(
+            column(&extract.sites, "mft_label").as_string::<i32>().value(0),
+            "ARS établissements Publics de santé dotation globale"
+        );
         assert!(diagnostics.warnings.iter().any(|w| w.message.contains("Windows-1252")));
     }
 
@@ -429,7 +480,10 @@ mod tests {
         let mut diagnostics = Diagnostics::default();
         let extract = parse(file.as_bytes(), &mut diagnostics).unwrap();
         assert_eq!(column(&extract.sites, "departement").as_string::<i32>().value(0), "9A");
-        assert_eq!(column(&extract.sites, "departement_label").as_string::<i32>().value(0), "GUADELOUPE");
+        assert_eq!(
+            column(&extract.sites, "departement_label").as_string::<i32>().value(0),
+            "GUADELOUPE"
+        );
     }
 
     #[test]

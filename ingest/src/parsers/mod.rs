@@ -67,10 +67,13 @@ impl FromStr for InputKind {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        InputKind::ALL.into_iter().find(|kind| kind.name() == text).ok_or_else(|| {
-            let names: Vec<&str> = InputKind::ALL.iter().map(|kind| kind.name()).collect();
-            format!("type « {text} » inconnu ; types possibles : {}", names.join(", "))
-        })
+        InputKind::ALL
+            .into_iter()
+            .find(|kind| kind.name() == text)
+            .ok_or_else(|| {
+                let names: Vec<&str> = InputKind::ALL.iter().map(|kind| kind.name()).collect();
+                format!("type « {text} » inconnu ; types possibles : {}", names.join(", "))
+            })
     }
 }
 
@@ -118,7 +121,12 @@ impl Parsed {
 }
 
 /// Parses bytes of a known kind.
-pub fn parse(kind: InputKind, bytes: &[u8], file_name: Option<&str>, diagnostics: &mut Diagnostics) -> Result<Parsed, Refusal> {
+pub fn parse(
+    kind: InputKind,
+    bytes: &[u8],
+    file_name: Option<&str>,
+    diagnostics: &mut Diagnostics,
+) -> Result<Parsed, Refusal> {
     match kind {
         InputKind::FinessEtalab => etalab::parse(bytes, diagnostics).map(Parsed::Finess),
         InputKind::OpssiesEvents => opssies::parse(bytes, file_name, diagnostics).map(Parsed::Events),

@@ -7,7 +7,9 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, BooleanBuilder, Float64Builder, Int32Builder, StringBuilder, TimestampMicrosecondBuilder};
+use arrow::array::{
+    ArrayRef, BooleanBuilder, Float64Builder, Int32Builder, StringBuilder, TimestampMicrosecondBuilder,
+};
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use arrow::record_batch::RecordBatch;
 use chrono::NaiveDateTime;
@@ -49,14 +51,17 @@ pub fn parse_care_d1_name(file_name: &str) -> Option<CareD1Name> {
         return None;
     }
     let generated_at = NaiveDateTime::parse_from_str(&format!("{date}-{time}"), "%Y%m%d-%H%M%S").ok()?;
-    Some(CareD1Name { sender: sender.to_owned(), generated_at })
+    Some(CareD1Name {
+        sender: sender.to_owned(),
+        generated_at,
+    })
 }
 
 /// Whether the bytes look like an OPSSIES events file: a JSON object mentioning `events`.
 pub fn looks_like(bytes: &[u8]) -> bool {
     let start = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let first = start.iter().find(|b| !b.is_ascii_whitespace());
-    first == Some(&b'{') && start.windows(8).take(4096).any(|window| window == b"\"events\"")
+    matches!(first, Some(b'{' | b'[')) && start.windows(8).take(4096).any(|window| window == b"\"events\"")
 }
 
 const ROLE_REQUESTER: i64 = 1;
@@ -124,69 +129,117 @@ pub fn parse(bytes: &[u8], file_name: Option<&str>, diagnostics: &mut Diagnostic
         return Err(Refusal::Empty);
     }
     if had_bom {
-        diagnostics.warn(Location::json("$"), None, "marque d'ordre des octets (BOM) UTF-8 en tête de fichier : ignorée");
+        diagnostics.warn(
+            Location::json("$"),
+            None,
+            "marque d'ordre des octets (BOM) UTF-8 en tête de fichier : ignorée",
+        );
     }
     let root: Value = serde_json::from_str(text).map_err(|error| Refusal::InvalidJson {
         line: error.line(),
         column: error.column(),
         detail: json_error_in_french(&error),
     })?;
-    let Some(events) = root.get("events").and_then(Value::as_object) else {
-        return Err(Refusal::Structure(
-            "la racine du fichier doit contenir un objet « events » (schéma OPSSIES BI v2)".to_owned(),
-        ));
+    // One document `{"events": …}`, or (some exporters) an array of such documents.
+    let documents: Vec<(String, &Value)> = match &root {
+        Value::Array(items) => {
+            diagnostics.warn(
+                Location::json("$"),
+                None,
+                format!(
+                    "le fichier est un tableau de {} document(s) OPSSIES et non un seul : chacun est lu",
+                    items.len()
+                ),
+            );
+            items
+                .iter()
+                .enumerate()
+                .map(|(index, item)| (format!("$[{index}]"), item))
+                .collect()
+        }
+        _ => vec![("$".to_owned(), &root)],
     };
-    let extraction_date = match root.get("extractionDate").or_else(|| events.get("extractionDate")) {
-        Some(Value::String(text)) => {
+    let mut extraction_date = None;
+    let mut sender_from_content = None;
+    let mut rows = Vec::new();
+    let mut events_read = 0u64;
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut reader = Reader { diagnostics };
+    for (prefix, document) in documents {
+        let Some(events) = document.get("events").and_then(Value::as_object) else {
+            return Err(Refusal::Structure(format!(
+                "{prefix} doit contenir un objet « events » (schéma OPSSIES BI v2)"
+            )));
+        };
+        if let Some(Value::String(text)) = document.get("extractionDate").or_else(|| events.get("extractionDate")) {
             let parsed = parse_opssies_datetime(text);
             if parsed.is_none() {
-                diagnostics.warn(Location::json("$.extractionDate"), Some(text), "date d'extraction illisible (AAAAMMJJ-HHMMSS attendu) : ignorée");
+                reader.diagnostics.warn(
+                    Location::json(format!("{prefix}.extractionDate")),
+                    Some(text),
+                    "date d'extraction illisible (AAAAMMJJ-HHMMSS attendu) : ignorée",
+                );
             }
-            parsed
+            extraction_date = extraction_date.or(parsed);
         }
-        _ => None,
-    };
-
-    let mut reader = Reader { diagnostics };
-    let common: Vec<Stakeholder> = match events.get("stakeholders") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(index, item)| reader.stakeholder(item, &format!("$.events.stakeholders[{index}]")))
-            .collect(),
-        Some(_) => {
-            reader.diagnostics.warn(Location::json("$.events.stakeholders"), None, "« stakeholders » devrait être un tableau : ignoré");
-            Vec::new()
-        }
-        None => Vec::new(),
-    };
-    let common_canonical = canonical(events.get("stakeholders").unwrap_or(&Value::Null));
-
-    let event_items: Vec<&Value> = match events.get("event") {
-        Some(Value::Array(items)) => items.iter().collect(),
-        // x2js-style conversions turn a one-element list into an object.
-        Some(object @ Value::Object(_)) => {
-            reader.diagnostics.warn(Location::json("$.events.event"), None, "« event » est un objet et non un tableau : lu comme un seul événement");
-            vec![object]
-        }
-        Some(_) => {
-            return Err(Refusal::Structure("« events.event » doit être un tableau d'événements".to_owned()));
-        }
-        None => {
-            reader.diagnostics.warn(Location::json("$.events"), None, "aucun événement dans le fichier (« events.event » absent)");
-            Vec::new()
-        }
-    };
-
-    let mut rows = Vec::with_capacity(event_items.len());
-    let mut seen: HashMap<String, String> = HashMap::new();
-    for (index, item) in event_items.iter().enumerate() {
-        let path = if event_items.len() == 1 && !matches!(events.get("event"), Some(Value::Array(_))) {
-            "$.events.event".to_owned()
-        } else {
-            format!("$.events.event[{index}]")
+        let common: Vec<Stakeholder> = match events.get("stakeholders") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(index, item)| reader.stakeholder(item, &format!("{prefix}.events.stakeholders[{index}]")))
+                .collect(),
+            Some(_) => {
+                reader.diagnostics.warn(
+                    Location::json(format!("{prefix}.events.stakeholders")),
+                    None,
+                    "« stakeholders » devrait être un tableau : ignoré",
+                );
+                Vec::new()
+            }
+            None => Vec::new(),
         };
-        if let Some(row) = reader.event(item, &path, &common, &common_canonical) {
+        let common_canonical = canonical(events.get("stakeholders").unwrap_or(&Value::Null));
+        sender_from_content = sender_from_content.or_else(|| {
+            common
+                .iter()
+                .find(|stakeholder| stakeholder.role == Some(ROLE_PROVIDER))
+                .and_then(|provider| provider.short_name.clone().or_else(|| provider.long_name.clone()))
+        });
+
+        // x2js-style conversions turn a one-element list into an object.
+        let event_items: Vec<(String, &Value)> = match events.get("event") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(index, item)| (format!("{prefix}.events.event[{index}]"), item))
+                .collect(),
+            Some(object @ Value::Object(_)) => {
+                reader.diagnostics.warn(
+                    Location::json(format!("{prefix}.events.event")),
+                    None,
+                    "« event » est un objet et non un tableau : lu comme un seul événement",
+                );
+                vec![(format!("{prefix}.events.event"), object)]
+            }
+            Some(_) => {
+                return Err(Refusal::Structure(format!(
+                    "{prefix}.events.event doit être un tableau d'événements"
+                )));
+            }
+            None => {
+                reader.diagnostics.warn(
+                    Location::json(format!("{prefix}.events")),
+                    None,
+                    "aucun événement (« events.event » absent)",
+                );
+                Vec::new()
+            }
+        };
+        events_read += event_items.len() as u64;
+        for (path, item) in event_items {
+            let Some(row) = reader.event(item, &path, &common, &common_canonical) else {
+                continue;
+            };
             if let Some(first_path) = seen.get(&row.event_id) {
                 reader.diagnostics.warn(
                     Location::json(&path),
@@ -201,14 +254,22 @@ pub fn parse(bytes: &[u8], file_name: Option<&str>, diagnostics: &mut Diagnostic
     }
 
     let care_d1_name = file_name.and_then(parse_care_d1_name);
-    let sender = care_d1_name.as_ref().map(|name| name.sender.clone()).or_else(|| {
-        common
-            .iter()
-            .find(|stakeholder| stakeholder.role == Some(ROLE_PROVIDER))
-            .and_then(|provider| provider.short_name.clone().or_else(|| provider.long_name.clone()))
-    });
-    let events = build_batch(&rows, sender.as_deref(), care_d1_name.as_ref().map(|name| name.generated_at), extraction_date);
-    Ok(EventsFile { care_d1_name, extraction_date, events_read: event_items.len() as u64, events })
+    let sender = care_d1_name
+        .as_ref()
+        .map(|name| name.sender.clone())
+        .or(sender_from_content);
+    let events = build_batch(
+        &rows,
+        sender.as_deref(),
+        care_d1_name.as_ref().map(|name| name.generated_at),
+        extraction_date,
+    );
+    Ok(EventsFile {
+        care_d1_name,
+        extraction_date,
+        events_read,
+        events,
+    })
 }
 
 struct Reader<'a> {
@@ -222,7 +283,11 @@ impl Reader<'_> {
         let raw = match value {
             Value::String(text) => text.clone(),
             Value::Number(number) => {
-                self.diagnostics.warn(Location::json(format!("{path}.__text")), Some(&number.to_string()), "valeur numérique au lieu d'un texte : lue comme texte");
+                self.diagnostics.warn(
+                    Location::json(format!("{path}.__text")),
+                    Some(&number.to_string()),
+                    "valeur numérique au lieu d'un texte : lue comme texte",
+                );
                 number.to_string()
             }
             _ => return None,
@@ -241,21 +306,37 @@ impl Reader<'_> {
     fn integer(&mut self, object: &Map<String, Value>, key: &str, path: &str) -> Option<i64> {
         match object.get(key)? {
             Value::Number(number) => number.as_i64().or_else(|| {
-                self.diagnostics.warn(Location::json(format!("{path}.{key}")), Some(&number.to_string()), "entier attendu : valeur ignorée");
+                self.diagnostics.warn(
+                    Location::json(format!("{path}.{key}")),
+                    Some(&number.to_string()),
+                    "entier attendu : valeur ignorée",
+                );
                 None
             }),
             Value::String(text) => match text.trim().parse::<i64>() {
                 Ok(value) => {
-                    self.diagnostics.warn(Location::json(format!("{path}.{key}")), Some(text), "nombre écrit entre guillemets : lu comme nombre");
+                    self.diagnostics.warn(
+                        Location::json(format!("{path}.{key}")),
+                        Some(text),
+                        "nombre écrit entre guillemets : lu comme nombre",
+                    );
                     Some(value)
                 }
                 Err(_) => {
-                    self.diagnostics.warn(Location::json(format!("{path}.{key}")), Some(text), "entier attendu : valeur ignorée");
+                    self.diagnostics.warn(
+                        Location::json(format!("{path}.{key}")),
+                        Some(text),
+                        "entier attendu : valeur ignorée",
+                    );
                     None
                 }
             },
             other => {
-                self.diagnostics.warn(Location::json(format!("{path}.{key}")), Some(&other.to_string()), "entier attendu : valeur ignorée");
+                self.diagnostics.warn(
+                    Location::json(format!("{path}.{key}")),
+                    Some(&other.to_string()),
+                    "entier attendu : valeur ignorée",
+                );
                 None
             }
         }
@@ -264,36 +345,54 @@ impl Reader<'_> {
     fn stakeholder(&mut self, value: &Value, path: &str) -> Stakeholder {
         let mut stakeholder = Stakeholder::default();
         let Some(object) = value.as_object() else {
-            self.diagnostics.warn(Location::json(path), None, "acteur illisible (objet attendu) : ignoré");
+            self.diagnostics
+                .warn(Location::json(path), None, "acteur illisible (objet attendu) : ignoré");
             return stakeholder;
         };
         stakeholder.role = self.integer(object, "stakeholderRoleType", path);
         if let Some(role) = stakeholder.role
             && !(1..=4).contains(&role)
         {
-            self.diagnostics.warn(Location::json(format!("{path}.stakeholderRoleType")), Some(&role.to_string()), "rôle d'acteur hors liste (1 à 4) : acteur ignoré");
+            self.diagnostics.warn(
+                Location::json(format!("{path}.stakeholderRoleType")),
+                Some(&role.to_string()),
+                "rôle d'acteur hors liste (1 à 4) : acteur ignoré",
+            );
         }
         // `stakeholderId` is an object in the schema, an array in real instances.
         let id_values: Vec<(String, &Value)> = match object.get("stakeholderId") {
-            Some(Value::Array(items)) => {
-                items.iter().enumerate().map(|(index, item)| (format!("{path}.stakeholderId[{index}]"), item)).collect()
-            }
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(index, item)| (format!("{path}.stakeholderId[{index}]"), item))
+                .collect(),
             Some(item @ Value::Object(_)) => vec![(format!("{path}.stakeholderId"), item)],
             _ => Vec::new(),
         };
         for (id_path, id_value) in id_values {
-            let Some(id_object) = id_value.as_object() else { continue };
+            let Some(id_object) = id_value.as_object() else {
+                continue;
+            };
             let Some(id_type) = self.integer(id_object, "stakeholderIdType", &id_path) else {
-                self.diagnostics.warn(Location::json(&id_path), None, "type d'identifiant absent : identifiant ignoré");
+                self.diagnostics.warn(
+                    Location::json(&id_path),
+                    None,
+                    "type d'identifiant absent : identifiant ignoré",
+                );
                 continue;
             };
             let Some(identifier) = self.text(id_object, &id_path).filter(|text| !text.is_empty()) else {
-                self.diagnostics.warn(Location::json(&id_path), None, "identifiant vide : ignoré");
+                self.diagnostics
+                    .warn(Location::json(&id_path), None, "identifiant vide : ignoré");
                 continue;
             };
             self.check_identifier(id_type, &identifier, &id_path);
             if stakeholder.ids.contains(&(id_type, identifier.clone())) {
-                self.diagnostics.warn(Location::json(&id_path), Some(&identifier), "identifiant répété pour le même acteur : doublon ignoré");
+                self.diagnostics.warn(
+                    Location::json(&id_path),
+                    Some(&identifier),
+                    "identifiant répété pour le même acteur : doublon ignoré",
+                );
                 continue;
             }
             stakeholder.ids.push((id_type, identifier));
@@ -303,7 +402,9 @@ impl Reader<'_> {
                 let name_path = format!("{path}.stakeholderNameTypes[{index}]");
                 let Some(name_object) = name.as_object() else { continue };
                 let name_type = self.integer(name_object, "stakeholderNameType", &name_path);
-                let Some(text) = self.text(name_object, &name_path) else { continue };
+                let Some(text) = self.text(name_object, &name_path) else {
+                    continue;
+                };
                 match name_type {
                     Some(1) => stakeholder.short_name = Some(text),
                     Some(2) => stakeholder.long_name = Some(text),
@@ -339,7 +440,10 @@ impl Reader<'_> {
                 Err(_) => self.diagnostics.warn(
                     location(),
                     Some(identifier),
-                    format!("identifiant {} qui n'est pas un numéro FINESS (9 chiffres) : gardé tel quel", id_type_name(id_type).unwrap_or("FINESS")),
+                    format!(
+                        "identifiant {} qui n'est pas un numéro FINESS (9 chiffres) : gardé tel quel",
+                        id_type_name(id_type).unwrap_or("FINESS")
+                    ),
                 ),
             },
             4 | 5 => {
@@ -348,32 +452,54 @@ impl Reader<'_> {
                     self.diagnostics.warn(
                         location(),
                         Some(identifier),
-                        format!("{} non conforme ({expected_len} chiffres attendus) : gardé tel quel", if id_type == 4 { "SIREN" } else { "SIRET" }),
+                        format!(
+                            "{} non conforme ({expected_len} chiffres attendus) : gardé tel quel",
+                            if id_type == 4 { "SIREN" } else { "SIRET" }
+                        ),
                     );
                 }
             }
             6 => {}
-            other => self.diagnostics.warn(location(), Some(&other.to_string()), "type d'identifiant hors liste (1 à 6) : gardé tel quel"),
+            other => self.diagnostics.warn(
+                location(),
+                Some(&other.to_string()),
+                "type d'identifiant hors liste (1 à 6) : gardé tel quel",
+            ),
         }
     }
 
     fn event(&mut self, value: &Value, path: &str, common: &[Stakeholder], common_canonical: &str) -> Option<EventRow> {
         let Some(object) = value.as_object() else {
-            self.diagnostics.reject(Location::json(path), None, "événement illisible : un objet JSON est attendu");
+            self.diagnostics.reject(
+                Location::json(path),
+                None,
+                "événement illisible : un objet JSON est attendu",
+            );
             return None;
         };
-        let mut row = EventRow { json_path: path.to_owned(), ..EventRow::default() };
+        let mut row = EventRow {
+            json_path: path.to_owned(),
+            ..EventRow::default()
+        };
 
         // Event type first: without it nothing else means anything.
         let event_type = self.integer(object, "eventType", path);
         match event_type {
             Some(code) if event_type_label(code).is_some() => row.event_type = code as i32,
             Some(code) => {
-                self.diagnostics.reject(Location::json(format!("{path}.eventType")), Some(&code.to_string()), "type d'événement inconnu (codes 1 à 61 du schéma OPSSIES) : événement non enregistré");
+                self.diagnostics.reject(
+                    Location::json(format!("{path}.eventType")),
+                    Some(&code.to_string()),
+                    "type d'événement inconnu (codes 1 à 61 du schéma OPSSIES) : événement non enregistré",
+                );
                 return None;
             }
             None => {
-                self.diagnostics.reject(Location::json(path), None, "type d'événement (eventType) absent : événement non enregistré");
+                self.diagnostics.reject(
+                    Location::json(path),
+                    None,
+                    "type d'événement (eventType) absent : événement non enregistré",
+                );
                 return None;
             }
         }
@@ -386,17 +512,37 @@ impl Reader<'_> {
                 .collect(),
             _ => Vec::new(),
         };
-        let by_role = |role: i64| own.iter().find(|s| s.role == Some(role)).or_else(|| common.iter().find(|s| s.role == Some(role))).cloned();
+        let by_role = |role: i64| {
+            own.iter()
+                .find(|s| s.role == Some(role))
+                .or_else(|| common.iter().find(|s| s.role == Some(role)))
+                .cloned()
+        };
         let Some(recipient) = by_role(ROLE_RECIPIENT) else {
-            self.diagnostics.reject(Location::json(path), None, "aucun établissement destinataire (acteur de rôle 4) : événement non enregistré");
+            self.diagnostics.reject(
+                Location::json(path),
+                None,
+                "aucun établissement destinataire (acteur de rôle 4) : événement non enregistré",
+            );
             return None;
         };
-        let finess_of = |id_type: i64| recipient.ids.iter().find(|(kind, text)| *kind == id_type && Finess::parse(text).is_ok()).map(|(_, text)| Finess::parse(text).map(|f| f.to_string()).unwrap_or_default());
+        let finess_of = |id_type: i64| {
+            recipient
+                .ids
+                .iter()
+                .find(|(kind, text)| *kind == id_type && Finess::parse(text).is_ok())
+                .map(|(_, text)| Finess::parse(text).map(|f| f.to_string()).unwrap_or_default())
+        };
         row.recipient_et = finess_of(2);
         row.recipient_ej = finess_of(3);
         row.recipient_range = finess_of(1);
         if row.recipient_et.is_none() && row.recipient_ej.is_none() && row.recipient_range.is_none() {
-            let shown = recipient.ids.iter().map(|(_, text)| text.as_str()).collect::<Vec<_>>().join(", ");
+            let shown = recipient
+                .ids
+                .iter()
+                .map(|(_, text)| text.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
             self.diagnostics.reject(
                 Location::json(format!("{path}.stakeholders")),
                 (!shown.is_empty()).then_some(shown.as_str()),
@@ -414,7 +560,11 @@ impl Reader<'_> {
         row.tlp = self.tlp(object, path);
         if let Some(code) = self.integer(object, "eventAnalysisType", path) {
             if programme(code).is_none() {
-                self.diagnostics.warn(Location::json(format!("{path}.eventAnalysisType")), Some(&code.to_string()), "programme hors liste (1 à 5) : gardé sans libellé");
+                self.diagnostics.warn(
+                    Location::json(format!("{path}.eventAnalysisType")),
+                    Some(&code.to_string()),
+                    "programme hors liste (1 à 5) : gardé sans libellé",
+                );
             }
             row.programme_code = i32::try_from(code).ok();
         }
@@ -425,7 +575,9 @@ impl Reader<'_> {
                 Some(Value::String(text)) => text.trim().replace(',', ".").parse().ok(),
                 _ => None,
             };
-            row.outcome_level = self.integer(outcome, "level", &outcome_path).and_then(|level| i32::try_from(level).ok());
+            row.outcome_level = self
+                .integer(outcome, "level", &outcome_path)
+                .and_then(|level| i32::try_from(level).ok());
         }
         self.scopes(object, path, &mut row.scope);
 
@@ -445,9 +597,15 @@ impl Reader<'_> {
             let date_path = format!("{path}.dates[{index}]");
             let Some(date_object) = item.as_object() else { continue };
             let date_type = self.integer(date_object, "dateType", &date_path);
-            let Some(text) = self.text(date_object, &date_path) else { continue };
+            let Some(text) = self.text(date_object, &date_path) else {
+                continue;
+            };
             let Some(parsed) = parse_opssies_datetime(&text) else {
-                self.diagnostics.warn(Location::json(format!("{date_path}.__text")), Some(&text), "date illisible (AAAAMMJJ-HHMMSS attendu) : ignorée");
+                self.diagnostics.warn(
+                    Location::json(format!("{date_path}.__text")),
+                    Some(&text),
+                    "date illisible (AAAAMMJJ-HHMMSS attendu) : ignorée",
+                );
                 continue;
             };
             match date_type {
@@ -456,7 +614,11 @@ impl Reader<'_> {
                     if let Some(previous) = *slot
                         && previous != parsed
                     {
-                        self.diagnostics.warn(Location::json(&date_path), Some(&text), "plusieurs dates du même type : la plus récente est gardée");
+                        self.diagnostics.warn(
+                            Location::json(&date_path),
+                            Some(&text),
+                            "plusieurs dates du même type : la plus récente est gardée",
+                        );
                     }
                     *slot = Some(slot.map_or(parsed, |previous| previous.max(parsed)));
                     readable += 1;
@@ -471,7 +633,11 @@ impl Reader<'_> {
             }
         }
         if readable == 0 {
-            self.diagnostics.reject(Location::json(format!("{path}.dates")), None, "aucune date lisible : événement non enregistré");
+            self.diagnostics.reject(
+                Location::json(format!("{path}.dates")),
+                None,
+                "aucune date lisible : événement non enregistré",
+            );
             return None;
         }
         Some(())
@@ -480,7 +646,11 @@ impl Reader<'_> {
     fn tlp(&mut self, object: &Map<String, Value>, path: &str) -> &'static str {
         let location = || Location::json(format!("{path}.tlp"));
         let Some(Value::String(raw)) = object.get("tlp") else {
-            self.diagnostics.warn(location(), None, "niveau TLP absent : traité comme « red » (diffusion la plus restreinte)");
+            self.diagnostics.warn(
+                location(),
+                None,
+                "niveau TLP absent : traité comme « red » (diffusion la plus restreinte)",
+            );
             return "red";
         };
         let normalised = raw.trim().to_ascii_lowercase();
@@ -491,16 +661,28 @@ impl Reader<'_> {
             "green" => "green",
             "clear" => "clear",
             "white" => {
-                self.diagnostics.warn(location(), Some(raw), "TLP « white » (TLP 1.0) lu comme « clear » (TLP 2.0)");
+                self.diagnostics.warn(
+                    location(),
+                    Some(raw),
+                    "TLP « white » (TLP 1.0) lu comme « clear » (TLP 2.0)",
+                );
                 return "clear";
             }
             _ => {
-                self.diagnostics.warn(location(), Some(raw), "niveau TLP inconnu : traité comme « red » (diffusion la plus restreinte)");
+                self.diagnostics.warn(
+                    location(),
+                    Some(raw),
+                    "niveau TLP inconnu : traité comme « red » (diffusion la plus restreinte)",
+                );
                 return "red";
             }
         };
         if tlp != raw.as_str() {
-            self.diagnostics.warn(location(), Some(raw), format!("niveau TLP écrit « {raw} » : lu comme « {tlp} »"));
+            self.diagnostics.warn(
+                location(),
+                Some(raw),
+                format!("niveau TLP écrit « {raw} » : lu comme « {tlp} »"),
+            );
         }
         tlp
     }
@@ -520,7 +702,14 @@ impl Reader<'_> {
             }
         }
         // Real instances put contexts directly under the event instead of under `scopes`.
-        for key in ["functionalContexts", "technicalContexts", "autonomousSystemNumbers", "domains", "subnetIpV4s", "subnetIpV6s"] {
+        for key in [
+            "functionalContexts",
+            "technicalContexts",
+            "autonomousSystemNumbers",
+            "domains",
+            "subnetIpV4s",
+            "subnetIpV6s",
+        ] {
             if object.contains_key(key) {
                 self.diagnostics.warn(
                     Location::json(format!("{path}.{key}")),
@@ -531,17 +720,34 @@ impl Reader<'_> {
         }
         self.scope(object, path, summary);
         if let Some(forest) = object.get("scope").and_then(|scope| scope.get("forest")) {
-            summary.ad_forest = forest.get("forestFqdn").and_then(Value::as_str).map(|fqdn| fqdn.trim().to_owned());
+            summary.ad_forest = forest
+                .get("forestFqdn")
+                .and_then(Value::as_str)
+                .map(|fqdn| fqdn.trim().to_owned());
         }
     }
 
     fn scope(&mut self, scope: &Map<String, Value>, path: &str, summary: &mut ScopeSummary) {
         for (key, max, contexts) in [
-            ("functionalContexts", FUNCTIONAL_CONTEXT_MAX, &mut summary.functional_contexts),
-            ("technicalContexts", TECHNICAL_CONTEXT_MAX, &mut summary.technical_contexts),
+            (
+                "functionalContexts",
+                FUNCTIONAL_CONTEXT_MAX,
+                &mut summary.functional_contexts,
+            ),
+            (
+                "technicalContexts",
+                TECHNICAL_CONTEXT_MAX,
+                &mut summary.technical_contexts,
+            ),
         ] {
-            let category_key = if key == "functionalContexts" { "functionalContextCategory" } else { "technicalContextCategory" };
-            let Some(Value::Array(items)) = scope.get(key) else { continue };
+            let category_key = if key == "functionalContexts" {
+                "functionalContextCategory"
+            } else {
+                "technicalContextCategory"
+            };
+            let Some(Value::Array(items)) = scope.get(key) else {
+                continue;
+            };
             for (index, item) in items.iter().enumerate() {
                 let item_path = format!("{path}.{key}[{index}]");
                 let Some(context) = item.as_object() else { continue };
@@ -568,7 +774,12 @@ impl Reader<'_> {
             ("subnetIpV6s", &mut summary.subnets_v6),
         ] {
             if let Some(Value::Array(items)) = scope.get(key) {
-                set.extend(items.iter().filter_map(Value::as_str).map(|text| text.trim().to_owned()));
+                set.extend(
+                    items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(|text| text.trim().to_owned()),
+                );
             }
         }
     }
@@ -626,7 +837,9 @@ fn json_error_in_french(error: &serde_json::Error) -> String {
     match detail {
         "expected value" => "valeur attendue (virgule en trop avant « ] » ou « } » ?)".to_owned(),
         "trailing comma" => "virgule en trop".to_owned(),
-        "EOF while parsing an object" | "EOF while parsing a list" | "EOF while parsing a value" => "fichier tronqué".to_owned(),
+        "EOF while parsing an object" | "EOF while parsing a list" | "EOF while parsing a value" => {
+            "fichier tronqué".to_owned()
+        }
         "key must be a string" => "clé sans guillemets".to_owned(),
         other => other.to_owned(),
     }
@@ -686,17 +899,22 @@ fn build_batch(
     let strings = || StringBuilder::with_capacity(n, n * 16);
     let (mut event_id, mut json_path, mut type_label, mut nist, mut programme_label, mut tlp) =
         (strings(), strings(), strings(), strings(), strings(), strings());
-    let (mut recipient_et, mut recipient_ej, mut recipient_range, mut recipient_name) = (strings(), strings(), strings(), strings());
+    let (mut recipient_et, mut recipient_ej, mut recipient_range, mut recipient_name) =
+        (strings(), strings(), strings(), strings());
     let mut roles: Vec<[StringBuilder; 3]> = (0..3).map(|_| [strings(), strings(), strings()]).collect();
     let mut event_type = Int32Builder::with_capacity(n);
     let mut programme_code = Int32Builder::with_capacity(n);
-    let mut dates: Vec<TimestampMicrosecondBuilder> = (0..9).map(|_| TimestampMicrosecondBuilder::with_capacity(n)).collect();
+    let mut dates: Vec<TimestampMicrosecondBuilder> =
+        (0..9).map(|_| TimestampMicrosecondBuilder::with_capacity(n)).collect();
     let mut score = Float64Builder::with_capacity(n);
     let mut level = Int32Builder::with_capacity(n);
     let mut counts: Vec<Int32Builder> = (0..6).map(|_| Int32Builder::with_capacity(n)).collect();
     let (mut personal, mut health) = (BooleanBuilder::with_capacity(n), BooleanBuilder::with_capacity(n));
     let (mut forest, mut senders, mut raw) = (strings(), strings(), StringBuilder::with_capacity(n, n * 1024));
-    let (mut generated, mut extracted) = (TimestampMicrosecondBuilder::with_capacity(n), TimestampMicrosecondBuilder::with_capacity(n));
+    let (mut generated, mut extracted) = (
+        TimestampMicrosecondBuilder::with_capacity(n),
+        TimestampMicrosecondBuilder::with_capacity(n),
+    );
 
     for row in rows {
         event_id.append_value(&row.event_id);

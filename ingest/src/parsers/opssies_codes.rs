@@ -2,13 +2,19 @@
 
 /// `eventType`: code and label; the label's first segment is the NIST CSF function.
 pub const EVENT_TYPES: &[(u16, &str)] = &[
-    (1, "IDENTIFIER/Gestion des actifs/Connaissance des actifs physiques et logiciels"),
+    (
+        1,
+        "IDENTIFIER/Gestion des actifs/Connaissance des actifs physiques et logiciels",
+    ),
     (2, "IDENTIFIER/Gestion des actifs/Messagerie et protocoles"),
     (3, "IDENTIFIER/Gestion des actifs/Gestion des identités et des accès"),
     (4, "IDENTIFIER/Gestion des actifs/Mots de passe"),
     (5, "IDENTIFIER/Gestion des actifs/Sauvegarde"),
     (6, "IDENTIFIER/Gestion des actifs/Téléphonie"),
-    (7, "IDENTIFIER/Gestion des actifs/Chiffrement et protection des secrets, hachage"),
+    (
+        7,
+        "IDENTIFIER/Gestion des actifs/Chiffrement et protection des secrets, hachage",
+    ),
     (8, "IDENTIFIER/Environnement métier/Connaissance écosystème"),
     (9, "IDENTIFIER/Gouvernance/Connaissance des normes et standards"),
     (10, "IDENTIFIER/Gouvernance/Connaissance juridique et réglementaire"),
@@ -18,9 +24,18 @@ pub const EVENT_TYPES: &[(u16, &str)] = &[
     (14, "IDENTIFIER/Appréciation des risques/Typologie des attaquants"),
     (15, "IDENTIFIER/Appréciation des risques/Gestion des vulnérabilités"),
     (16, "IDENTIFIER/Stratégie de gestion des risques/Gestion de crise"),
-    (17, "IDENTIFIER/Gestion des risques de la chaîne approvisionnement/Relation client"),
-    (18, "IDENTIFIER/Gestion des risques de la chaîne approvisionnement/Anticipation"),
-    (19, "PROTÉGER/Gestion des identités et contrôle accès/Chiffrement et protection des secrets, hachage"),
+    (
+        17,
+        "IDENTIFIER/Gestion des risques de la chaîne approvisionnement/Relation client",
+    ),
+    (
+        18,
+        "IDENTIFIER/Gestion des risques de la chaîne approvisionnement/Anticipation",
+    ),
+    (
+        19,
+        "PROTÉGER/Gestion des identités et contrôle accès/Chiffrement et protection des secrets, hachage",
+    ),
     (20, "PROTÉGER/Gestion des identités et contrôle accès/Sécurisation"),
     (21, "PROTÉGER/Sensibilisation et formation/Recommandations de base"),
     (22, "PROTÉGER/Sensibilisation et formation/Relation client"),
@@ -29,14 +44,26 @@ pub const EVENT_TYPES: &[(u16, &str)] = &[
     (25, "PROTÉGER/Sécurité des données/Architecture"),
     (26, "PROTÉGER/Sécurité des données/Sécurisation"),
     (27, "PROTÉGER/Sécurité des données/Sécurisation/Audit technique/AD/ADS"),
-    (28, "PROTÉGER/Sécurité des données/Sécurisation/Audit technique/Exposition Internet/Cybersurveillance"),
-    (29, "PROTÉGER/Sécurité des données/Sécurisation/Audit technique/Next-Gen"),
+    (
+        28,
+        "PROTÉGER/Sécurité des données/Sécurisation/Audit technique/Exposition Internet/Cybersurveillance",
+    ),
+    (
+        29,
+        "PROTÉGER/Sécurité des données/Sécurisation/Audit technique/Next-Gen",
+    ),
     (30, "PROTÉGER/Sécurité des données/Antivirus"),
     (31, "PROTÉGER/Sécurité des données/Administration systèmes"),
     (32, "PROTÉGER/Sécurité des données/Disponibilité"),
-    (33, "PROTÉGER/Processus et procédures de protection des informations/Procédure interne"),
+    (
+        33,
+        "PROTÉGER/Processus et procédures de protection des informations/Procédure interne",
+    ),
     (34, "PROTÉGER/Maintenance/MCO-MCS"),
-    (35, "PROTÉGER/Technologie de protection/Connaissance des solutions et technologies de sécurisation existantes"),
+    (
+        35,
+        "PROTÉGER/Technologie de protection/Connaissance des solutions et technologies de sécurisation existantes",
+    ),
     (36, "DETECTER/Anomalies et événements/Identification"),
     (37, "DETECTER/Anomalies et événements/Gestion des vulnérabilités"),
     (38, "DETECTER/Surveillance continue de la sécurité/Analyse"),
@@ -61,12 +88,21 @@ pub const EVENT_TYPES: &[(u16, &str)] = &[
     (57, "RÉTABLIR/Amélioration/Veille technologique-Exploitation"),
     (58, "RÉTABLIR/Communication/Relation client"),
     (59, "RÉTABLIR/Communication/Gestion de crise"),
-    (60, "PROTÉGER/Sécurité des données/Sécurisation/Audit technique/Exposition Internet/SILENE"),
-    (61, "PROTÉGER/Sécurité des données/Sécurisation/Audit technique/Messagerie"),
+    (
+        60,
+        "PROTÉGER/Sécurité des données/Sécurisation/Audit technique/Exposition Internet/SILENE",
+    ),
+    (
+        61,
+        "PROTÉGER/Sécurité des données/Sécurisation/Audit technique/Messagerie",
+    ),
 ];
 
 pub fn event_type_label(code: i64) -> Option<&'static str> {
-    EVENT_TYPES.iter().find(|(candidate, _)| i64::from(*candidate) == code).map(|(_, label)| *label)
+    EVENT_TYPES
+        .iter()
+        .find(|(candidate, _)| i64::from(*candidate) == code)
+        .map(|(_, label)| *label)
 }
 
 /// `eventAnalysisType`: the national programme the event belongs to.
@@ -120,7 +156,10 @@ mod tests {
     fn the_code_list_is_complete_and_ordered() {
         let codes: Vec<u16> = EVENT_TYPES.iter().map(|(code, _)| *code).collect();
         assert_eq!(codes, (1..=61).collect::<Vec<u16>>());
-        assert_eq!(event_type_label(43), Some("RÉPONDRE/Plan intervention/Gestion de crise/Simulation-Exercice"));
+        assert_eq!(
+            event_type_label(43),
+            Some("RÉPONDRE/Plan intervention/Gestion de crise/Simulation-Exercice")
+        );
         assert_eq!(event_type_label(62), None);
     }
 }

@@ -23,7 +23,13 @@ pub const FINESS_ET_ALIASES: &[&str] = &[
     "n° finess et",
     "nofinesset",
 ];
-const FINESS_EJ_ALIASES: &[&str] = &["finess_ej", "finess ej", "finess juridique", "n° finess ej", "nofinessej"];
+const FINESS_EJ_ALIASES: &[&str] = &[
+    "finess_ej",
+    "finess ej",
+    "finess juridique",
+    "n° finess ej",
+    "nofinessej",
+];
 const GHT_ALIASES: &[&str] = &["ght", "groupement hospitalier de territoire", "nom du ght", "code ght"];
 const OSE_ALIASES: &[&str] = &["ose", "operateur de services essentiels", "est ose"];
 
@@ -37,7 +43,9 @@ pub struct OseList {
 /// Whether a header line names the OSE list's columns.
 pub fn looks_like(bytes: &[u8]) -> bool {
     let headers = first_line_headers(bytes);
-    [FINESS_ET_ALIASES, OSE_ALIASES, GHT_ALIASES].iter().all(|aliases| find_column(&headers, aliases).is_some())
+    [FINESS_ET_ALIASES, OSE_ALIASES, GHT_ALIASES]
+        .iter()
+        .all(|aliases| find_column(&headers, aliases).is_some())
 }
 
 pub fn schema() -> Schema {
@@ -52,7 +60,11 @@ pub fn schema() -> Schema {
 pub fn parse(bytes: &[u8], diagnostics: &mut Diagnostics) -> Result<OseList, Refusal> {
     let table = read_csv(bytes)?;
     if table.encoding == SourceEncoding::Windows1252 {
-        diagnostics.warn(Location::default(), None, "fichier décodé en Windows-1252 (Latin-1) : il n'est pas en UTF-8");
+        diagnostics.warn(
+            Location::default(),
+            None,
+            "fichier décodé en Windows-1252 (Latin-1) : il n'est pas en UTF-8",
+        );
     }
     let required = |aliases: &[&str], name: &str| {
         table.column(aliases).ok_or_else(|| {
@@ -71,12 +83,16 @@ pub fn parse(bytes: &[u8], diagnostics: &mut Diagnostics) -> Result<OseList, Ref
     let mut index_by_et: HashMap<Finess, (usize, u64)> = HashMap::new();
     for (line, fields) in &table.rows {
         let field = |index: usize| fields.get(index).map_or("", |text| text.trim());
-        let Some(et) = finess_field(&table, *line, et_column, field(et_column), diagnostics) else { continue };
+        let Some(et) = finess_field(&table, *line, et_column, field(et_column), diagnostics) else {
+            continue;
+        };
         let ej = match ej_column {
-            Some(column) if !field(column).is_empty() => match finess_field(&table, *line, column, field(column), diagnostics) {
-                Some(ej) => Some(ej),
-                None => continue,
-            },
+            Some(column) if !field(column).is_empty() => {
+                match finess_field(&table, *line, column, field(column), diagnostics) {
+                    Some(ej) => Some(ej),
+                    None => continue,
+                }
+            }
             _ => None,
         };
         let Some(ose) = parse_bool_fr(field(ose_column)) else {
@@ -122,23 +138,39 @@ pub fn parse(bytes: &[u8], diagnostics: &mut Diagnostics) -> Result<OseList, Ref
         Arc::new(ose_builder.finish()),
     ];
     let rows = RecordBatch::try_new(Arc::new(schema()), columns).expect("columns built to match the schema");
-    Ok(OseList { encoding: table.encoding, rows_read: table.rows.len() as u64, rows })
+    Ok(OseList {
+        encoding: table.encoding,
+        rows_read: table.rows.len() as u64,
+        rows,
+    })
 }
 
 /// A FINESS cell of a spreadsheet: repaired and warned, or rejected. `None` means rejected.
-pub(crate) fn finess_field(table: &CsvTable, line: u64, column: usize, text: &str, diagnostics: &mut Diagnostics) -> Option<Finess> {
+pub(crate) fn finess_field(
+    table: &CsvTable,
+    line: u64,
+    column: usize,
+    text: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<Finess> {
     let location = || Location::line_column(line, table.describe_column(column));
     match Finess::parse_lenient(text) {
         Ok((finess, repairs)) => {
             for repair in repairs {
                 let message = match repair {
-                    FinessRepair::PaddedLeadingZeros => format!("FINESS « {text} » complété à 9 chiffres en {finess} (zéro initial perdu par Excel)"),
+                    FinessRepair::PaddedLeadingZeros => {
+                        format!("FINESS « {text} » complété à 9 chiffres en {finess} (zéro initial perdu par Excel)")
+                    }
                     FinessRepair::SeparatorsRemoved => format!("FINESS « {text} » lu {finess} (espaces retirés)"),
                 };
                 diagnostics.warn(location(), Some(text), message);
             }
             if finess.luhn_ok() == Some(false) {
-                diagnostics.warn(location(), Some(text), format!("clé de contrôle (Luhn) du FINESS {finess} incorrecte : numéro conservé, vérifiez-le"));
+                diagnostics.warn(
+                    location(),
+                    Some(text),
+                    format!("clé de contrôle (Luhn) du FINESS {finess} incorrecte : numéro conservé, vérifiez-le"),
+                );
             }
             Some(finess)
         }
@@ -171,7 +203,11 @@ mod tests {
             .map(|r| (r.location.row.unwrap(), r.location.column.as_deref().unwrap()))
             .collect();
         assert_eq!(rejected, vec![(4, "A (finess_et)"), (5, "D (ose)")]);
-        assert!(diagnostics.warnings[0].message.contains("complété à 9 chiffres en 010000024"));
+        assert!(
+            diagnostics.warnings[0]
+                .message
+                .contains("complété à 9 chiffres en 010000024")
+        );
     }
 
     #[test]

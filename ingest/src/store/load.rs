@@ -32,7 +32,11 @@ pub struct ImportOptions {
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        ImportOptions { kind: None, user: None, max_file_bytes: DEFAULT_MAX_FILE_BYTES }
+        ImportOptions {
+            kind: None,
+            user: None,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+        }
     }
 }
 
@@ -93,8 +97,14 @@ impl Store {
         options: &ImportOptions,
         progress: &mut dyn FnMut(ImportStage),
     ) -> Result<ImportOutcome, StoreError> {
-        let name = path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned());
-        let read_error = |source| StoreError::Read { path: path.to_path_buf(), source };
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |name| name.to_string_lossy().into_owned(),
+        );
+        let read_error = |source| StoreError::Read {
+            path: path.to_path_buf(),
+            source,
+        };
         let size = std::fs::metadata(path).map_err(read_error)?.len();
         if size > options.max_file_bytes {
             let refusal = too_large(size, options.max_file_bytes);
@@ -105,7 +115,12 @@ impl Store {
     }
 
     /// Imports bytes under a file name (the name is only recorded, never used as a path).
-    pub fn import_bytes(&mut self, file_name: &str, bytes: &[u8], options: &ImportOptions) -> Result<ImportOutcome, StoreError> {
+    pub fn import_bytes(
+        &mut self,
+        file_name: &str,
+        bytes: &[u8],
+        options: &ImportOptions,
+    ) -> Result<ImportOutcome, StoreError> {
         self.import_bytes_with_progress(file_name, bytes, options, &mut |_| {})
     }
 
@@ -135,7 +150,14 @@ impl Store {
             });
         }
         if size > options.max_file_bytes {
-            return self.record_refusal(file_name, &sha256, size, options.kind, too_large(size, options.max_file_bytes), options);
+            return self.record_refusal(
+                file_name,
+                &sha256,
+                size,
+                options.kind,
+                too_large(size, options.max_file_bytes),
+                options,
+            );
         }
         let Some(kind) = options.kind.or_else(|| InputKind::detect(bytes)) else {
             let refusal = Refusal::UnknownKind(
@@ -154,9 +176,9 @@ impl Store {
     }
 
     fn stored_import_with_hash(&self, sha256: &str) -> Result<Option<(i64, Option<String>)>, StoreError> {
-        let mut statement = self
-            .connection
-            .prepare("SELECT import_id, kind FROM imports WHERE sha256 = ? AND status = 'stored' ORDER BY import_id LIMIT 1")?;
+        let mut statement = self.connection.prepare(
+            "SELECT import_id, kind FROM imports WHERE sha256 = ? AND status = 'stored' ORDER BY import_id LIMIT 1",
+        )?;
         let mut rows = statement.query([sha256])?;
         match rows.next()? {
             Some(row) => Ok(Some((row.get(0)?, row.get(1)?))),
@@ -181,7 +203,17 @@ impl Store {
             "INSERT INTO imports (import_id, file_name, sha256, kind, size_bytes, started_at, finished_at, status,
                                   rows_read, rows_stored, rows_rejected, warning_count, message, user_name)
              VALUES (?, ?, ?, ?, ?, ?::TIMESTAMP, ?::TIMESTAMP, 'refused', 0, 0, 0, 0, ?, ?)",
-            params![import_id, file_name, sha256, kind.map(InputKind::name), size as i64, started_at, now_utc(), message, options.user],
+            params![
+                import_id,
+                file_name,
+                sha256,
+                kind.map(InputKind::name),
+                size as i64,
+                started_at,
+                now_utc(),
+                message,
+                options.user
+            ],
         )?;
         transaction.commit()?;
         Ok(ImportOutcome {
@@ -216,12 +248,23 @@ impl Store {
         let import_id = next_import_id(&transaction)?;
 
         let (rows_stored, sender, generated_at) = match &parsed {
-            Parsed::Finess(extract) => (load_finess(&transaction, import_id, &extract.sites, &mut diagnostics)?, None, None),
-            Parsed::OseList(list) => (load_ose(&transaction, import_id, &list.rows, &mut diagnostics)?, None, None),
+            Parsed::Finess(extract) => (
+                load_finess(&transaction, import_id, &extract.sites, &mut diagnostics)?,
+                None,
+                None,
+            ),
+            Parsed::OseList(list) => (
+                load_ose(&transaction, import_id, &list.rows, &mut diagnostics)?,
+                None,
+                None,
+            ),
             Parsed::Events(file) => {
                 let stored = load_events(&transaction, import_id, &file.events, &mut diagnostics)?;
                 let sender = file.care_d1_name.as_ref().map(|name| name.sender.clone());
-                let generated = file.care_d1_name.as_ref().map(|name| name.generated_at.format("%Y-%m-%d %H:%M:%S").to_string());
+                let generated = file
+                    .care_d1_name
+                    .as_ref()
+                    .map(|name| name.generated_at.format("%Y-%m-%d %H:%M:%S").to_string());
                 (stored, sender, generated)
             }
         };
@@ -275,7 +318,10 @@ impl Store {
 }
 
 fn too_large(size: u64, limit: u64) -> Refusal {
-    Refusal::TooLarge { size_mib: size as f64 / 1_048_576.0, limit_mib: limit / 1_048_576 }
+    Refusal::TooLarge {
+        size_bytes: size,
+        limit_mib: limit / 1_048_576,
+    }
 }
 
 fn summary_message(kind: InputKind, read: u64, stored: u64, rejected: u64, warnings: u64) -> String {
@@ -284,19 +330,30 @@ fn summary_message(kind: InputKind, read: u64, stored: u64, rejected: u64, warni
         InputKind::FinessEtalab => "ligne(s)",
         InputKind::OseList => "ligne(s)",
     };
-    format!("{} : {read} {unit} lu(s), {stored} enregistré(s), {rejected} rejeté(s), {warnings} avertissement(s)", kind.label())
+    format!(
+        "{} : {read} {unit} lu(s), {stored} enregistré(s), {rejected} rejeté(s), {warnings} avertissement(s)",
+        kind.label()
+    )
 }
 
 fn now_utc() -> String {
-    chrono::Utc::now().naive_utc().format("%Y-%m-%d %H:%M:%S%.6f").to_string()
+    chrono::Utc::now()
+        .naive_utc()
+        .format("%Y-%m-%d %H:%M:%S%.6f")
+        .to_string()
 }
 
 fn next_import_id(connection: &Connection) -> duckdb::Result<i64> {
-    connection.query_row("SELECT coalesce(max(import_id), 0) + 1 FROM imports", [], |row| row.get(0))
+    connection.query_row("SELECT coalesce(max(import_id), 0) + 1 FROM imports", [], |row| {
+        row.get(0)
+    })
 }
 
 fn pause_before_commit_if_testing() {
-    if let Some(milliseconds) = std::env::var(PAUSE_BEFORE_COMMIT_ENV).ok().and_then(|text| text.parse::<u64>().ok()) {
+    if let Some(milliseconds) = std::env::var(PAUSE_BEFORE_COMMIT_ENV)
+        .ok()
+        .and_then(|text| text.parse::<u64>().ok())
+    {
         eprintln!("{TRANSACTION_OPEN_MARKER}");
         std::thread::sleep(std::time::Duration::from_millis(milliseconds));
     }
@@ -332,13 +389,26 @@ fn sql_type(data_type: &DataType) -> &'static str {
 }
 
 fn column_names(schema: &Schema) -> Vec<String> {
-    schema.fields().iter().map(|field| format!("\"{}\"", field.name())).collect()
+    schema
+        .fields()
+        .iter()
+        .map(|field| format!("\"{}\"", field.name()))
+        .collect()
 }
 
-fn load_finess(connection: &Connection, import_id: i64, sites: &RecordBatch, diagnostics: &mut Diagnostics) -> duckdb::Result<u64> {
+fn load_finess(
+    connection: &Connection,
+    import_id: i64,
+    sites: &RecordBatch,
+    diagnostics: &mut Diagnostics,
+) -> duckdb::Result<u64> {
     stage(connection, "stage_finess", sites)?;
     let columns = column_names(&sites.schema());
-    let updates: Vec<String> = columns.iter().filter(|column| *column != "\"finess_et\"").map(|column| format!("{column} = s.{column}")).collect();
+    let updates: Vec<String> = columns
+        .iter()
+        .filter(|column| *column != "\"finess_et\"")
+        .map(|column| format!("{column} = s.{column}"))
+        .collect();
     let values: Vec<String> = columns.iter().map(|column| format!("s.{column}")).collect();
     // A later extract wins; an older one re-imported afterwards must not undo it.
     let merged = connection.execute(
@@ -360,14 +430,21 @@ fn load_finess(connection: &Connection, import_id: i64, sites: &RecordBatch, dia
         diagnostics.warn(
             Location::default(),
             None,
-            format!("{kept_newer} établissement(s) non mis à jour : la base contient pour eux un extrait FINESS plus récent"),
+            format!(
+                "{kept_newer} établissement(s) non mis à jour : la base contient pour eux un extrait FINESS plus récent"
+            ),
         );
     }
     connection.execute_batch("DROP TABLE temp.stage_finess")?;
     Ok(merged)
 }
 
-fn load_ose(connection: &Connection, import_id: i64, rows: &RecordBatch, diagnostics: &mut Diagnostics) -> duckdb::Result<u64> {
+fn load_ose(
+    connection: &Connection,
+    import_id: i64,
+    rows: &RecordBatch,
+    diagnostics: &mut Diagnostics,
+) -> duckdb::Result<u64> {
     stage(connection, "stage_ose", rows)?;
     let stored = connection.execute(
         "INSERT INTO ose_ght (import_id, finess_et, finess_ej, ght, ose) SELECT ?, finess_et, finess_ej, ght, ose FROM temp.stage_ose",
@@ -382,18 +459,29 @@ fn load_ose(connection: &Connection, import_id: i64, rows: &RecordBatch, diagnos
     )?;
     let unknown: Vec<String> = statement.query_map([], |row| row.get(0))?.collect::<Result<_, _>>()?;
     for finess in unknown {
-        diagnostics.warn(Location::default(), Some(&finess), format!("FINESS ET {finess} absent du référentiel FINESS chargé : ligne gardée"));
+        diagnostics.warn(
+            Location::default(),
+            Some(&finess),
+            format!("FINESS ET {finess} absent du référentiel FINESS chargé : ligne gardée"),
+        );
     }
     connection.execute_batch("DROP TABLE temp.stage_ose")?;
     Ok(stored)
 }
 
-fn load_events(connection: &Connection, import_id: i64, events: &RecordBatch, diagnostics: &mut Diagnostics) -> duckdb::Result<u64> {
+fn load_events(
+    connection: &Connection,
+    import_id: i64,
+    events: &RecordBatch,
+    diagnostics: &mut Diagnostics,
+) -> duckdb::Result<u64> {
     stage(connection, "stage_events", events)?;
     let mut statement = connection.prepare(
         "SELECT s.json_path, e.import_id FROM temp.stage_events s JOIN events e USING (event_id) ORDER BY s.json_path",
     )?;
-    let known: Vec<(String, i64)> = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<Result<_, _>>()?;
+    let known: Vec<(String, i64)> = statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
     for (json_path, first_import) in known {
         diagnostics.warn(
             Location::json(json_path),

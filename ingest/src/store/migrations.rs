@@ -12,7 +12,9 @@ const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_initial.s
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
 pub(super) fn current_version(connection: &Connection) -> duckdb::Result<i64> {
-    connection.query_row("SELECT coalesce(max(version), 0) FROM schema_version", [], |row| row.get(0))
+    connection.query_row("SELECT coalesce(max(version), 0) FROM schema_version", [], |row| {
+        row.get(0)
+    })
 }
 
 pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<(), StoreError> {
@@ -25,7 +27,11 @@ pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<(), St
     )?;
     let found = current_version(connection)?;
     if found > LATEST_VERSION {
-        return Err(StoreError::NewerSchema { path: path.to_path_buf(), found, supported: LATEST_VERSION });
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            supported: LATEST_VERSION,
+        });
     }
     for (version, sql) in MIGRATIONS.iter().filter(|(version, _)| *version > found) {
         let transaction = connection.transaction()?;

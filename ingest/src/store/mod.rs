@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use duckdb::Connection;
 use serde::Serialize;
 
-pub use load::{DEFAULT_MAX_FILE_BYTES, ImportOptions, ImportOutcome, ImportStage, ImportStatus, TRANSACTION_OPEN_MARKER};
+pub use load::{
+    DEFAULT_MAX_FILE_BYTES, ImportOptions, ImportOutcome, ImportStage, ImportStatus, TRANSACTION_OPEN_MARKER,
+};
 pub use migrations::LATEST_VERSION;
 
 /// Failures of the store itself (not of an input file, which are refusals).
@@ -66,7 +68,10 @@ impl Store {
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
         let path = path.as_ref().to_path_buf();
-        let connection = Connection::open(&path).map_err(|source| StoreError::Open { path: path.clone(), source })?;
+        let connection = Connection::open(&path).map_err(|source| StoreError::Open {
+            path: path.clone(),
+            source,
+        })?;
         let mut store = Store { connection, path };
         migrations::migrate(&mut store.connection, &store.path)?;
         Ok(store)
@@ -75,7 +80,10 @@ impl Store {
     /// An in-memory store, for tests and benchmarks.
     pub fn open_in_memory() -> Result<Store, StoreError> {
         let path = PathBuf::from(":memory:");
-        let connection = Connection::open_in_memory().map_err(|source| StoreError::Open { path: path.clone(), source })?;
+        let connection = Connection::open_in_memory().map_err(|source| StoreError::Open {
+            path: path.clone(),
+            source,
+        })?;
         let mut store = Store { connection, path };
         migrations::migrate(&mut store.connection, &store.path)?;
         Ok(store)
@@ -145,12 +153,22 @@ impl Store {
 
     /// Row counts of the public tables, for summaries.
     pub fn table_counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
-        const TABLES: [&str; 8] =
-            ["establishments", "legal_entities", "events", "event_sources", "ose_ght", "imports", "rejects", "warnings"];
+        const TABLES: [&str; 8] = [
+            "establishments",
+            "legal_entities",
+            "events",
+            "event_sources",
+            "ose_ght",
+            "imports",
+            "rejects",
+            "warnings",
+        ];
         TABLES
             .iter()
             .map(|table| {
-                let count: i64 = self.connection.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| row.get(0))?;
+                let count: i64 = self
+                    .connection
+                    .query_row(&format!("SELECT count(*) FROM {table}"), [], |row| row.get(0))?;
                 Ok((*table, count))
             })
             .collect()
