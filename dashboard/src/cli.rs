@@ -40,6 +40,13 @@ pub enum Command {
         /// Numéro d'import (voir `opssies imports`).
         import: Option<i64>,
     },
+    /// Écrit les avertissements en CSV (tous, ou ceux d'un import).
+    Warnings {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Numéro d'import (voir `opssies imports`).
+        import: Option<i64>,
+    },
     /// Affiche le contenu de la base : version du schéma et nombre de lignes par table.
     Status {
         #[command(flatten)]

@@ -416,3 +416,38 @@ fn care_d1_file_names_give_sender_and_generation_time() {
         "month 13"
     );
 }
+
+#[test]
+fn an_array_of_documents_and_a_single_event_object_are_both_understood() {
+    let one = json!({"events": {"event": [event(site("750100125"), 28)]}});
+    let single_object = json!({"events": {"event": event(site("930100037"), 61)}});
+    let bytes = serde_json::to_vec(&json!([one, single_object])).unwrap();
+    let (parsed, diagnostics) = parse(&bytes);
+    assert_eq!(parsed.events_read, 2);
+    assert_eq!(parsed.events.num_rows(), 2);
+    assert_eq!(
+        text(&parsed.events, "json_path", 0).as_deref(),
+        Some("$[0].events.event[0]")
+    );
+    assert_eq!(
+        text(&parsed.events, "json_path", 1).as_deref(),
+        Some("$[1].events.event")
+    );
+    assert_eq!(warning_paths(&diagnostics, "tableau de 2 document(s)"), vec!["$"]);
+    assert_eq!(
+        warning_paths(&diagnostics, "objet et non un tableau"),
+        vec!["$[1].events.event"]
+    );
+}
+
+#[test]
+fn the_json_schema_itself_is_refused_with_a_clear_message() {
+    let mut diagnostics = Diagnostics::default();
+    let refusal = opssies::parse(
+        br#"{"$schema": "http://json-schema.org/draft-04/schema#", "properties": {"events": {}}}"#,
+        None,
+        &mut diagnostics,
+    )
+    .unwrap_err();
+    assert!(refusal.to_string().contains("schéma JSON"), "{refusal}");
+}

@@ -14,6 +14,7 @@ use crate::exit;
 const PROGRESS_THRESHOLD_BYTES: u64 = 5 * 1024 * 1024;
 /// Rejects printed per file; the rest are one `opssies rejects N` away.
 const REJECTS_SHOWN: usize = 5;
+const WARNINGS_SHOWN: usize = 3;
 
 pub fn run(args: &IngestArgs) -> Result<u8> {
     let files = collect_files(&args.paths)?;
@@ -98,6 +99,22 @@ fn print_outcome(file: &Path, outcome: &ImportOutcome) {
         && let Some(id) = outcome.import_id
     {
         println!("    … et {hidden} autre(s) rejet(s) : opssies rejects {id}");
+    }
+    for warning in outcome.diagnostics.warnings.iter().take(WARNINGS_SHOWN) {
+        let value = warning
+            .value
+            .as_deref()
+            .map(|value| format!(" « {value} »"))
+            .unwrap_or_default();
+        let place = warning.location.describe();
+        let place = if place.is_empty() { "fichier".to_owned() } else { place };
+        println!("    avertissement, {place}{value} : {}", warning.message);
+    }
+    let hidden = outcome.diagnostics.warnings.len().saturating_sub(WARNINGS_SHOWN);
+    if hidden > 0
+        && let Some(id) = outcome.import_id
+    {
+        println!("    … et {hidden} autre(s) avertissement(s) : opssies warnings {id}");
     }
 }
 

@@ -2,6 +2,7 @@ use std::path::Path;
 
 use anyhow::Result;
 use ingest::Store;
+use ingest::store::DiagnosticKind;
 
 use crate::exit;
 
@@ -47,11 +48,16 @@ pub fn imports(store_path: &Path, json: bool) -> Result<u8> {
     Ok(exit::OK)
 }
 
-pub fn rejects(store_path: &Path, import: Option<i64>) -> Result<u8> {
+/// Rejects or warnings as `;`-separated CSV on stdout.
+pub fn diagnostics(store_path: &Path, kind: DiagnosticKind, import: Option<i64>) -> Result<u8> {
     let store = Store::open(store_path)?;
     let mut writer = csv::WriterBuilder::new()
         .delimiter(b';')
         .from_writer(std::io::stdout().lock());
+    let last_header = match kind {
+        DiagnosticKind::Rejects => "motif",
+        DiagnosticKind::Warnings => "message",
+    };
     writer.write_record([
         "import",
         "fichier",
@@ -60,18 +66,18 @@ pub fn rejects(store_path: &Path, import: Option<i64>) -> Result<u8> {
         "colonne",
         "chemin_json",
         "valeur",
-        "motif",
+        last_header,
     ])?;
-    for reject in store.rejects(import)? {
+    for record in store.diagnostics(kind, import)? {
         writer.write_record([
-            reject.import_id.to_string(),
-            reject.file_name,
-            reject.sheet.unwrap_or_default(),
-            reject.row_number.map(|row| row.to_string()).unwrap_or_default(),
-            reject.column_name.unwrap_or_default(),
-            reject.json_path.unwrap_or_default(),
-            reject.value.unwrap_or_default(),
-            reject.reason,
+            record.import_id.to_string(),
+            record.file_name,
+            record.sheet.unwrap_or_default(),
+            record.row_number.map(|row| row.to_string()).unwrap_or_default(),
+            record.column_name.unwrap_or_default(),
+            record.json_path.unwrap_or_default(),
+            record.value.unwrap_or_default(),
+            record.text,
         ])?;
     }
     writer.flush()?;

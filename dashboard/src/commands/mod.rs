@@ -3,6 +3,7 @@ mod ingest_files;
 mod listings;
 
 use anyhow::Result;
+use ingest::store::DiagnosticKind;
 
 use crate::cli::{Cli, Command};
 
@@ -11,7 +12,8 @@ pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Ingest(args) => ingest_files::run(&args),
         Command::Imports { store, json } => listings::imports(&store.store, json),
-        Command::Rejects { store, import } => listings::rejects(&store.store, import),
+        Command::Rejects { store, import } => listings::diagnostics(&store.store, DiagnosticKind::Rejects, import),
+        Command::Warnings { store, import } => listings::diagnostics(&store.store, DiagnosticKind::Warnings, import),
         Command::Status { store } => listings::status(&store.store),
         Command::Demo { store } => demo::run(&store),
     }

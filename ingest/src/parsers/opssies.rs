@@ -140,6 +140,11 @@ pub fn parse(bytes: &[u8], file_name: Option<&str>, diagnostics: &mut Diagnostic
         column: error.column(),
         detail: json_error_in_french(&error),
     })?;
+    if root.get("$schema").is_some() {
+        return Err(Refusal::Structure(
+            "ce fichier est un schéma JSON (la définition du format), pas un fichier d'événements OPSSIES".to_owned(),
+        ));
+    }
     // One document `{"events": …}`, or (some exporters) an array of such documents.
     let documents: Vec<(String, &Value)> = match &root {
         Value::Array(items) => {

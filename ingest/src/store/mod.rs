@@ -51,9 +51,9 @@ pub struct ImportRecord {
     pub message: Option<String>,
 }
 
-/// One line of the `rejects` table joined with its file name.
+/// One line of the `rejects` or `warnings` table joined with its file name.
 #[derive(Debug, Clone, Serialize)]
-pub struct RejectRecord {
+pub struct DiagnosticRecord {
     pub import_id: i64,
     pub file_name: String,
     pub sheet: Option<String>,
@@ -61,7 +61,15 @@ pub struct RejectRecord {
     pub column_name: Option<String>,
     pub json_path: Option<String>,
     pub value: Option<String>,
-    pub reason: String,
+    /// The reason (rejects) or the message (warnings), in French.
+    pub text: String,
+}
+
+/// Which diagnostics table to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiagnosticKind {
+    Rejects,
+    Warnings,
 }
 
 impl Store {
@@ -129,15 +137,28 @@ impl Store {
     }
 
     /// Rejects of one import, or of all imports, in file order.
-    pub fn rejects(&self, import_id: Option<i64>) -> Result<Vec<RejectRecord>, StoreError> {
-        let mut statement = self.connection.prepare(
-            "SELECT r.import_id, i.file_name, r.sheet, r.row_number, r.column_name, r.json_path, r.value, r.reason
-             FROM rejects r JOIN imports i USING (import_id)
+    pub fn rejects(&self, import_id: Option<i64>) -> Result<Vec<DiagnosticRecord>, StoreError> {
+        self.diagnostics(DiagnosticKind::Rejects, import_id)
+    }
+
+    /// Rejects or warnings of one import, or of all imports, in file order.
+    pub fn diagnostics(
+        &self,
+        kind: DiagnosticKind,
+        import_id: Option<i64>,
+    ) -> Result<Vec<DiagnosticRecord>, StoreError> {
+        let (table, text_column) = match kind {
+            DiagnosticKind::Rejects => ("rejects", "reason"),
+            DiagnosticKind::Warnings => ("warnings", "message"),
+        };
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT r.import_id, i.file_name, r.sheet, r.row_number, r.column_name, r.json_path, r.value, r.{text_column}
+             FROM {table} r JOIN imports i USING (import_id)
              WHERE ?::BIGINT IS NULL OR r.import_id = ?::BIGINT
-             ORDER BY r.import_id, r.sheet NULLS FIRST, r.row_number NULLS FIRST, r.json_path",
-        )?;
+             ORDER BY r.import_id, r.sheet NULLS FIRST, r.row_number NULLS FIRST, r.json_path"
+        ))?;
         let rows = statement.query_map([import_id, import_id], |row| {
-            Ok(RejectRecord {
+            Ok(DiagnosticRecord {
                 import_id: row.get(0)?,
                 file_name: row.get(1)?,
                 sheet: row.get(2)?,
@@ -145,7 +166,7 @@ impl Store {
                 column_name: row.get(4)?,
                 json_path: row.get(5)?,
                 value: row.get(6)?,
-                reason: row.get(7)?,
+                text: row.get(7)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
