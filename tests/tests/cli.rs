@@ -357,3 +357,36 @@ fn imports_killed_at_random_moments_leave_the_store_before_or_after_never_betwee
         |counts: &[(&str, i64)]| counts.iter().find(|(table, _)| *table == "establishments").unwrap().1;
     assert_eq!(establishments(&final_counts), establishments(&after));
 }
+
+#[test]
+fn listings_never_create_a_store_and_a_busy_store_is_explained() {
+    let directory = tempfile::tempdir().unwrap();
+    let missing = directory.path().join("faute-de-frappe.duckdb");
+    let output = run(&["imports", "--store", missing.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("n'existe pas"));
+    assert!(!missing.exists());
+
+    // While an import holds the store, another command is told why it cannot open it.
+    let (store, large) = store_with_history(directory.path());
+    let mut child = opssies()
+        .args(["ingest", "--store", store.to_str().unwrap(), large.to_str().unwrap()])
+        .env("OPSSIES_TEST_PAUSE_BEFORE_COMMIT_MS", "60000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    assert!(
+        stderr
+            .lines()
+            .map_while(Result::ok)
+            .any(|line| line.contains(TRANSACTION_OPEN_MARKER))
+    );
+    let busy = run(&["status", "--store", store.to_str().unwrap()]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(busy.status.code(), Some(3));
+    let message = String::from_utf8_lossy(&busy.stderr);
+    assert!(message.contains("déjà ouverte par un autre programme"), "{message}");
+}

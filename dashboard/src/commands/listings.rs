@@ -7,7 +7,7 @@ use ingest::store::DiagnosticKind;
 use crate::exit;
 
 pub fn imports(store_path: &Path, json: bool) -> Result<u8> {
-    let store = Store::open(store_path)?;
+    let store = Store::open_existing(store_path)?;
     let imports = store.imports()?;
     if json {
         for record in &imports {
@@ -50,7 +50,7 @@ pub fn imports(store_path: &Path, json: bool) -> Result<u8> {
 
 /// Rejects or warnings as `;`-separated CSV on stdout.
 pub fn diagnostics(store_path: &Path, kind: DiagnosticKind, import: Option<i64>) -> Result<u8> {
-    let store = Store::open(store_path)?;
+    let store = Store::open_existing(store_path)?;
     let mut writer = csv::WriterBuilder::new()
         .delimiter(b';')
         .from_writer(std::io::stdout().lock());
@@ -85,7 +85,7 @@ pub fn diagnostics(store_path: &Path, kind: DiagnosticKind, import: Option<i64>)
 }
 
 pub fn status(store_path: &Path) -> Result<u8> {
-    let store = Store::open(store_path)?;
+    let store = Store::open_existing(store_path)?;
     println!("Base {} — schéma v{}", store_path.display(), store.schema_version()?);
     for (table, count) in store.table_counts()? {
         println!("  {table:<16} {count:>10}");

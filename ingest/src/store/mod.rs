@@ -20,6 +20,12 @@ pub enum StoreError {
     #[error("impossible d'ouvrir la base {path} : {source}")]
     Open { path: PathBuf, source: duckdb::Error },
     #[error(
+        "la base {path} est déjà ouverte par un autre programme (un import ou le serveur opssies) : réessayez quand il aura fini"
+    )]
+    Locked { path: PathBuf },
+    #[error("la base {path} n'existe pas : créez-la en important des fichiers (opssies ingest) ou vérifiez --store")]
+    Missing { path: PathBuf },
+    #[error(
         "la base {path} a été créée par une version plus récente du programme (schéma v{found}, cette version connaît jusqu'à v{supported}) : mettez opssies à jour"
     )]
     NewerSchema { path: PathBuf, found: i64, supported: i64 },
@@ -76,13 +82,32 @@ impl Store {
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
         let path = path.as_ref().to_path_buf();
-        let connection = Connection::open(&path).map_err(|source| StoreError::Open {
-            path: path.clone(),
-            source,
+        let connection = Connection::open(&path).map_err(|source| {
+            // DuckDB allows one writing process per file.
+            if source.to_string().contains("Could not set lock") {
+                StoreError::Locked { path: path.clone() }
+            } else {
+                StoreError::Open {
+                    path: path.clone(),
+                    source,
+                }
+            }
         })?;
         let mut store = Store { connection, path };
         migrations::migrate(&mut store.connection, &store.path)?;
         Ok(store)
+    }
+
+    /// Opens a store that must already exist (for listings: a typo in `--store` must not
+    /// create an empty store).
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        let path = path.as_ref();
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        Store::open(path)
     }
 
     /// An in-memory store, for tests and benchmarks.
