@@ -1,6 +1,6 @@
 //! Dates and times as French exports write them. Every wall-clock time is Europe/Paris.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 
 /// `yyyy-mm-dd` or `dd/mm/yyyy`, with an optional time part that is ignored.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
@@ -23,6 +23,57 @@ pub fn parse_opssies_datetime(text: &str) -> Option<NaiveDateTime> {
             .map(|date| date.and_time(NaiveTime::MIN));
     }
     None
+}
+
+/// A date and time as French exports write them: `dd/mm/yyyy`, `dd/mm/yyyy hh:mm[:ss]`,
+/// `yyyy-mm-dd`, `yyyy-mm-dd hh:mm[:ss]`, or ISO 8601 with an offset (converted to Paris time).
+pub fn parse_datetime_fr(text: &str) -> Option<NaiveDateTime> {
+    let text = text.trim();
+    if let Ok(with_offset) = DateTime::parse_from_rfc3339(text) {
+        return Some(utc_to_paris(with_offset.naive_utc()));
+    }
+    const FORMATS: [&str; 6] = [
+        "%d/%m/%Y %H:%M:%S",
+        "%d/%m/%Y %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+    ];
+    FORMATS
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+        .or_else(|| parse_date(text).map(|date| date.and_time(NaiveTime::MIN)))
+}
+
+/// Europe/Paris wall-clock time of a UTC instant: UTC+1, and UTC+2 from the last Sunday of
+/// March 01:00 UTC to the last Sunday of October 01:00 UTC (EU rule, in force since 1996).
+pub fn utc_to_paris(utc: NaiveDateTime) -> NaiveDateTime {
+    let year = utc.year();
+    let summer_starts = last_sunday(year, 3).and_hms_opt(1, 0, 0).unwrap_or(utc);
+    let summer_ends = last_sunday(year, 10).and_hms_opt(1, 0, 0).unwrap_or(utc);
+    let offset_hours = if utc >= summer_starts && utc < summer_ends {
+        2
+    } else {
+        1
+    };
+    utc + Duration::hours(offset_hours)
+}
+
+fn last_sunday(year: i32, month: u32) -> NaiveDate {
+    let next_month = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)
+    };
+    let mut day = next_month
+        .unwrap_or(NaiveDate::MIN)
+        .pred_opt()
+        .unwrap_or(NaiveDate::MIN);
+    while day.weekday() != Weekday::Sun {
+        day = day.pred_opt().unwrap_or(NaiveDate::MIN);
+    }
+    day
 }
 
 /// Days since 1970-01-01, Arrow's `Date32`.
@@ -64,6 +115,39 @@ mod tests {
             "2023 is not a leap year"
         );
         assert_eq!(parse_opssies_datetime("2024-01-15"), None);
+    }
+
+    #[test]
+    fn french_date_times_and_paris_time() {
+        assert_eq!(
+            parse_datetime_fr("15/03/2023 08:05").unwrap().to_string(),
+            "2023-03-15 08:05:00"
+        );
+        assert_eq!(
+            parse_datetime_fr("15/03/2023").unwrap().to_string(),
+            "2023-03-15 00:00:00"
+        );
+        assert_eq!(
+            parse_datetime_fr("2023-03-15T08:05:09").unwrap().to_string(),
+            "2023-03-15 08:05:09"
+        );
+        // 22:30 UTC on 15 January is 23:30 in Paris (winter, UTC+1): still the 15th.
+        assert_eq!(
+            parse_datetime_fr("2024-01-15T22:30:00Z").unwrap().to_string(),
+            "2024-01-15 23:30:00"
+        );
+        // 22:30 UTC on 15 July is 00:30 on the 16th in Paris (summer, UTC+2).
+        assert_eq!(
+            parse_datetime_fr("2024-07-15T22:30:00Z").unwrap().to_string(),
+            "2024-07-16 00:30:00"
+        );
+        // 2024 switched on Sunday 31 March at 01:00 UTC and back on Sunday 27 October at 01:00 UTC.
+        let at = |text: &str| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap();
+        assert_eq!(utc_to_paris(at("2024-03-31 00:59")).to_string(), "2024-03-31 01:59:00");
+        assert_eq!(utc_to_paris(at("2024-03-31 01:00")).to_string(), "2024-03-31 03:00:00");
+        assert_eq!(utc_to_paris(at("2024-10-27 00:59")).to_string(), "2024-10-27 02:59:00");
+        assert_eq!(utc_to_paris(at("2024-10-27 01:00")).to_string(), "2024-10-27 02:00:00");
+        assert_eq!(parse_datetime_fr("le 15 mars"), None);
     }
 
     #[test]

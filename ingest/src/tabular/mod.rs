@@ -70,6 +70,12 @@ fn sniff_separator(first_line: &str) -> u8 {
         .unwrap_or(b';')
 }
 
+pub mod grid;
+pub mod table;
+
+pub use grid::{Cell, Grid, Workbook, read_workbook};
+pub use table::{ColumnSpec, Table, ValueKind};
+
 pub fn read_csv(bytes: &[u8]) -> Result<CsvTable, Refusal> {
     let (text, encoding) = decode_lenient(bytes);
     if text.trim().is_empty() {

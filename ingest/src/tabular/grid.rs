@@ -1,0 +1,232 @@
+//! One reading interface for CSV and XLSX: a workbook of visible sheets, each a grid of
+//! typed cells with the row numbers Excel shows.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, SheetVisible, Xlsx};
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::read_csv;
+use crate::report::Refusal;
+use crate::text::SourceEncoding;
+
+/// A cell as the file holds it. CSV cells are always text; XLSX cells keep their type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    DateTime(NaiveDateTime),
+}
+
+impl Cell {
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(text) => text.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as a person reads it (numbers without a useless `.0`).
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(text) => text.trim().to_owned(),
+            Cell::Number(number) if number.fract() == 0.0 && number.abs() < 1e15 => format!("{}", *number as i64),
+            Cell::Number(number) => number.to_string(),
+            Cell::Bool(true) => "VRAI".to_owned(),
+            Cell::Bool(false) => "FAUX".to_owned(),
+            Cell::DateTime(datetime) if datetime.time() == chrono::NaiveTime::MIN => {
+                datetime.format("%d/%m/%Y").to_string()
+            }
+            Cell::DateTime(datetime) => datetime.format("%d/%m/%Y %H:%M:%S").to_string(),
+        }
+    }
+}
+
+/// One sheet: rows with their 1-based number as Excel shows it; cells from column A.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    /// `None` for a CSV file.
+    pub sheet: Option<String>,
+    pub rows: Vec<(u64, Vec<Cell>)>,
+}
+
+/// The visible sheets of a file, in order (a CSV file is one unnamed sheet).
+#[derive(Debug)]
+pub struct Workbook {
+    pub sheets: Vec<Grid>,
+    /// Set for CSV files.
+    pub encoding: Option<SourceEncoding>,
+    /// Sheets skipped because hidden, for the report.
+    pub hidden_sheets: Vec<String>,
+}
+
+impl Workbook {
+    /// The first sheet whose name matches one of the aliases (folded), else the first sheet
+    /// when `first_as_fallback`.
+    pub fn sheet(&self, aliases: &[&str], first_as_fallback: bool) -> Option<&Grid> {
+        let wanted: Vec<String> = aliases.iter().map(|alias| crate::text::fold(alias)).collect();
+        self.sheets
+            .iter()
+            .find(|grid| {
+                grid.sheet
+                    .as_deref()
+                    .is_some_and(|name| wanted.contains(&crate::text::fold(name)))
+            })
+            .or_else(|| first_as_fallback.then(|| self.sheets.first()).flatten())
+    }
+}
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+
+pub fn is_xlsx(bytes: &[u8]) -> bool {
+    bytes.starts_with(ZIP_MAGIC)
+}
+
+/// Reads a CSV or XLSX file (XLSX recognised by its bytes, never by its name).
+pub fn read_workbook(bytes: &[u8], file_name: Option<&str>) -> Result<Workbook, Refusal> {
+    if is_xlsx(bytes) {
+        return read_xlsx(bytes);
+    }
+    let claims_xlsx = file_name.is_some_and(|name| {
+        let lower = name.to_ascii_lowercase();
+        lower.ends_with(".xlsx") || lower.ends_with(".xlsm")
+    });
+    if claims_xlsx || bytes.starts_with(b"%PDF") || bytes.contains(&0) {
+        return Err(Refusal::Structure(
+            "le fichier n'est ni un classeur Excel (.xlsx) lisible ni un fichier texte CSV : il est peut-être d'un autre type, renommé. Réenregistrez-le depuis Excel au format .xlsx ou CSV".to_owned(),
+        ));
+    }
+    let table = read_csv(bytes)?;
+    let mut rows = Vec::with_capacity(table.rows.len() + 1);
+    rows.push((1, table.headers.into_iter().map(text_cell).collect()));
+    rows.extend(
+        table
+            .rows
+            .into_iter()
+            .map(|(line, fields)| (line, fields.into_iter().map(text_cell).collect())),
+    );
+    Ok(Workbook {
+        sheets: vec![Grid { sheet: None, rows }],
+        encoding: Some(table.encoding),
+        hidden_sheets: Vec::new(),
+    })
+}
+
+fn text_cell(text: String) -> Cell {
+    if text.trim().is_empty() {
+        Cell::Empty
+    } else {
+        Cell::Text(text)
+    }
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Workbook, Refusal> {
+    let unreadable = |detail: String| {
+        Refusal::Structure(format!(
+            "classeur Excel illisible ({detail}) : le fichier est peut-être tronqué ou endommagé. Réenregistrez-le depuis Excel puis réimportez-le"
+        ))
+    };
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|error| unreadable(error.to_string()))?;
+    let metadata = workbook.sheets_metadata().to_vec();
+    let mut sheets = Vec::new();
+    let mut hidden_sheets = Vec::new();
+    for sheet in metadata {
+        if sheet.visible != SheetVisible::Visible {
+            hidden_sheets.push(sheet.name);
+            continue;
+        }
+        let range = workbook
+            .worksheet_range(&sheet.name)
+            .map_err(|error| unreadable(error.to_string()))?;
+        let (first_row, first_column) = range.start().unwrap_or((0, 0));
+        let rows = range
+            .rows()
+            .enumerate()
+            .map(|(index, cells)| {
+                let mut row: Vec<Cell> = vec![Cell::Empty; first_column as usize];
+                row.extend(cells.iter().map(convert));
+                (u64::from(first_row) + index as u64 + 1, row)
+            })
+            .collect();
+        sheets.push(Grid {
+            sheet: Some(sheet.name),
+            rows,
+        });
+    }
+    if sheets.is_empty() {
+        return Err(Refusal::Structure(
+            "le classeur ne contient aucune feuille visible".to_owned(),
+        ));
+    }
+    Ok(Workbook {
+        sheets,
+        encoding: None,
+        hidden_sheets,
+    })
+}
+
+fn convert(data: &Data) -> Cell {
+    match data {
+        Data::Empty | Data::Error(_) => Cell::Empty,
+        Data::String(text) => text_cell(text.clone()),
+        Data::Int(value) => Cell::Number(*value as f64),
+        Data::Float(value) => Cell::Number(*value),
+        Data::Bool(value) => Cell::Bool(*value),
+        Data::DateTime(datetime) => {
+            let (year, month, day, hour, minute, second, _) = datetime.to_ymd_hms_milli();
+            NaiveDate::from_ymd_opt(i32::from(year), u32::from(month), u32::from(day))
+                .and_then(|date| date.and_hms_opt(u32::from(hour), u32::from(minute), u32::from(second)))
+                .map_or(Cell::Number(datetime.as_f64()), Cell::DateTime)
+        }
+        Data::DateTimeIso(text) | Data::DurationIso(text) => text_cell(text.clone()),
+    }
+}
+
+/// An Excel serial date (1900 system, with its phantom 29 February 1900) as a date.
+pub fn excel_serial_to_datetime(serial: f64) -> Option<NaiveDateTime> {
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    // Serial 60 is the non-existent 1900-02-29; from 61 on, day 0 is 1899-12-30.
+    let base = NaiveDate::from_ymd_opt(1899, 12, 30)?.and_hms_opt(0, 0, 0)?;
+    let serial = if serial < 61.0 { serial + 1.0 } else { serial };
+    let milliseconds = (serial * 86_400_000.0).round() as i64;
+    base.checked_add_signed(chrono::Duration::milliseconds(milliseconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excel_serials_follow_the_1900_system() {
+        // 45000 is 2023-03-15 (Excel shows it so); 1 is 1900-01-01; 61 is 1900-03-01.
+        assert_eq!(
+            excel_serial_to_datetime(45000.0).unwrap().to_string(),
+            "2023-03-15 00:00:00"
+        );
+        assert_eq!(
+            excel_serial_to_datetime(1.0).unwrap().to_string(),
+            "1900-01-01 00:00:00"
+        );
+        assert_eq!(
+            excel_serial_to_datetime(61.0).unwrap().to_string(),
+            "1900-03-01 00:00:00"
+        );
+        assert_eq!(
+            excel_serial_to_datetime(45000.5).unwrap().to_string(),
+            "2023-03-15 12:00:00"
+        );
+        assert_eq!(excel_serial_to_datetime(-3.0), None);
+    }
+
+    #[test]
+    fn a_pdf_renamed_xlsx_is_refused() {
+        let refusal = read_workbook(b"%PDF-1.7\n...", Some("export.xlsx")).unwrap_err();
+        assert!(refusal.to_string().contains("ni un classeur Excel"), "{refusal}");
+    }
+}
