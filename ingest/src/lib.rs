@@ -2,6 +2,7 @@
 //! bytes to Arrow record batches plus rejects and warnings) and the DuckDB store that loads
 //! them, one transaction per file, with provenance.
 
+pub mod catalogue;
 pub mod dates;
 pub mod finess;
 pub mod parsers;
