@@ -64,7 +64,7 @@ pub enum Command {
 pub struct IngestArgs {
     #[command(flatten)]
     pub store: StoreArgs,
-    /// Type des fichiers, s'il ne peut pas être reconnu : opssies-events, finess, ose-ght.
+    /// Type des fichiers, s'il ne peut pas être reconnu : opssies-events, finess, ose-ght, osis.
     #[arg(long, value_parser = parse_kind)]
     pub kind: Option<InputKind>,
     /// Un objet JSON par fichier sur la sortie standard.
@@ -73,6 +73,10 @@ pub struct IngestArgs {
     /// Nom de la personne qui importe (par défaut l'utilisateur du système).
     #[arg(long, env = "OPSSIES_USER")]
     pub user: Option<String>,
+    /// Dossier des catalogues de questions (un fichier <version>.csv par version et
+    /// campaigns.csv) ; par défaut le catalogue de démonstration intégré.
+    #[arg(long, env = "OPSSIES_CATALOGUE")]
+    pub catalogue: Option<PathBuf>,
     /// Taille maximale d'un fichier, en Mio.
     #[arg(long, default_value_t = 200)]
     pub max_size_mib: u64,

@@ -2,8 +2,11 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
+use ingest::catalogue::Catalogues;
 use ingest::store::ImportStage;
 use ingest::{ImportOptions, ImportOutcome, ImportStatus, Store};
 
@@ -23,6 +26,10 @@ pub fn run(args: &IngestArgs) -> Result<u8> {
         kind: args.kind,
         user: args.user.clone().or_else(|| std::env::var("USER").ok()),
         max_file_bytes: args.max_size_mib.saturating_mul(1024 * 1024),
+        catalogues: Arc::new(match &args.catalogue {
+            Some(dir) => Catalogues::load_dir(dir)?,
+            None => Catalogues::embedded(),
+        }),
     };
     let mut code = exit::OK;
     for file in &files {

@@ -5,13 +5,16 @@ pub mod etalab;
 pub mod opssies;
 pub mod opssies_codes;
 pub mod ose;
+pub mod osis;
 
 use std::fmt;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
 
-use crate::report::{Diagnostics, Refusal};
+use crate::catalogue::Catalogues;
+use crate::report::{Diagnostics, Location, Refusal};
+use crate::tabular::{Workbook, first_line_headers, grid, read_workbook};
 use crate::text::SourceEncoding;
 
 /// The kinds of file the observatory reads.
@@ -20,10 +23,16 @@ pub enum InputKind {
     OpssiesEvents,
     FinessEtalab,
     OseList,
+    OsisExport,
 }
 
 impl InputKind {
-    pub const ALL: [InputKind; 3] = [InputKind::OpssiesEvents, InputKind::FinessEtalab, InputKind::OseList];
+    pub const ALL: [InputKind; 4] = [
+        InputKind::OpssiesEvents,
+        InputKind::FinessEtalab,
+        InputKind::OseList,
+        InputKind::OsisExport,
+    ];
 
     /// The name used on the command line and in the `imports` table.
     pub fn name(self) -> &'static str {
@@ -31,6 +40,7 @@ impl InputKind {
             InputKind::OpssiesEvents => "opssies-events",
             InputKind::FinessEtalab => "finess",
             InputKind::OseList => "ose-ght",
+            InputKind::OsisExport => "osis",
         }
     }
 
@@ -40,10 +50,11 @@ impl InputKind {
             InputKind::OpssiesEvents => "événements OPSSIES",
             InputKind::FinessEtalab => "référentiel FINESS (etalab)",
             InputKind::OseList => "liste OSE / GHT",
+            InputKind::OsisExport => "questionnaire oSIS",
         }
     }
 
-    /// Recognises a file from its first bytes (and its name, for JSON).
+    /// Recognises a text file from its first bytes (XLSX files: `detect_workbook`).
     pub fn detect(bytes: &[u8]) -> Option<InputKind> {
         if etalab::looks_like(bytes) {
             Some(InputKind::FinessEtalab)
@@ -51,9 +62,26 @@ impl InputKind {
             Some(InputKind::OpssiesEvents)
         } else if ose::looks_like(bytes) {
             Some(InputKind::OseList)
+        } else if osis::looks_like(&first_line_headers(bytes)) {
+            Some(InputKind::OsisExport)
         } else {
             None
         }
+    }
+
+    /// Recognises a spreadsheet from the header rows of its sheets (title rows allowed).
+    pub fn detect_workbook(workbook: &Workbook) -> Option<InputKind> {
+        workbook.sheets.iter().find_map(|sheet| {
+            sheet.rows.iter().take(30).find_map(|(_, cells)| {
+                let headers: Vec<String> = cells.iter().map(crate::tabular::Cell::display).collect();
+                osis::looks_like(&headers).then_some(InputKind::OsisExport)
+            })
+        })
+    }
+
+    /// Whether the kind is read through the spreadsheet layer (CSV or XLSX).
+    pub fn is_spreadsheet(self) -> bool {
+        matches!(self, InputKind::OsisExport)
     }
 }
 
@@ -83,6 +111,7 @@ pub enum Parsed {
     Finess(etalab::EtalabExtract),
     Events(opssies::EventsFile),
     OseList(ose::OseList),
+    Osis(osis::OsisExport),
 }
 
 impl Parsed {
@@ -91,6 +120,7 @@ impl Parsed {
             Parsed::Finess(_) => InputKind::FinessEtalab,
             Parsed::Events(_) => InputKind::OpssiesEvents,
             Parsed::OseList(_) => InputKind::OseList,
+            Parsed::Osis(_) => InputKind::OsisExport,
         }
     }
 
@@ -100,6 +130,7 @@ impl Parsed {
             Parsed::Finess(extract) => extract.lines_read.saturating_sub(1),
             Parsed::Events(file) => file.events_read,
             Parsed::OseList(list) => list.rows_read,
+            Parsed::Osis(export) => export.rows_read,
         }
     }
 
@@ -108,6 +139,7 @@ impl Parsed {
             Parsed::Finess(extract) => Some(extract.encoding),
             Parsed::OseList(list) => Some(list.encoding),
             Parsed::Events(_) => Some(SourceEncoding::Utf8),
+            Parsed::Osis(_) => None,
         }
     }
 
@@ -115,21 +147,83 @@ impl Parsed {
         match self {
             Parsed::Finess(extract) => extract.extract_date,
             Parsed::Events(file) => file.extraction_date.map(|datetime| datetime.date()),
-            Parsed::OseList(_) => None,
+            Parsed::OseList(_) | Parsed::Osis(_) => None,
         }
     }
 }
 
-/// Parses bytes of a known kind.
-pub fn parse(
-    kind: InputKind,
+/// What a parser may need besides the bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct ParseContext<'a> {
+    pub file_name: Option<&'a str>,
+    pub catalogues: &'a Catalogues,
+}
+
+/// Recognises (unless `kind` is given) and parses a file; a spreadsheet is read only once.
+pub fn detect_and_parse(
+    kind: Option<InputKind>,
     bytes: &[u8],
-    file_name: Option<&str>,
+    context: ParseContext<'_>,
+    diagnostics: &mut Diagnostics,
+) -> Result<Parsed, (Option<InputKind>, Refusal)> {
+    let unknown = || {
+        Refusal::UnknownKind(
+            "ni événements OPSSIES (JSON avec « events »), ni extrait FINESS etalab (« finess;etalab; »), ni liste OSE/GHT (colonnes finess_et, ght, ose), ni export oSIS (colonnes FINESS ET, Campagne, Date de dernière mise à jour)".to_owned(),
+        )
+    };
+    let kind = match kind {
+        Some(kind) => kind,
+        None if grid::is_xlsx(bytes) => {
+            let workbook = read_workbook(bytes, context.file_name).map_err(|refusal| (None, refusal))?;
+            let kind = InputKind::detect_workbook(&workbook).ok_or_else(|| (None, unknown()))?;
+            return parse_workbook(kind, &workbook, context, diagnostics).map_err(|refusal| (Some(kind), refusal));
+        }
+        // A binary file that is not XLSX (a renamed PDF…) gets the spreadsheet layer's message.
+        None => InputKind::detect(bytes).ok_or_else(|| {
+            (
+                None,
+                read_workbook(bytes, context.file_name).err().unwrap_or_else(unknown),
+            )
+        })?,
+    };
+    let result = match kind {
+        InputKind::FinessEtalab => etalab::parse(bytes, diagnostics).map(Parsed::Finess),
+        InputKind::OpssiesEvents => opssies::parse(bytes, context.file_name, diagnostics).map(Parsed::Events),
+        InputKind::OseList => ose::parse(bytes, diagnostics).map(Parsed::OseList),
+        InputKind::OsisExport => read_workbook(bytes, context.file_name)
+            .and_then(|workbook| parse_workbook(kind, &workbook, context, diagnostics)),
+    };
+    result.map_err(|refusal| (Some(kind), refusal))
+}
+
+fn parse_workbook(
+    kind: InputKind,
+    workbook: &Workbook,
+    context: ParseContext<'_>,
     diagnostics: &mut Diagnostics,
 ) -> Result<Parsed, Refusal> {
+    if workbook.encoding == Some(SourceEncoding::Windows1252) {
+        diagnostics.warn(
+            Location::default(),
+            None,
+            "fichier décodé en Windows-1252 (Latin-1) : il n'est pas en UTF-8",
+        );
+    }
+    for hidden in &workbook.hidden_sheets {
+        diagnostics.warn(
+            Location {
+                sheet: Some(hidden.clone()),
+                ..Location::default()
+            },
+            None,
+            "feuille masquée ignorée",
+        );
+    }
     match kind {
-        InputKind::FinessEtalab => etalab::parse(bytes, diagnostics).map(Parsed::Finess),
-        InputKind::OpssiesEvents => opssies::parse(bytes, file_name, diagnostics).map(Parsed::Events),
-        InputKind::OseList => ose::parse(bytes, diagnostics).map(Parsed::OseList),
+        InputKind::OsisExport => osis::parse(workbook, context.catalogues, diagnostics).map(Parsed::Osis),
+        other => Err(Refusal::Structure(format!(
+            "un fichier « {} » n'est pas un classeur",
+            other.label()
+        ))),
     }
 }

@@ -10,7 +10,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{Store, StoreError};
-use crate::parsers::{self, InputKind, Parsed};
+use std::sync::Arc;
+
+use crate::catalogue::Catalogues;
+use crate::parsers::{self, InputKind, ParseContext, Parsed};
 use crate::report::{Diagnostics, Location, Refusal};
 
 /// Default limit on one file's size (inputs.md "Limits").
@@ -28,6 +31,8 @@ pub struct ImportOptions {
     /// Who imports, recorded in `imports.user_name`.
     pub user: Option<String>,
     pub max_file_bytes: u64,
+    /// Question catalogues for oSIS exports (default: the embedded demonstration catalogue).
+    pub catalogues: Arc<Catalogues>,
 }
 
 impl Default for ImportOptions {
@@ -36,6 +41,7 @@ impl Default for ImportOptions {
             kind: None,
             user: None,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            catalogues: Arc::new(Catalogues::embedded()),
         }
     }
 }
@@ -159,17 +165,15 @@ impl Store {
                 options,
             );
         }
-        let Some(kind) = options.kind.or_else(|| InputKind::detect(bytes)) else {
-            let refusal = Refusal::UnknownKind(
-                "ni événements OPSSIES (JSON avec « events »), ni extrait FINESS etalab (« finess;etalab; »), ni liste OSE/GHT (colonnes finess_et, ght, ose)".to_owned(),
-            );
-            return self.record_refusal(file_name, &sha256, size, None, refusal, options);
-        };
         progress(ImportStage::Parsing);
         let mut diagnostics = Diagnostics::default();
-        let parsed = match parsers::parse(kind, bytes, Some(file_name), &mut diagnostics) {
+        let context = ParseContext {
+            file_name: Some(file_name),
+            catalogues: &options.catalogues,
+        };
+        let parsed = match parsers::detect_and_parse(options.kind, bytes, context, &mut diagnostics) {
             Ok(parsed) => parsed,
-            Err(refusal) => return self.record_refusal(file_name, &sha256, size, Some(kind), refusal, options),
+            Err((kind, refusal)) => return self.record_refusal(file_name, &sha256, size, kind, refusal, options),
         };
         progress(ImportStage::Storing);
         self.store_parsed(file_name, &sha256, size, parsed, diagnostics, options)
@@ -258,6 +262,7 @@ impl Store {
                 None,
                 None,
             ),
+            Parsed::Osis(export) => (load_osis(&transaction, import_id, export)?, None, None),
             Parsed::Events(file) => {
                 let stored = load_events(&transaction, import_id, &file.events, &mut diagnostics)?;
                 let sender = file.care_d1_name.as_ref().map(|name| name.sender.clone());
@@ -329,6 +334,7 @@ fn summary_message(kind: InputKind, read: u64, stored: u64, rejected: u64, warni
         InputKind::OpssiesEvents => "événement(s)",
         InputKind::FinessEtalab => "ligne(s)",
         InputKind::OseList => "ligne(s)",
+        InputKind::OsisExport => "déclaration(s)",
     };
     format!(
         "{} : {read} {unit} lu(s), {stored} enregistré(s), {rejected} rejeté(s), {warnings} avertissement(s)",
@@ -503,6 +509,49 @@ fn load_events(
         [import_id],
     )?;
     connection.execute_batch("DROP TABLE temp.stage_events")?;
+    Ok(stored)
+}
+
+fn load_osis(connection: &Connection, import_id: i64, export: &parsers::osis::OsisExport) -> duckdb::Result<u64> {
+    stage(connection, "stage_declarations", &export.declarations)?;
+    stage(connection, "stage_answers", &export.answers)?;
+    let declaration_columns = column_names(&export.declarations.schema()).join(", ");
+    let stored = connection.execute(
+        &format!("INSERT INTO declarations (import_id, {declaration_columns}) SELECT ?, {declaration_columns} FROM temp.stage_declarations"),
+        [import_id],
+    )? as u64;
+    let answer_columns = column_names(&export.answers.schema()).join(", ");
+    connection.execute(
+        &format!(
+            "INSERT INTO answers (import_id, {answer_columns}) SELECT ?, {answer_columns} FROM temp.stage_answers"
+        ),
+        [import_id],
+    )?;
+    for catalogue in &export.catalogues_used {
+        let known: i64 = connection.query_row(
+            "SELECT count(*) FROM questions WHERE catalogue_version = ?",
+            [&catalogue.version],
+            |row| row.get(0),
+        )?;
+        if known > 0 {
+            continue;
+        }
+        let mut appender = connection.appender("questions")?;
+        for question in &catalogue.questions {
+            appender.append_row(params![
+                catalogue.version,
+                question.code,
+                question.domain,
+                question.label,
+                question.answer_type.name(),
+                question.max_points(),
+                question.weight,
+                question.expectation
+            ])?;
+        }
+        appender.flush()?;
+    }
+    connection.execute_batch("DROP TABLE temp.stage_declarations; DROP TABLE temp.stage_answers")?;
     Ok(stored)
 }
 

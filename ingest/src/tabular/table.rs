@@ -221,30 +221,29 @@ impl<'a> Table<'a> {
         Ok(Some(value))
     }
 
-    /// Like `value`, but a bad value becomes a reject naming the cell; `Err(())` tells the
-    /// caller to drop the row.
+    /// Like `value`, but a bad or missing required value becomes a reject naming the cell;
+    /// `None` tells the caller to drop the row.
     pub fn value_or_reject(
         &self,
         row: &(u64, Vec<Cell>),
         spec: &ColumnSpec,
         diagnostics: &mut Diagnostics,
-    ) -> Result<Option<Value>, ()> {
+    ) -> Option<Option<Value>> {
+        let column = self.column_index(spec.key).unwrap_or(0);
         match self.value(row, spec, diagnostics) {
             Ok(None) if spec.required => {
-                let column = self.column_index(spec.key).unwrap_or(0);
                 diagnostics.reject(
                     self.location(row.0, column),
                     None,
                     format!("valeur obligatoire manquante ({})", spec.aliases[0]),
                 );
-                Err(())
+                None
             }
-            Ok(value) => Ok(value),
+            Ok(value) => Some(value),
             Err(reason) => {
-                let column = self.column_index(spec.key).unwrap_or(0);
                 let shown = self.cell(row, column).display();
                 diagnostics.reject(self.location(row.0, column), Some(&shown), reason);
-                Err(())
+                None
             }
         }
     }
