@@ -5,32 +5,21 @@ use ingest::{ImportOptions, ImportStatus, Store};
 
 use crate::exit;
 
+macro_rules! sample {
+    ($name:literal) => {
+        ($name, include_bytes!(concat!("../../../data/samples/", $name)))
+    };
+}
+
 /// The sample files shipped inside the binary, in the order they are imported (referential first).
 const SAMPLES: &[(&str, &[u8])] = &[
-    (
-        "etalab-cs1100507-stock-20241105-0336.csv",
-        include_bytes!("../../../data/samples/etalab-cs1100507-stock-20241105-0336.csv"),
-    ),
-    (
-        "ose-ght-2024.csv",
-        include_bytes!("../../../data/samples/ose-ght-2024.csv"),
-    ),
-    (
-        "opssies-cert-sante-2024.json",
-        include_bytes!("../../../data/samples/opssies-cert-sante-2024.json"),
-    ),
-    (
-        "opssies-osis-exercices-2024.json",
-        include_bytes!("../../../data/samples/opssies-osis-exercices-2024.json"),
-    ),
-    (
-        "ANSSI-audits-2024.json",
-        include_bytes!("../../../data/samples/ANSSI-audits-2024.json"),
-    ),
-    (
-        "AUDITCYB-D1-20241015-093000.json",
-        include_bytes!("../../../data/samples/AUDITCYB-D1-20241015-093000.json"),
-    ),
+    sample!("etalab-cs1100507-stock-20241105-0336.csv"),
+    sample!("ose-ght-2024.csv"),
+    sample!("osis-export-2023-2024.csv"),
+    sample!("opssies-cert-sante-2024.json"),
+    sample!("opssies-osis-exercices-2024.json"),
+    sample!("ANSSI-audits-2024.json"),
+    sample!("AUDITCYB-D1-20241015-093000.json"),
 ];
 
 pub fn run(store_path: &Path) -> Result<u8> {
@@ -73,6 +62,25 @@ pub fn run(store_path: &Path) -> Result<u8> {
     for row in rows {
         let (departement, total, ose) = row?;
         println!("  {departement:<24} {total:>4} établissement(s), dont {ose} OSE");
+    }
+    println!();
+    println!("Déclarations oSIS en vigueur par campagne :");
+    let mut statement = connection.prepare(
+        "SELECT campaign, count(*), count(*) FILTER (WHERE status = 'Validé'),
+                (SELECT count(*) FROM current_answers a WHERE a.campaign = d.campaign)
+         FROM current_declarations d GROUP BY campaign ORDER BY campaign",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, i64>(1)?,
+            row.get::<_, i64>(2)?,
+            row.get::<_, i64>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (campaign, declarations, validated, answers) = row?;
+        println!("  {campaign}  {declarations:>4} déclaration(s), dont {validated} validée(s), {answers} réponse(s)");
     }
     println!();
     println!("Événements OPSSIES par type :");

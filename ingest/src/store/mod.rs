@@ -199,12 +199,15 @@ impl Store {
 
     /// Row counts of the public tables, for summaries.
     pub fn table_counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
-        const TABLES: [&str; 8] = [
+        const TABLES: [&str; 11] = [
             "establishments",
             "legal_entities",
             "events",
             "event_sources",
             "ose_ght",
+            "declarations",
+            "answers",
+            "questions",
             "imports",
             "rejects",
             "warnings",
