@@ -363,3 +363,37 @@ fn files_that_cannot_be_read_are_refused_whole() {
         .unwrap();
     assert_eq!(stored, 0);
 }
+
+/// Peak resident memory of this test process, in MiB (Linux `VmHWM`).
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|line| line.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse::<f64>().unwrap() / 1024.0
+}
+
+#[test]
+fn a_zip_bomb_is_refused_fast_and_small() {
+    use std::io::Write;
+    // A sheet that unpacks to 512 MiB of zeros (about 0.5 MiB packed), inside a real XLSX.
+    let mut bytes = messy_wide_export();
+    {
+        let mut archive = zip::ZipWriter::new_append(std::io::Cursor::new(&mut bytes)).unwrap();
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        archive.start_file("xl/worksheets/sheet9.xml", options).unwrap();
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..512 {
+            archive.write_all(&zeros).unwrap();
+        }
+        archive.finish().unwrap();
+    }
+    assert!(bytes.len() < 4 << 20, "the bomb itself is small: {} bytes", bytes.len());
+    let mut store = Store::open_in_memory().unwrap();
+    let started = std::time::Instant::now();
+    let outcome = import(&mut store, "bombe.xlsx", &bytes);
+    let elapsed = started.elapsed();
+    assert_eq!(outcome.status, ImportStatus::Refused);
+    assert!(outcome.message.contains("décompresse"), "{}", outcome.message);
+    assert!(elapsed < std::time::Duration::from_secs(5), "refused in {elapsed:?}");
+    let peak = peak_rss_mib();
+    assert!(peak < 200.0, "peak resident memory {peak:.0} MiB");
+}

@@ -124,12 +124,49 @@ fn text_cell(text: String) -> Cell {
     }
 }
 
+/// Limits on what an XLSX may unpack to (inputs.md "Limits"): checked on the zip's central
+/// directory before anything is decompressed, so a zip bomb is refused at once.
+const MAX_UNPACKED_BYTES: u64 = 1 << 30;
+const MAX_COMPRESSION_RATIO: u64 = 200;
+/// Entries smaller than this may compress as well as they like.
+const RATIO_CHECK_FROM_BYTES: u64 = 16 << 20;
+const MAX_ROWS_PER_SHEET: usize = 1_000_000;
+
+fn unreadable(detail: String) -> Refusal {
+    Refusal::Structure(format!(
+        "classeur Excel illisible ({detail}) : le fichier est peut-être tronqué ou endommagé. Réenregistrez-le depuis Excel puis réimportez-le"
+    ))
+}
+
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), Refusal> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|error| unreadable(error.to_string()))?;
+    let mut total = 0u64;
+    for index in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(index)
+            .map_err(|error| unreadable(error.to_string()))?;
+        let (unpacked, packed) = (entry.size(), entry.compressed_size().max(1));
+        total = total.saturating_add(unpacked);
+        if unpacked >= RATIO_CHECK_FROM_BYTES && unpacked / packed > MAX_COMPRESSION_RATIO {
+            return Err(Refusal::Structure(format!(
+                "classeur suspect : « {} » se décompresse {} fois (limite {MAX_COMPRESSION_RATIO}) ; ce n'est pas un export normal (bombe de décompression ?)",
+                entry.name().map(|name| name.into_owned()).unwrap_or_default(),
+                unpacked / packed
+            )));
+        }
+    }
+    if total > MAX_UNPACKED_BYTES {
+        return Err(Refusal::Structure(format!(
+            "classeur trop volumineux une fois décompressé : {} Mio (limite {} Mio)",
+            total >> 20,
+            MAX_UNPACKED_BYTES >> 20
+        )));
+    }
+    Ok(())
+}
+
 fn read_xlsx(bytes: &[u8]) -> Result<Workbook, Refusal> {
-    let unreadable = |detail: String| {
-        Refusal::Structure(format!(
-            "classeur Excel illisible ({detail}) : le fichier est peut-être tronqué ou endommagé. Réenregistrez-le depuis Excel puis réimportez-le"
-        ))
-    };
+    check_unpacked_size(bytes)?;
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|error| unreadable(error.to_string()))?;
     let metadata = workbook.sheets_metadata().to_vec();
     let mut sheets = Vec::new();
@@ -142,6 +179,13 @@ fn read_xlsx(bytes: &[u8]) -> Result<Workbook, Refusal> {
         let range = workbook
             .worksheet_range(&sheet.name)
             .map_err(|error| unreadable(error.to_string()))?;
+        if range.height() > MAX_ROWS_PER_SHEET {
+            return Err(Refusal::Structure(format!(
+                "la feuille « {} » a {} lignes (limite {MAX_ROWS_PER_SHEET})",
+                sheet.name,
+                range.height()
+            )));
+        }
         let (first_row, first_column) = range.start().unwrap_or((0, 0));
         let rows = range
             .rows()
