@@ -6,6 +6,7 @@
 //! percentages and days) or on the age in days of a date at the declaration date:
 //! `<=7:10|<=30:5|*:0` (first match wins). Empty: the question is not scored.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -87,7 +88,7 @@ pub struct Question {
 /// A normalised answer: its canonical text and its points (when the question is scored).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
-    pub normalised: String,
+    pub normalised: Cow<'static, str>,
     pub points: Option<f64>,
 }
 
@@ -111,8 +112,8 @@ impl Question {
     /// Reads an answer cell; the error is a reason in French for a reject.
     pub fn normalise(&self, cell: &Cell, declared_on: NaiveDate) -> Result<Answer, String> {
         let shown = cell.display();
-        let choice = |value: &str| Answer {
-            normalised: value.to_owned(),
+        let choice = |value: &'static str| Answer {
+            normalised: Cow::Borrowed(value),
             points: self.choice_points(value),
         };
         match self.answer_type {
@@ -155,7 +156,7 @@ impl Question {
                     return Err(format!("{} attendu, « {shown} » lu", self.expected_number()));
                 }
                 Ok(Answer {
-                    normalised: format_number(value),
+                    normalised: Cow::Owned(format_number(value)),
                     points: self.threshold_points(value),
                 })
             }
@@ -172,12 +173,12 @@ impl Question {
                     ));
                 }
                 Ok(Answer {
-                    normalised: date.to_string(),
+                    normalised: Cow::Owned(date.to_string()),
                     points: self.threshold_points(age_days.max(0) as f64),
                 })
             }
             AnswerType::FreeText => Ok(Answer {
-                normalised: shown,
+                normalised: Cow::Owned(shown),
                 points: None,
             }),
         }

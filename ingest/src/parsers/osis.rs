@@ -10,7 +10,9 @@ use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 use chrono::NaiveDate;
 
-use crate::catalogue::{Catalogue, Catalogues};
+use std::borrow::Cow;
+
+use crate::catalogue::{Catalogue, Catalogues, Question};
 use crate::dates::to_date32;
 use crate::finess::Finess;
 use crate::report::{Diagnostics, Location, Refusal};
@@ -123,19 +125,18 @@ struct Declaration {
     updated_on: NaiveDate,
 }
 
+/// An answer borrows its question from the catalogue: no per-answer copies of codes,
+/// domains and labels (millions of answers at national scale).
 #[derive(Debug, Clone)]
-struct AnswerRow {
-    question: String,
-    domain: String,
+struct AnswerRow<'c> {
+    question: &'c Question,
     raw: String,
-    normalised: String,
+    normalised: Cow<'static, str>,
     points: Option<f64>,
-    max_points: Option<f64>,
-    weight: f64,
 }
 
 /// Declarations keyed by (FINESS, campaign), with their answers by question code.
-type Collected = BTreeMap<(String, i64), (Declaration, BTreeMap<String, AnswerRow>)>;
+type Collected<'c> = BTreeMap<(String, i64), (Declaration, BTreeMap<&'c str, AnswerRow<'c>>)>;
 
 pub fn parse(
     workbook: &Workbook,
@@ -262,10 +263,10 @@ fn normalise_status(raw: &str) -> Option<&'static str> {
     }
 }
 
-fn keep(
-    collected: &mut Collected,
+fn keep<'c>(
+    collected: &mut Collected<'c>,
     declaration: Declaration,
-    answers: BTreeMap<String, AnswerRow>,
+    answers: BTreeMap<&'c str, AnswerRow<'c>>,
     table: &Table<'_>,
     diagnostics: &mut Diagnostics,
 ) {
@@ -287,11 +288,11 @@ fn keep(
     collected.insert(key, (declaration, answers));
 }
 
-fn parse_wide(
+fn parse_wide<'c>(
     grid: &crate::tabular::Grid,
-    catalogues: &Catalogues,
+    catalogues: &'c Catalogues,
     diagnostics: &mut Diagnostics,
-    collected: &mut Collected,
+    collected: &mut Collected<'c>,
 ) -> Result<u64, Refusal> {
     let table = Table::locate(grid, &WIDE, diagnostics)?;
     let question_columns: Vec<(usize, String)> = table
@@ -338,15 +339,12 @@ fn parse_wide(
             match question.normalise(cell, declaration.updated_on) {
                 Ok(answer) => {
                     answers.insert(
-                        code.clone(),
+                        question.code.as_str(),
                         AnswerRow {
-                            question: code.clone(),
-                            domain: question.domain.clone(),
+                            question,
                             raw: cell.display(),
                             normalised: answer.normalised,
                             points: answer.points,
-                            max_points: question.max_points(),
-                            weight: question.weight,
                         },
                     );
                 }
@@ -358,11 +356,11 @@ fn parse_wide(
     Ok(table.rows.len() as u64)
 }
 
-fn parse_long(
+fn parse_long<'c>(
     grid: &crate::tabular::Grid,
-    catalogues: &Catalogues,
+    catalogues: &'c Catalogues,
     diagnostics: &mut Diagnostics,
-    collected: &mut Collected,
+    collected: &mut Collected<'c>,
 ) -> Result<u64, Refusal> {
     let table = Table::locate(grid, &LONG, diagnostics)?;
     let question_column = table.column_index(QUESTION.key).unwrap_or(0);
@@ -401,15 +399,12 @@ fn parse_long(
         match question.normalise(cell, declaration.updated_on) {
             Ok(answer) => {
                 entry.1.insert(
-                    code.clone(),
+                    question.code.as_str(),
                     AnswerRow {
-                        question: code,
-                        domain: question.domain.clone(),
+                        question,
                         raw: cell.display(),
                         normalised: answer.normalised,
                         points: answer.points,
-                        max_points: question.max_points(),
-                        weight: question.weight,
                     },
                 );
             }
@@ -489,13 +484,13 @@ fn build_batches(collected: &Collected) -> (RecordBatch, RecordBatch) {
         for answer in answers.values() {
             a_et.append_value(declaration.finess_et.as_str());
             a_campaign.append_value(declaration.campaign);
-            a_code.append_value(&answer.question);
-            a_domain.append_value(&answer.domain);
+            a_code.append_value(&answer.question.code);
+            a_domain.append_value(&answer.question.domain);
             a_raw.append_value(&answer.raw);
-            a_normalised.append_value(&answer.normalised);
+            a_normalised.append_value(answer.normalised.as_ref());
             a_points.append_option(answer.points);
-            a_max.append_option(answer.max_points);
-            a_weight.append_value(answer.weight);
+            a_max.append_option(answer.question.max_points());
+            a_weight.append_value(answer.question.weight);
         }
     }
     let declarations: Vec<ArrayRef> = vec![
