@@ -6,6 +6,7 @@ pub mod opssies;
 pub mod opssies_codes;
 pub mod ose;
 pub mod osis;
+pub mod self_assessment;
 
 use std::fmt;
 use std::str::FromStr;
@@ -24,14 +25,16 @@ pub enum InputKind {
     FinessEtalab,
     OseList,
     OsisExport,
+    SelfAssessment,
 }
 
 impl InputKind {
-    pub const ALL: [InputKind; 4] = [
+    pub const ALL: [InputKind; 5] = [
         InputKind::OpssiesEvents,
         InputKind::FinessEtalab,
         InputKind::OseList,
         InputKind::OsisExport,
+        InputKind::SelfAssessment,
     ];
 
     /// The name used on the command line and in the `imports` table.
@@ -41,6 +44,7 @@ impl InputKind {
             InputKind::FinessEtalab => "finess",
             InputKind::OseList => "ose-ght",
             InputKind::OsisExport => "osis",
+            InputKind::SelfAssessment => "grille",
         }
     }
 
@@ -51,6 +55,7 @@ impl InputKind {
             InputKind::FinessEtalab => "référentiel FINESS (etalab)",
             InputKind::OseList => "liste OSE / GHT",
             InputKind::OsisExport => "questionnaire oSIS",
+            InputKind::SelfAssessment => "grille d'auto-évaluation",
         }
     }
 
@@ -62,6 +67,8 @@ impl InputKind {
             Some(InputKind::OpssiesEvents)
         } else if ose::looks_like(bytes) {
             Some(InputKind::OseList)
+        } else if self_assessment::looks_like(&first_line_headers(bytes)) {
+            Some(InputKind::SelfAssessment)
         } else if osis::looks_like(&first_line_headers(bytes)) {
             Some(InputKind::OsisExport)
         } else {
@@ -71,6 +78,9 @@ impl InputKind {
 
     /// Recognises a spreadsheet from the header rows of its sheets (title rows allowed).
     pub fn detect_workbook(workbook: &Workbook) -> Option<InputKind> {
+        if self_assessment::is_grid_workbook(workbook) {
+            return Some(InputKind::SelfAssessment);
+        }
         workbook.sheets.iter().find_map(|sheet| {
             sheet.rows.iter().take(30).find_map(|(_, cells)| {
                 let headers: Vec<String> = cells.iter().map(crate::tabular::Cell::display).collect();
@@ -81,7 +91,7 @@ impl InputKind {
 
     /// Whether the kind is read through the spreadsheet layer (CSV or XLSX).
     pub fn is_spreadsheet(self) -> bool {
-        matches!(self, InputKind::OsisExport)
+        matches!(self, InputKind::OsisExport | InputKind::SelfAssessment)
     }
 }
 
@@ -112,6 +122,7 @@ pub enum Parsed {
     Events(opssies::EventsFile),
     OseList(ose::OseList),
     Osis(osis::OsisExport),
+    Grids(self_assessment::Grids),
 }
 
 impl Parsed {
@@ -121,6 +132,7 @@ impl Parsed {
             Parsed::Events(_) => InputKind::OpssiesEvents,
             Parsed::OseList(_) => InputKind::OseList,
             Parsed::Osis(_) => InputKind::OsisExport,
+            Parsed::Grids(_) => InputKind::SelfAssessment,
         }
     }
 
@@ -131,6 +143,7 @@ impl Parsed {
             Parsed::Events(file) => file.events_read,
             Parsed::OseList(list) => list.rows_read,
             Parsed::Osis(export) => export.rows_read,
+            Parsed::Grids(grids) => grids.rows_read,
         }
     }
 
@@ -139,7 +152,7 @@ impl Parsed {
             Parsed::Finess(extract) => Some(extract.encoding),
             Parsed::OseList(list) => Some(list.encoding),
             Parsed::Events(_) => Some(SourceEncoding::Utf8),
-            Parsed::Osis(_) => None,
+            Parsed::Osis(_) | Parsed::Grids(_) => None,
         }
     }
 
@@ -147,7 +160,7 @@ impl Parsed {
         match self {
             Parsed::Finess(extract) => extract.extract_date,
             Parsed::Events(file) => file.extraction_date.map(|datetime| datetime.date()),
-            Parsed::OseList(_) | Parsed::Osis(_) => None,
+            Parsed::OseList(_) | Parsed::Osis(_) | Parsed::Grids(_) => None,
         }
     }
 }
@@ -190,7 +203,7 @@ pub fn detect_and_parse(
         InputKind::FinessEtalab => etalab::parse(bytes, diagnostics).map(Parsed::Finess),
         InputKind::OpssiesEvents => opssies::parse(bytes, context.file_name, diagnostics).map(Parsed::Events),
         InputKind::OseList => ose::parse(bytes, diagnostics).map(Parsed::OseList),
-        InputKind::OsisExport => read_workbook(bytes, context.file_name)
+        InputKind::OsisExport | InputKind::SelfAssessment => read_workbook(bytes, context.file_name)
             .and_then(|workbook| parse_workbook(kind, &workbook, context, diagnostics)),
     };
     result.map_err(|refusal| (Some(kind), refusal))
@@ -221,6 +234,9 @@ fn parse_workbook(
     }
     match kind {
         InputKind::OsisExport => osis::parse(workbook, context.catalogues, diagnostics).map(Parsed::Osis),
+        InputKind::SelfAssessment => {
+            self_assessment::parse(workbook, &self_assessment::GridSettings::default(), diagnostics).map(Parsed::Grids)
+        }
         other => Err(Refusal::Structure(format!(
             "un fichier « {} » n'est pas un classeur",
             other.label()

@@ -263,6 +263,7 @@ impl Store {
                 None,
             ),
             Parsed::Osis(export) => (load_osis(&transaction, import_id, export)?, None, None),
+            Parsed::Grids(grids) => (load_grids(&transaction, import_id, grids)?, None, None),
             Parsed::Events(file) => {
                 let stored = load_events(&transaction, import_id, &file.events, &mut diagnostics)?;
                 let sender = file.care_d1_name.as_ref().map(|name| name.sender.clone());
@@ -335,6 +336,7 @@ fn summary_message(kind: InputKind, read: u64, stored: u64, rejected: u64, warni
         InputKind::FinessEtalab => "ligne(s)",
         InputKind::OseList => "ligne(s)",
         InputKind::OsisExport => "déclaration(s)",
+        InputKind::SelfAssessment => "grille(s)",
     };
     format!(
         "{} : {read} {unit} lu(s), {stored} enregistré(s), {rejected} rejeté(s), {warnings} avertissement(s)",
@@ -513,20 +515,8 @@ fn load_events(
 }
 
 fn load_osis(connection: &Connection, import_id: i64, export: &parsers::osis::OsisExport) -> duckdb::Result<u64> {
-    stage(connection, "stage_declarations", &export.declarations)?;
-    stage(connection, "stage_answers", &export.answers)?;
-    let declaration_columns = column_names(&export.declarations.schema()).join(", ");
-    let stored = connection.execute(
-        &format!("INSERT INTO declarations (import_id, {declaration_columns}) SELECT ?, {declaration_columns} FROM temp.stage_declarations"),
-        [import_id],
-    )? as u64;
-    let answer_columns = column_names(&export.answers.schema()).join(", ");
-    connection.execute(
-        &format!(
-            "INSERT INTO answers (import_id, {answer_columns}) SELECT ?, {answer_columns} FROM temp.stage_answers"
-        ),
-        [import_id],
-    )?;
+    let stored = insert_staged(connection, "declarations", import_id, &export.declarations)?;
+    insert_staged(connection, "answers", import_id, &export.answers)?;
     for catalogue in &export.catalogues_used {
         let known: i64 = connection.query_row(
             "SELECT count(*) FROM questions WHERE catalogue_version = ?",
@@ -551,7 +541,25 @@ fn load_osis(connection: &Connection, import_id: i64, export: &parsers::osis::Os
         }
         appender.flush()?;
     }
-    connection.execute_batch("DROP TABLE temp.stage_declarations; DROP TABLE temp.stage_answers")?;
+    Ok(stored)
+}
+
+/// Appends a staged batch to a table whose first column is `import_id`.
+fn insert_staged(connection: &Connection, table: &str, import_id: i64, batch: &RecordBatch) -> duckdb::Result<u64> {
+    let stage_name = format!("stage_{table}");
+    stage(connection, &stage_name, batch)?;
+    let columns = column_names(&batch.schema()).join(", ");
+    let stored = connection.execute(
+        &format!("INSERT INTO {table} (import_id, {columns}) SELECT ?, {columns} FROM temp.{stage_name}"),
+        [import_id],
+    )? as u64;
+    connection.execute_batch(&format!("DROP TABLE temp.{stage_name}"))?;
+    Ok(stored)
+}
+
+fn load_grids(connection: &Connection, import_id: i64, grids: &parsers::self_assessment::Grids) -> duckdb::Result<u64> {
+    let stored = insert_staged(connection, "self_assessments", import_id, &grids.grids)?;
+    insert_staged(connection, "self_assessment_levels", import_id, &grids.levels)?;
     Ok(stored)
 }
 
