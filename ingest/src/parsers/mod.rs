@@ -2,6 +2,7 @@
 //! out, nothing written anywhere; the store decides what to keep.
 
 pub mod etalab;
+pub mod incidents;
 pub mod opssies;
 pub mod opssies_codes;
 pub mod ose;
@@ -26,15 +27,17 @@ pub enum InputKind {
     OseList,
     OsisExport,
     SelfAssessment,
+    Incidents,
 }
 
 impl InputKind {
-    pub const ALL: [InputKind; 5] = [
+    pub const ALL: [InputKind; 6] = [
         InputKind::OpssiesEvents,
         InputKind::FinessEtalab,
         InputKind::OseList,
         InputKind::OsisExport,
         InputKind::SelfAssessment,
+        InputKind::Incidents,
     ];
 
     /// The name used on the command line and in the `imports` table.
@@ -45,6 +48,7 @@ impl InputKind {
             InputKind::OseList => "ose-ght",
             InputKind::OsisExport => "osis",
             InputKind::SelfAssessment => "grille",
+            InputKind::Incidents => "incidents",
         }
     }
 
@@ -56,6 +60,7 @@ impl InputKind {
             InputKind::OseList => "liste OSE / GHT",
             InputKind::OsisExport => "questionnaire oSIS",
             InputKind::SelfAssessment => "grille d'auto-évaluation",
+            InputKind::Incidents => "déclarations d'incidents",
         }
     }
 
@@ -67,6 +72,8 @@ impl InputKind {
             Some(InputKind::OpssiesEvents)
         } else if ose::looks_like(bytes) {
             Some(InputKind::OseList)
+        } else if incidents::looks_like(&first_line_headers(bytes)) {
+            Some(InputKind::Incidents)
         } else if self_assessment::looks_like(&first_line_headers(bytes)) {
             Some(InputKind::SelfAssessment)
         } else if osis::looks_like(&first_line_headers(bytes)) {
@@ -91,7 +98,10 @@ impl InputKind {
 
     /// Whether the kind is read through the spreadsheet layer (CSV or XLSX).
     pub fn is_spreadsheet(self) -> bool {
-        matches!(self, InputKind::OsisExport | InputKind::SelfAssessment)
+        matches!(
+            self,
+            InputKind::OsisExport | InputKind::SelfAssessment | InputKind::Incidents
+        )
     }
 }
 
@@ -123,6 +133,7 @@ pub enum Parsed {
     OseList(ose::OseList),
     Osis(osis::OsisExport),
     Grids(self_assessment::Grids),
+    Incidents(incidents::Incidents),
 }
 
 impl Parsed {
@@ -133,6 +144,7 @@ impl Parsed {
             Parsed::OseList(_) => InputKind::OseList,
             Parsed::Osis(_) => InputKind::OsisExport,
             Parsed::Grids(_) => InputKind::SelfAssessment,
+            Parsed::Incidents(_) => InputKind::Incidents,
         }
     }
 
@@ -144,6 +156,7 @@ impl Parsed {
             Parsed::OseList(list) => list.rows_read,
             Parsed::Osis(export) => export.rows_read,
             Parsed::Grids(grids) => grids.rows_read,
+            Parsed::Incidents(incidents) => incidents.rows_read,
         }
     }
 
@@ -152,7 +165,7 @@ impl Parsed {
             Parsed::Finess(extract) => Some(extract.encoding),
             Parsed::OseList(list) => Some(list.encoding),
             Parsed::Events(_) => Some(SourceEncoding::Utf8),
-            Parsed::Osis(_) | Parsed::Grids(_) => None,
+            Parsed::Osis(_) | Parsed::Grids(_) | Parsed::Incidents(_) => None,
         }
     }
 
@@ -160,7 +173,7 @@ impl Parsed {
         match self {
             Parsed::Finess(extract) => extract.extract_date,
             Parsed::Events(file) => file.extraction_date.map(|datetime| datetime.date()),
-            Parsed::OseList(_) | Parsed::Osis(_) | Parsed::Grids(_) => None,
+            Parsed::OseList(_) | Parsed::Osis(_) | Parsed::Grids(_) | Parsed::Incidents(_) => None,
         }
     }
 }
@@ -203,8 +216,10 @@ pub fn detect_and_parse(
         InputKind::FinessEtalab => etalab::parse(bytes, diagnostics).map(Parsed::Finess),
         InputKind::OpssiesEvents => opssies::parse(bytes, context.file_name, diagnostics).map(Parsed::Events),
         InputKind::OseList => ose::parse(bytes, diagnostics).map(Parsed::OseList),
-        InputKind::OsisExport | InputKind::SelfAssessment => read_workbook(bytes, context.file_name)
-            .and_then(|workbook| parse_workbook(kind, &workbook, context, diagnostics)),
+        InputKind::OsisExport | InputKind::SelfAssessment | InputKind::Incidents => {
+            read_workbook(bytes, context.file_name)
+                .and_then(|workbook| parse_workbook(kind, &workbook, context, diagnostics))
+        }
     };
     result.map_err(|refusal| (Some(kind), refusal))
 }
@@ -234,6 +249,7 @@ fn parse_workbook(
     }
     match kind {
         InputKind::OsisExport => osis::parse(workbook, context.catalogues, diagnostics).map(Parsed::Osis),
+        InputKind::Incidents => incidents::parse(workbook, diagnostics).map(Parsed::Incidents),
         InputKind::SelfAssessment => {
             self_assessment::parse(workbook, &self_assessment::GridSettings::default(), diagnostics).map(Parsed::Grids)
         }

@@ -264,6 +264,11 @@ impl Store {
             ),
             Parsed::Osis(export) => (load_osis(&transaction, import_id, export)?, None, None),
             Parsed::Grids(grids) => (load_grids(&transaction, import_id, grids)?, None, None),
+            Parsed::Incidents(incidents) => (
+                insert_staged(&transaction, "incidents", import_id, &incidents.incidents)?,
+                None,
+                None,
+            ),
             Parsed::Events(file) => {
                 let stored = load_events(&transaction, import_id, &file.events, &mut diagnostics)?;
                 let sender = file.care_d1_name.as_ref().map(|name| name.sender.clone());
@@ -337,6 +342,7 @@ fn summary_message(kind: InputKind, read: u64, stored: u64, rejected: u64, warni
         InputKind::OseList => "ligne(s)",
         InputKind::OsisExport => "déclaration(s)",
         InputKind::SelfAssessment => "grille(s)",
+        InputKind::Incidents => "incident(s)",
     };
     format!(
         "{} : {read} {unit} lu(s), {stored} enregistré(s), {rejected} rejeté(s), {warnings} avertissement(s)",

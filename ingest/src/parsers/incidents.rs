@@ -1,0 +1,164 @@
+//! CERT Santé incident declarations (CSV): `date_declaration;finess_et;type;impact_patient;
+//! declare_anssi;notifie_cnil;date_notification_cnil;chiffrement;fuite_donnees`.
+
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, BooleanBuilder, Int64Builder, StringBuilder, TimestampMicrosecondBuilder};
+use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+use arrow::record_batch::RecordBatch;
+
+use crate::dates::to_timestamp_micros;
+use crate::report::{Diagnostics, Refusal};
+use crate::tabular::table::Value;
+use crate::tabular::{ColumnSpec, Table, ValueKind, Workbook, find_column};
+
+const fn spec(key: &'static str, aliases: &'static [&'static str], required: bool, kind: ValueKind) -> ColumnSpec {
+    ColumnSpec {
+        key,
+        aliases,
+        required,
+        kind,
+    }
+}
+
+const DECLARED: ColumnSpec = spec(
+    "declared_at",
+    &["date_declaration", "Date de déclaration"],
+    true,
+    ValueKind::DateTime,
+);
+const FINESS: ColumnSpec = spec(
+    "finess_et",
+    &["finess_et", "FINESS ET", "FINESS"],
+    true,
+    ValueKind::Finess,
+);
+const KIND: ColumnSpec = spec("incident_type", &["type", "Type d'incident"], false, ValueKind::Text);
+const PATIENT: ColumnSpec = spec(
+    "patient_impact",
+    &["impact_patient", "Impact patient"],
+    false,
+    ValueKind::Bool,
+);
+const ANSSI: ColumnSpec = spec(
+    "declared_to_anssi",
+    &["declare_anssi", "Déclaré ANSSI"],
+    false,
+    ValueKind::Bool,
+);
+const CNIL: ColumnSpec = spec(
+    "cnil_notified",
+    &["notifie_cnil", "Notifié CNIL"],
+    false,
+    ValueKind::Bool,
+);
+const CNIL_AT: ColumnSpec = spec(
+    "cnil_notified_at",
+    &["date_notification_cnil", "Date de notification CNIL"],
+    false,
+    ValueKind::DateTime,
+);
+const ENCRYPTION: ColumnSpec = spec("encryption", &["chiffrement", "Chiffrement"], false, ValueKind::Bool);
+const LEAK: ColumnSpec = spec(
+    "data_leak",
+    &["fuite_donnees", "Fuite de données"],
+    false,
+    ValueKind::Bool,
+);
+
+const COLUMNS: [ColumnSpec; 9] = [DECLARED, FINESS, KIND, PATIENT, ANSSI, CNIL, CNIL_AT, ENCRYPTION, LEAK];
+
+#[derive(Debug)]
+pub struct Incidents {
+    pub rows_read: u64,
+    pub incidents: RecordBatch,
+}
+
+pub fn looks_like(headers: &[String]) -> bool {
+    find_column(headers, DECLARED.aliases).is_some() && find_column(headers, FINESS.aliases).is_some()
+}
+
+pub fn schema() -> Schema {
+    let timestamp = DataType::Timestamp(TimeUnit::Microsecond, None);
+    Schema::new(vec![
+        Field::new("declared_at", timestamp.clone(), false),
+        Field::new("finess_et", DataType::Utf8, false),
+        Field::new("incident_type", DataType::Utf8, true),
+        Field::new("patient_impact", DataType::Boolean, true),
+        Field::new("declared_to_anssi", DataType::Boolean, true),
+        Field::new("cnil_notified", DataType::Boolean, true),
+        Field::new("cnil_notified_at", timestamp, true),
+        Field::new("encryption", DataType::Boolean, true),
+        Field::new("data_leak", DataType::Boolean, true),
+        Field::new("source_row", DataType::Int64, false),
+    ])
+}
+
+pub fn parse(workbook: &Workbook, diagnostics: &mut Diagnostics) -> Result<Incidents, Refusal> {
+    let grid = workbook
+        .sheets
+        .first()
+        .ok_or_else(|| Refusal::Structure("fichier vide".to_owned()))?;
+    let table = Table::locate(grid, &COLUMNS, diagnostics)?;
+    let n = table.rows.len();
+    let (mut declared, mut cnil_at) = (
+        TimestampMicrosecondBuilder::with_capacity(n),
+        TimestampMicrosecondBuilder::with_capacity(n),
+    );
+    let (mut finess, mut kind, mut source) = (
+        StringBuilder::new(),
+        StringBuilder::new(),
+        Int64Builder::with_capacity(n),
+    );
+    let mut flags: Vec<BooleanBuilder> = (0..5).map(|_| BooleanBuilder::with_capacity(n)).collect();
+    'rows: for row in &table.rows {
+        let mut values = Vec::with_capacity(COLUMNS.len());
+        for spec in &COLUMNS {
+            match table.value_or_reject(row, spec, diagnostics) {
+                Some(value) => values.push(value),
+                None => continue 'rows,
+            }
+        }
+        let datetime = |value: &Option<Value>| match value {
+            Some(Value::DateTime(datetime)) => Some(to_timestamp_micros(*datetime)),
+            _ => None,
+        };
+        let flag = |value: &Option<Value>| match value {
+            Some(Value::Bool(flag)) => Some(*flag),
+            _ => None,
+        };
+        let Some(declared_at) = datetime(&values[0]) else {
+            continue;
+        };
+        let Some(Value::Finess(et)) = &values[1] else { continue };
+        declared.append_value(declared_at);
+        finess.append_value(et.as_str());
+        kind.append_option(match &values[2] {
+            Some(Value::Text(text)) => Some(text.as_str()),
+            _ => None,
+        });
+        for (builder, index) in flags.iter_mut().zip([3, 4, 5, 7, 8]) {
+            builder.append_option(flag(&values[index]));
+        }
+        cnil_at.append_option(datetime(&values[6]));
+        source.append_value(row.0 as i64);
+    }
+    let mut flags = flags.into_iter();
+    let mut next_flag = || Arc::new(flags.next().expect("five flags").finish()) as ArrayRef;
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(declared.finish()),
+        Arc::new(finess.finish()),
+        Arc::new(kind.finish()),
+        next_flag(),
+        next_flag(),
+        next_flag(),
+        Arc::new(cnil_at.finish()),
+        next_flag(),
+        next_flag(),
+        Arc::new(source.finish()),
+    ];
+    Ok(Incidents {
+        rows_read: n as u64,
+        incidents: RecordBatch::try_new(Arc::new(schema()), columns).expect("columns built to match the schema"),
+    })
+}
