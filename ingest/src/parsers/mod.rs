@@ -2,6 +2,7 @@
 //! out, nothing written anywhere; the store decides what to keep.
 
 pub mod etalab;
+pub mod exercises;
 pub mod incidents;
 pub mod opssies;
 pub mod opssies_codes;
@@ -28,16 +29,18 @@ pub enum InputKind {
     OsisExport,
     SelfAssessment,
     Incidents,
+    Exercises,
 }
 
 impl InputKind {
-    pub const ALL: [InputKind; 6] = [
+    pub const ALL: [InputKind; 7] = [
         InputKind::OpssiesEvents,
         InputKind::FinessEtalab,
         InputKind::OseList,
         InputKind::OsisExport,
         InputKind::SelfAssessment,
         InputKind::Incidents,
+        InputKind::Exercises,
     ];
 
     /// The name used on the command line and in the `imports` table.
@@ -49,6 +52,7 @@ impl InputKind {
             InputKind::OsisExport => "osis",
             InputKind::SelfAssessment => "grille",
             InputKind::Incidents => "incidents",
+            InputKind::Exercises => "exercices",
         }
     }
 
@@ -61,6 +65,7 @@ impl InputKind {
             InputKind::OsisExport => "questionnaire oSIS",
             InputKind::SelfAssessment => "grille d'auto-évaluation",
             InputKind::Incidents => "déclarations d'incidents",
+            InputKind::Exercises => "suivi des exercices",
         }
     }
 
@@ -72,6 +77,8 @@ impl InputKind {
             Some(InputKind::OpssiesEvents)
         } else if ose::looks_like(bytes) {
             Some(InputKind::OseList)
+        } else if exercises::looks_like(&first_line_headers(bytes)) {
+            Some(InputKind::Exercises)
         } else if incidents::looks_like(&first_line_headers(bytes)) {
             Some(InputKind::Incidents)
         } else if self_assessment::looks_like(&first_line_headers(bytes)) {
@@ -88,6 +95,9 @@ impl InputKind {
         if self_assessment::is_grid_workbook(workbook) {
             return Some(InputKind::SelfAssessment);
         }
+        if exercises::is_exercise_workbook(workbook) {
+            return Some(InputKind::Exercises);
+        }
         workbook.sheets.iter().find_map(|sheet| {
             sheet.rows.iter().take(30).find_map(|(_, cells)| {
                 let headers: Vec<String> = cells.iter().map(crate::tabular::Cell::display).collect();
@@ -100,7 +110,7 @@ impl InputKind {
     pub fn is_spreadsheet(self) -> bool {
         matches!(
             self,
-            InputKind::OsisExport | InputKind::SelfAssessment | InputKind::Incidents
+            InputKind::OsisExport | InputKind::SelfAssessment | InputKind::Incidents | InputKind::Exercises
         )
     }
 }
@@ -134,6 +144,7 @@ pub enum Parsed {
     Osis(osis::OsisExport),
     Grids(self_assessment::Grids),
     Incidents(incidents::Incidents),
+    Exercises(exercises::ExerciseWorkbook),
 }
 
 impl Parsed {
@@ -145,6 +156,7 @@ impl Parsed {
             Parsed::Osis(_) => InputKind::OsisExport,
             Parsed::Grids(_) => InputKind::SelfAssessment,
             Parsed::Incidents(_) => InputKind::Incidents,
+            Parsed::Exercises(_) => InputKind::Exercises,
         }
     }
 
@@ -157,6 +169,7 @@ impl Parsed {
             Parsed::Osis(export) => export.rows_read,
             Parsed::Grids(grids) => grids.rows_read,
             Parsed::Incidents(incidents) => incidents.rows_read,
+            Parsed::Exercises(workbook) => workbook.rows_read,
         }
     }
 
@@ -165,7 +178,7 @@ impl Parsed {
             Parsed::Finess(extract) => Some(extract.encoding),
             Parsed::OseList(list) => Some(list.encoding),
             Parsed::Events(_) => Some(SourceEncoding::Utf8),
-            Parsed::Osis(_) | Parsed::Grids(_) | Parsed::Incidents(_) => None,
+            Parsed::Osis(_) | Parsed::Grids(_) | Parsed::Incidents(_) | Parsed::Exercises(_) => None,
         }
     }
 
@@ -173,7 +186,9 @@ impl Parsed {
         match self {
             Parsed::Finess(extract) => extract.extract_date,
             Parsed::Events(file) => file.extraction_date.map(|datetime| datetime.date()),
-            Parsed::OseList(_) | Parsed::Osis(_) | Parsed::Grids(_) | Parsed::Incidents(_) => None,
+            Parsed::OseList(_) | Parsed::Osis(_) | Parsed::Grids(_) | Parsed::Incidents(_) | Parsed::Exercises(_) => {
+                None
+            }
         }
     }
 }
@@ -216,7 +231,7 @@ pub fn detect_and_parse(
         InputKind::FinessEtalab => etalab::parse(bytes, diagnostics).map(Parsed::Finess),
         InputKind::OpssiesEvents => opssies::parse(bytes, context.file_name, diagnostics).map(Parsed::Events),
         InputKind::OseList => ose::parse(bytes, diagnostics).map(Parsed::OseList),
-        InputKind::OsisExport | InputKind::SelfAssessment | InputKind::Incidents => {
+        InputKind::OsisExport | InputKind::SelfAssessment | InputKind::Incidents | InputKind::Exercises => {
             read_workbook(bytes, context.file_name)
                 .and_then(|workbook| parse_workbook(kind, &workbook, context, diagnostics))
         }
@@ -250,6 +265,7 @@ fn parse_workbook(
     match kind {
         InputKind::OsisExport => osis::parse(workbook, context.catalogues, diagnostics).map(Parsed::Osis),
         InputKind::Incidents => incidents::parse(workbook, diagnostics).map(Parsed::Incidents),
+        InputKind::Exercises => exercises::parse(workbook, diagnostics).map(Parsed::Exercises),
         InputKind::SelfAssessment => {
             self_assessment::parse(workbook, &self_assessment::GridSettings::default(), diagnostics).map(Parsed::Grids)
         }

@@ -264,6 +264,11 @@ impl Store {
             ),
             Parsed::Osis(export) => (load_osis(&transaction, import_id, export)?, None, None),
             Parsed::Grids(grids) => (load_grids(&transaction, import_id, grids)?, None, None),
+            Parsed::Exercises(workbook) => {
+                let exercises = insert_staged(&transaction, "exercises", import_id, &workbook.exercises)?;
+                let actions = insert_staged(&transaction, "actions", import_id, &workbook.actions)?;
+                (exercises + actions, None, None)
+            }
             Parsed::Incidents(incidents) => (
                 insert_staged(&transaction, "incidents", import_id, &incidents.incidents)?,
                 None,
@@ -343,6 +348,7 @@ fn summary_message(kind: InputKind, read: u64, stored: u64, rejected: u64, warni
         InputKind::OsisExport => "déclaration(s)",
         InputKind::SelfAssessment => "grille(s)",
         InputKind::Incidents => "incident(s)",
+        InputKind::Exercises => "exercice(s) et action(s)",
     };
     format!(
         "{} : {read} {unit} lu(s), {stored} enregistré(s), {rejected} rejeté(s), {warnings} avertissement(s)",
