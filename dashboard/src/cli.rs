@@ -64,7 +64,7 @@ pub enum Command {
 pub struct IngestArgs {
     #[command(flatten)]
     pub store: StoreArgs,
-    /// Type des fichiers, s'il ne peut pas être reconnu : opssies-events, finess, ose-ght, osis, grille, exercices, incidents.
+    /// Type des fichiers, s'il ne peut pas être reconnu : opssies-events, finess, ose-ght, osis, grille, exercices, aap, incidents.
     #[arg(long, value_parser = parse_kind)]
     pub kind: Option<InputKind>,
     /// Un objet JSON par fichier sur la sortie standard.

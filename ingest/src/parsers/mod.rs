@@ -1,6 +1,7 @@
 //! One module per input kind. Each parser is pure: bytes in, Arrow batches and diagnostics
 //! out, nothing written anywhere; the store decides what to keep.
 
+pub mod aap;
 pub mod etalab;
 pub mod exercises;
 pub mod incidents;
@@ -30,10 +31,11 @@ pub enum InputKind {
     SelfAssessment,
     Incidents,
     Exercises,
+    Applications,
 }
 
 impl InputKind {
-    pub const ALL: [InputKind; 7] = [
+    pub const ALL: [InputKind; 8] = [
         InputKind::OpssiesEvents,
         InputKind::FinessEtalab,
         InputKind::OseList,
@@ -41,6 +43,7 @@ impl InputKind {
         InputKind::SelfAssessment,
         InputKind::Incidents,
         InputKind::Exercises,
+        InputKind::Applications,
     ];
 
     /// The name used on the command line and in the `imports` table.
@@ -53,6 +56,7 @@ impl InputKind {
             InputKind::SelfAssessment => "grille",
             InputKind::Incidents => "incidents",
             InputKind::Exercises => "exercices",
+            InputKind::Applications => "aap",
         }
     }
 
@@ -66,6 +70,7 @@ impl InputKind {
             InputKind::SelfAssessment => "grille d'auto-évaluation",
             InputKind::Incidents => "déclarations d'incidents",
             InputKind::Exercises => "suivi des exercices",
+            InputKind::Applications => "dossiers AAP (Démarches Simplifiées)",
         }
     }
 
@@ -77,6 +82,8 @@ impl InputKind {
             Some(InputKind::OpssiesEvents)
         } else if ose::looks_like(bytes) {
             Some(InputKind::OseList)
+        } else if aap::looks_like(&first_line_headers(bytes)) {
+            Some(InputKind::Applications)
         } else if exercises::looks_like(&first_line_headers(bytes)) {
             Some(InputKind::Exercises)
         } else if incidents::looks_like(&first_line_headers(bytes)) {
@@ -98,6 +105,17 @@ impl InputKind {
         if exercises::is_exercise_workbook(workbook) {
             return Some(InputKind::Exercises);
         }
+        let headers_match =
+            |looks_like: fn(&[String]) -> bool| {
+                workbook.sheets.iter().any(|sheet| {
+                    sheet.rows.iter().take(30).any(|(_, cells)| {
+                        looks_like(&cells.iter().map(crate::tabular::Cell::display).collect::<Vec<_>>())
+                    })
+                })
+            };
+        if headers_match(aap::looks_like) {
+            return Some(InputKind::Applications);
+        }
         workbook.sheets.iter().find_map(|sheet| {
             sheet.rows.iter().take(30).find_map(|(_, cells)| {
                 let headers: Vec<String> = cells.iter().map(crate::tabular::Cell::display).collect();
@@ -110,7 +128,11 @@ impl InputKind {
     pub fn is_spreadsheet(self) -> bool {
         matches!(
             self,
-            InputKind::OsisExport | InputKind::SelfAssessment | InputKind::Incidents | InputKind::Exercises
+            InputKind::OsisExport
+                | InputKind::SelfAssessment
+                | InputKind::Incidents
+                | InputKind::Exercises
+                | InputKind::Applications
         )
     }
 }
@@ -145,6 +167,7 @@ pub enum Parsed {
     Grids(self_assessment::Grids),
     Incidents(incidents::Incidents),
     Exercises(exercises::ExerciseWorkbook),
+    Applications(aap::Applications),
 }
 
 impl Parsed {
@@ -157,6 +180,7 @@ impl Parsed {
             Parsed::Grids(_) => InputKind::SelfAssessment,
             Parsed::Incidents(_) => InputKind::Incidents,
             Parsed::Exercises(_) => InputKind::Exercises,
+            Parsed::Applications(_) => InputKind::Applications,
         }
     }
 
@@ -170,6 +194,7 @@ impl Parsed {
             Parsed::Grids(grids) => grids.rows_read,
             Parsed::Incidents(incidents) => incidents.rows_read,
             Parsed::Exercises(workbook) => workbook.rows_read,
+            Parsed::Applications(applications) => applications.rows_read,
         }
     }
 
@@ -178,7 +203,8 @@ impl Parsed {
             Parsed::Finess(extract) => Some(extract.encoding),
             Parsed::OseList(list) => Some(list.encoding),
             Parsed::Events(_) => Some(SourceEncoding::Utf8),
-            Parsed::Osis(_) | Parsed::Grids(_) | Parsed::Incidents(_) | Parsed::Exercises(_) => None,
+            // Spreadsheets report their encoding as a warning.
+            _ => None,
         }
     }
 
@@ -186,9 +212,7 @@ impl Parsed {
         match self {
             Parsed::Finess(extract) => extract.extract_date,
             Parsed::Events(file) => file.extraction_date.map(|datetime| datetime.date()),
-            Parsed::OseList(_) | Parsed::Osis(_) | Parsed::Grids(_) | Parsed::Incidents(_) | Parsed::Exercises(_) => {
-                None
-            }
+            _ => None,
         }
     }
 }
@@ -231,10 +255,12 @@ pub fn detect_and_parse(
         InputKind::FinessEtalab => etalab::parse(bytes, diagnostics).map(Parsed::Finess),
         InputKind::OpssiesEvents => opssies::parse(bytes, context.file_name, diagnostics).map(Parsed::Events),
         InputKind::OseList => ose::parse(bytes, diagnostics).map(Parsed::OseList),
-        InputKind::OsisExport | InputKind::SelfAssessment | InputKind::Incidents | InputKind::Exercises => {
-            read_workbook(bytes, context.file_name)
-                .and_then(|workbook| parse_workbook(kind, &workbook, context, diagnostics))
-        }
+        InputKind::OsisExport
+        | InputKind::SelfAssessment
+        | InputKind::Incidents
+        | InputKind::Exercises
+        | InputKind::Applications => read_workbook(bytes, context.file_name)
+            .and_then(|workbook| parse_workbook(kind, &workbook, context, diagnostics)),
     };
     result.map_err(|refusal| (Some(kind), refusal))
 }
@@ -266,6 +292,7 @@ fn parse_workbook(
         InputKind::OsisExport => osis::parse(workbook, context.catalogues, diagnostics).map(Parsed::Osis),
         InputKind::Incidents => incidents::parse(workbook, diagnostics).map(Parsed::Incidents),
         InputKind::Exercises => exercises::parse(workbook, diagnostics).map(Parsed::Exercises),
+        InputKind::Applications => aap::parse(workbook, diagnostics).map(Parsed::Applications),
         InputKind::SelfAssessment => {
             self_assessment::parse(workbook, &self_assessment::GridSettings::default(), diagnostics).map(Parsed::Grids)
         }

@@ -264,6 +264,11 @@ impl Store {
             ),
             Parsed::Osis(export) => (load_osis(&transaction, import_id, export)?, None, None),
             Parsed::Grids(grids) => (load_grids(&transaction, import_id, grids)?, None, None),
+            Parsed::Applications(applications) => (
+                insert_staged(&transaction, "applications", import_id, &applications.applications)?,
+                None,
+                None,
+            ),
             Parsed::Exercises(workbook) => {
                 let exercises = insert_staged(&transaction, "exercises", import_id, &workbook.exercises)?;
                 let actions = insert_staged(&transaction, "actions", import_id, &workbook.actions)?;
@@ -349,6 +354,7 @@ fn summary_message(kind: InputKind, read: u64, stored: u64, rejected: u64, warni
         InputKind::SelfAssessment => "grille(s)",
         InputKind::Incidents => "incident(s)",
         InputKind::Exercises => "exercice(s) et action(s)",
+        InputKind::Applications => "dossier(s)",
     };
     format!(
         "{} : {read} {unit} lu(s), {stored} enregistré(s), {rejected} rejeté(s), {warnings} avertissement(s)",

@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("migrations/0003_self_assessment.sql")),
     (4, include_str!("migrations/0004_incidents.sql")),
     (5, include_str!("migrations/0005_exercises.sql")),
+    (6, include_str!("migrations/0006_applications.sql")),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
