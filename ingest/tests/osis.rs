@@ -397,3 +397,59 @@ fn a_zip_bomb_is_refused_fast_and_small() {
     let peak = peak_rss_mib();
     assert!(peak < 200.0, "peak resident memory {peak:.0} MiB");
 }
+
+#[test]
+fn the_same_messy_export_as_csv_gives_the_same_declarations() {
+    // Title rows, a two-level header (Statut on the first header row only), a blank row, a
+    // Total row, `;` separators, CRLF, Windows-1252, a FINESS that lost its zero, French numbers.
+    let text = "Export oSIS — campagne 2024;;;;;;;;;\r\n\
+                ;;;;;;;;;\r\n\
+                Identification;;;Statut;;Questions;;;;\r\n\
+                FINESS ET;Raison sociale;Campagne;;Date de dernière mise à jour;GOUV-01 - RSSI;GOUV-02 - Politique;SENSI-01 - Sensibilisés (%);SAUV-02 - Restauration;GOUV-05 - Budget (%)\r\n\
+                750100125;HÔPITAL A;2024;Validé;30/06/2024;Oui;Partiel;45 %;10/01/2024;4,5\r\n\
+                ;;;;;;;;;\r\n\
+                10000024;\"CLINIQUE\r\nB\";2024;en cours;15/05/2024;X;non;80;15/03/2023;12 %\r\n\
+                Total;;2;;;;;;;\r\n";
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+    let mut store = Store::open_in_memory().unwrap();
+    let outcome = import(&mut store, "export-osis-2024.csv", &bytes);
+    assert_eq!(outcome.status, ImportStatus::Stored, "{}", outcome.message);
+    assert_eq!((outcome.rows_read, outcome.rows_stored, outcome.rejected), (2, 2, 0));
+    assert_eq!(
+        query_strings(
+            &store,
+            "SELECT finess_et || '|' || name || '|' || status || '|' || updated_on FROM declarations ORDER BY 1"
+        ),
+        [
+            "010000024|CLINIQUE\r\nB|En cours|2024-05-15",
+            "750100125|HÔPITAL A|Validé|2024-06-30"
+        ]
+    );
+    // Same rules and answers as the XLSX test, so the same points.
+    assert_eq!(
+        query_strings(
+            &store,
+            "SELECT finess_et || ' ' || question_code || ' ' || normalised_value || ' ' || points FROM answers ORDER BY 1"
+        ),
+        [
+            "010000024 GOUV-01 oui 10.0",
+            "010000024 GOUV-02 non 0.0",
+            "010000024 GOUV-05 12 10.0",
+            "010000024 SAUV-02 2023-03-15 5.0",
+            "010000024 SENSI-01 80 10.0",
+            "750100125 GOUV-01 oui 10.0",
+            "750100125 GOUV-02 partiel 5.0",
+            "750100125 GOUV-05 4.5 5.0",
+            "750100125 SAUV-02 2024-01-10 10.0",
+            "750100125 SENSI-01 45 5.0",
+        ]
+    );
+    let said = |fragment: &str| {
+        outcome
+            .diagnostics
+            .warnings
+            .iter()
+            .any(|warning| warning.message.contains(fragment))
+    };
+    assert!(said("Windows-1252") && said("ligne de total") && said("complété à 9 chiffres"));
+}

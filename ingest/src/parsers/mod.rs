@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 
 use crate::catalogue::Catalogues;
 use crate::report::{Diagnostics, Location, Refusal};
-use crate::tabular::{Workbook, first_line_headers, grid, read_workbook};
+use crate::tabular::{Workbook, grid, read_workbook};
 use crate::text::SourceEncoding;
 
 /// The kinds of file the observatory reads.
@@ -82,22 +82,13 @@ impl InputKind {
             Some(InputKind::OpssiesEvents)
         } else if ose::looks_like(bytes) {
             Some(InputKind::OseList)
-        } else if aap::looks_like(&first_line_headers(bytes)) {
-            Some(InputKind::Applications)
-        } else if exercises::looks_like(&first_line_headers(bytes)) {
-            Some(InputKind::Exercises)
-        } else if incidents::looks_like(&first_line_headers(bytes)) {
-            Some(InputKind::Incidents)
-        } else if self_assessment::looks_like(&first_line_headers(bytes)) {
-            Some(InputKind::SelfAssessment)
-        } else if osis::looks_like(&first_line_headers(bytes)) {
-            Some(InputKind::OsisExport)
         } else {
             None
         }
     }
 
-    /// Recognises a spreadsheet from the header rows of its sheets (title rows allowed).
+    /// Recognises a spreadsheet (XLSX or CSV) from its sheet names or from a header row
+    /// among the first rows of a sheet (title rows allowed above it).
     pub fn detect_workbook(workbook: &Workbook) -> Option<InputKind> {
         if self_assessment::is_grid_workbook(workbook) {
             return Some(InputKind::SelfAssessment);
@@ -105,21 +96,21 @@ impl InputKind {
         if exercises::is_exercise_workbook(workbook) {
             return Some(InputKind::Exercises);
         }
-        let headers_match =
-            |looks_like: fn(&[String]) -> bool| {
-                workbook.sheets.iter().any(|sheet| {
-                    sheet.rows.iter().take(30).any(|(_, cells)| {
-                        looks_like(&cells.iter().map(crate::tabular::Cell::display).collect::<Vec<_>>())
-                    })
-                })
-            };
-        if headers_match(aap::looks_like) {
-            return Some(InputKind::Applications);
-        }
+        // Most specific first: an AAP export or an incident list also has a FINESS column.
+        let by_headers: [(fn(&[String]) -> bool, InputKind); 5] = [
+            (aap::looks_like, InputKind::Applications),
+            (exercises::looks_like, InputKind::Exercises),
+            (incidents::looks_like, InputKind::Incidents),
+            (self_assessment::looks_like, InputKind::SelfAssessment),
+            (osis::looks_like, InputKind::OsisExport),
+        ];
         workbook.sheets.iter().find_map(|sheet| {
             sheet.rows.iter().take(30).find_map(|(_, cells)| {
                 let headers: Vec<String> = cells.iter().map(crate::tabular::Cell::display).collect();
-                osis::looks_like(&headers).then_some(InputKind::OsisExport)
+                by_headers
+                    .iter()
+                    .find(|(looks_like, _)| looks_like(&headers))
+                    .map(|(_, kind)| *kind)
             })
         })
     }
@@ -233,23 +224,23 @@ pub fn detect_and_parse(
 ) -> Result<Parsed, (Option<InputKind>, Refusal)> {
     let unknown = || {
         Refusal::UnknownKind(
-            "ni événements OPSSIES (JSON avec « events »), ni extrait FINESS etalab (« finess;etalab; »), ni liste OSE/GHT (colonnes finess_et, ght, ose), ni export oSIS (colonnes FINESS ET, Campagne, Date de dernière mise à jour)".to_owned(),
+            "ni événements OPSSIES (JSON avec « events »), ni extrait FINESS etalab (« finess;etalab; »), ni liste OSE/GHT (colonnes finess_et, ght, ose), ni export oSIS, grille d'auto-évaluation, suivi des exercices, export AAP ou liste d'incidents reconnaissable à ses en-têtes".to_owned(),
         )
     };
-    let kind = match kind {
-        Some(kind) => kind,
-        None if grid::is_xlsx(bytes) => {
-            let workbook = read_workbook(bytes, context.file_name).map_err(|refusal| (None, refusal))?;
-            let kind = InputKind::detect_workbook(&workbook).ok_or_else(|| (None, unknown()))?;
-            return parse_workbook(kind, &workbook, context, diagnostics).map_err(|refusal| (Some(kind), refusal));
+    // Text formats are recognised by their first bytes; anything else is read once as a
+    // spreadsheet and recognised by its sheets and header rows. A binary file that is not
+    // XLSX (a renamed PDF…) gets the spreadsheet layer's message.
+    let recognised = kind.or_else(|| {
+        if grid::is_xlsx(bytes) {
+            None
+        } else {
+            InputKind::detect(bytes)
         }
-        // A binary file that is not XLSX (a renamed PDF…) gets the spreadsheet layer's message.
-        None => InputKind::detect(bytes).ok_or_else(|| {
-            (
-                None,
-                read_workbook(bytes, context.file_name).err().unwrap_or_else(unknown),
-            )
-        })?,
+    });
+    let Some(kind) = recognised else {
+        let workbook = read_workbook(bytes, context.file_name).map_err(|refusal| (None, refusal))?;
+        let kind = InputKind::detect_workbook(&workbook).ok_or_else(|| (None, unknown()))?;
+        return parse_workbook(kind, &workbook, context, diagnostics).map_err(|refusal| (Some(kind), refusal));
     };
     let result = match kind {
         InputKind::FinessEtalab => etalab::parse(bytes, diagnostics).map(Parsed::Finess),
