@@ -21,6 +21,9 @@ use crate::report::{Diagnostics, Location, Refusal};
 use crate::tabular::{Workbook, grid, read_workbook};
 use crate::text::SourceEncoding;
 
+/// Whether a row of header cells is a given kind's.
+type HeaderCheck = fn(&[String]) -> bool;
+
 /// The kinds of file the observatory reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InputKind {
@@ -97,7 +100,7 @@ impl InputKind {
             return Some(InputKind::Exercises);
         }
         // Most specific first: an AAP export or an incident list also has a FINESS column.
-        let by_headers: [(fn(&[String]) -> bool, InputKind); 5] = [
+        let by_headers: [(HeaderCheck, InputKind); 5] = [
             (aap::looks_like, InputKind::Applications),
             (exercises::looks_like, InputKind::Exercises),
             (incidents::looks_like, InputKind::Incidents),
