@@ -77,6 +77,10 @@ pub struct IngestArgs {
     /// campaigns.csv) ; par défaut le catalogue de démonstration intégré.
     #[arg(long, env = "OPSSIES_CATALOGUE")]
     pub catalogue: Option<PathBuf>,
+    /// Fichier des points par niveau des grilles d'auto-évaluation (niveau;points) ;
+    /// par défaut data/self_assessment_points.csv (1 / 5 / 10).
+    #[arg(long, env = "OPSSIES_GRILLE_POINTS")]
+    pub grid_points: Option<PathBuf>,
     /// Taille maximale d'un fichier, en Mio.
     #[arg(long, default_value_t = 200)]
     pub max_size_mib: u64,

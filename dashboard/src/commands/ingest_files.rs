@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use ingest::catalogue::Catalogues;
+use ingest::parsers::self_assessment::GridSettings;
 use ingest::store::ImportStage;
 use ingest::{ImportOptions, ImportOutcome, ImportStatus, Store};
 
@@ -30,6 +31,18 @@ pub fn run(args: &IngestArgs) -> Result<u8> {
             Some(dir) => Catalogues::load_dir(dir)?,
             None => Catalogues::embedded(),
         }),
+        grid_settings: match &args.grid_points {
+            Some(path) => {
+                let bytes = std::fs::read(path).with_context(|| format!("lecture de {}", path.display()))?;
+                let points = GridSettings::parse_points(&bytes)
+                    .map_err(|message| anyhow::anyhow!("{} : {message}", path.display()))?;
+                GridSettings {
+                    points,
+                    ..GridSettings::default()
+                }
+            }
+            None => GridSettings::default(),
+        },
     };
     let mut code = exit::OK;
     for file in &files {

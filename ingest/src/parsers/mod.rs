@@ -216,6 +216,7 @@ impl Parsed {
 pub struct ParseContext<'a> {
     pub file_name: Option<&'a str>,
     pub catalogues: &'a Catalogues,
+    pub grid_settings: &'a self_assessment::GridSettings,
 }
 
 /// Recognises (unless `kind` is given) and parses a file; a spreadsheet is read only once.
@@ -288,7 +289,7 @@ fn parse_workbook(
         InputKind::Exercises => exercises::parse(workbook, diagnostics).map(Parsed::Exercises),
         InputKind::Applications => aap::parse(workbook, diagnostics).map(Parsed::Applications),
         InputKind::SelfAssessment => {
-            self_assessment::parse(workbook, &self_assessment::GridSettings::default(), diagnostics).map(Parsed::Grids)
+            self_assessment::parse(workbook, context.grid_settings, diagnostics).map(Parsed::Grids)
         }
         other => Err(Refusal::Structure(format!(
             "un fichier « {} » n'est pas un classeur",

@@ -33,10 +33,15 @@ pub struct GridSettings {
     pub confirmed_above: i64,
 }
 
+/// The points per level shipped in `data/self_assessment_points.csv`.
+const EMBEDDED_POINTS: &str = include_str!("../../../data/self_assessment_points.csv");
+
 impl Default for GridSettings {
     fn default() -> Self {
+        let points =
+            GridSettings::parse_points(EMBEDDED_POINTS.as_bytes()).expect("the embedded points file is valid (tested)");
         GridSettings {
-            points: [1, 5, 10],
+            points,
             intermediate_from: 75,
             confirmed_above: 150,
         }
@@ -44,6 +49,29 @@ impl Default for GridSettings {
 }
 
 impl GridSettings {
+    /// Reads a `niveau;points` file (débutant, intermédiaire, confirmé).
+    pub fn parse_points(bytes: &[u8]) -> Result<[i64; 3], String> {
+        let table = crate::tabular::read_csv(bytes).map_err(|refusal| refusal.to_string())?;
+        let (level, points) = match (table.column(&["niveau"]), table.column(&["points"])) {
+            (Some(level), Some(points)) => (level, points),
+            _ => return Err("colonnes « niveau » et « points » attendues".to_owned()),
+        };
+        let mut found = [None; 3];
+        for (line, fields) in &table.rows {
+            let name = fields.get(level).map_or("", String::as_str);
+            let index = level_of(name).ok_or_else(|| format!("ligne {line} : niveau « {name} » inconnu"))?;
+            let value = fields
+                .get(points)
+                .and_then(|text| text.trim().parse::<i64>().ok())
+                .ok_or_else(|| format!("ligne {line} : points illisibles"))?;
+            found[index] = Some(value);
+        }
+        match found {
+            [Some(beginner), Some(intermediate), Some(confirmed)] => Ok([beginner, intermediate, confirmed]),
+            _ => Err("les trois niveaux (débutant, intermédiaire, confirmé) doivent avoir leurs points".to_owned()),
+        }
+    }
+
     pub fn kit(&self, score: i64) -> &'static str {
         if score < self.intermediate_from {
             "débutant"
@@ -436,6 +464,14 @@ mod tests {
         assert_eq!(settings.kit(75), "intermédiaire");
         assert_eq!(settings.kit(150), "intermédiaire");
         assert_eq!(settings.kit(151), "confirmé");
+    }
+
+    #[test]
+    fn points_come_from_the_data_file() {
+        assert_eq!(GridSettings::default().points, [1, 5, 10]);
+        let custom = "niveau;points\nconfirmé;20\ndébutant;2\nintermédiaire;8\n";
+        assert_eq!(GridSettings::parse_points(custom.as_bytes()), Ok([2, 8, 20]));
+        assert!(GridSettings::parse_points(b"niveau;points\ndebutant;1\n").is_err());
     }
 
     #[test]

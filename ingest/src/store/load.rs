@@ -13,6 +13,7 @@ use super::{Store, StoreError};
 use std::sync::Arc;
 
 use crate::catalogue::Catalogues;
+use crate::parsers::self_assessment::GridSettings;
 use crate::parsers::{self, InputKind, ParseContext, Parsed};
 use crate::report::{Diagnostics, Location, Refusal};
 
@@ -33,6 +34,8 @@ pub struct ImportOptions {
     pub max_file_bytes: u64,
     /// Question catalogues for oSIS exports (default: the embedded demonstration catalogue).
     pub catalogues: Arc<Catalogues>,
+    /// Points per level of the self-assessment grids (default: `data/self_assessment_points.csv`).
+    pub grid_settings: GridSettings,
 }
 
 impl Default for ImportOptions {
@@ -42,6 +45,7 @@ impl Default for ImportOptions {
             user: None,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             catalogues: Arc::new(Catalogues::embedded()),
+            grid_settings: GridSettings::default(),
         }
     }
 }
@@ -170,6 +174,7 @@ impl Store {
         let context = ParseContext {
             file_name: Some(file_name),
             catalogues: &options.catalogues,
+            grid_settings: &options.grid_settings,
         };
         let parsed = match parsers::detect_and_parse(options.kind, bytes, context, &mut diagnostics) {
             Ok(parsed) => parsed,
