@@ -31,17 +31,17 @@ const FINESS: ColumnSpec = spec(
 
 const EXERCISE_COLUMNS: [ColumnSpec; 11] = [
     FINESS,
-    spec("planned_on", &["Date prévue", "date_prevue"], false, ValueKind::Date),
+    ColumnSpec::new("planned_on", &["Date prévue", "date_prevue"], false, ValueKind::Date),
     spec(
         "completed_on",
         &["Date de réalisation", "date_realisation"],
         false,
         ValueKind::Date,
     ),
-    spec("kit", &["Kit", "Kit utilisé"], false, ValueKind::Text),
-    spec("scenario", &["Scénario", "scenario"], false, ValueKind::Text),
-    spec("provider", &["Prestataire", "prestataire"], false, ValueKind::Text),
-    spec("aap_funded", &["Financé AAP", "finance_aap"], false, ValueKind::Bool),
+    ColumnSpec::new("kit", &["Kit", "Kit utilisé"], false, ValueKind::Text),
+    ColumnSpec::new("scenario", &["Scénario", "scenario"], false, ValueKind::Text),
+    ColumnSpec::new("provider", &["Prestataire", "prestataire"], false, ValueKind::Text),
+    ColumnSpec::new("aap_funded", &["Financé AAP", "finance_aap"], false, ValueKind::Bool),
     spec(
         "direction_present",
         &["Direction présente", "direction_presente"],
@@ -54,8 +54,8 @@ const EXERCISE_COLUMNS: [ColumnSpec; 11] = [
         false,
         ValueKind::Integer,
     ),
-    spec("retex_on", &["Date du RETEX", "date_retex"], false, ValueKind::Date),
-    spec("cancelled", &["Annulé", "annule"], false, ValueKind::Bool),
+    ColumnSpec::new("retex_on", &["Date du RETEX", "date_retex"], false, ValueKind::Date),
+    ColumnSpec::new("cancelled", &["Annulé", "annule"], false, ValueKind::Bool),
 ];
 
 const ACTION_COLUMNS: [ColumnSpec; 7] = [
@@ -66,10 +66,10 @@ const ACTION_COLUMNS: [ColumnSpec; 7] = [
         false,
         ValueKind::Date,
     ),
-    spec("action", &["Action", "action"], true, ValueKind::Text),
-    spec("owner", &["Responsable", "responsable"], false, ValueKind::Text),
-    spec("deadline", &["Échéance", "echeance"], false, ValueKind::Date),
-    spec("status", &["Statut", "statut"], false, ValueKind::Text),
+    ColumnSpec::new("action", &["Action", "action"], true, ValueKind::Text),
+    ColumnSpec::new("owner", &["Responsable", "responsable"], false, ValueKind::Text),
+    ColumnSpec::new("deadline", &["Échéance", "echeance"], false, ValueKind::Date),
+    ColumnSpec::new("status", &["Statut", "statut"], false, ValueKind::Text),
     spec(
         "closed_on",
         &["Date de clôture", "date_cloture"],

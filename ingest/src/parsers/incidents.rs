@@ -33,7 +33,7 @@ const FINESS: ColumnSpec = spec(
     true,
     ValueKind::Finess,
 );
-const KIND: ColumnSpec = spec("incident_type", &["type", "Type d'incident"], false, ValueKind::Text);
+const KIND: ColumnSpec = ColumnSpec::new("incident_type", &["type", "Type d'incident"], false, ValueKind::Text);
 const PATIENT: ColumnSpec = spec(
     "patient_impact",
     &["impact_patient", "Impact patient"],
@@ -58,7 +58,7 @@ const CNIL_AT: ColumnSpec = spec(
     false,
     ValueKind::DateTime,
 );
-const ENCRYPTION: ColumnSpec = spec("encryption", &["chiffrement", "Chiffrement"], false, ValueKind::Bool);
+const ENCRYPTION: ColumnSpec = ColumnSpec::new("encryption", &["chiffrement", "Chiffrement"], false, ValueKind::Bool);
 const LEAK: ColumnSpec = spec(
     "data_leak",
     &["fuite_donnees", "Fuite de données"],

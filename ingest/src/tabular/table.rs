@@ -38,6 +38,22 @@ pub struct ColumnSpec {
     pub kind: ValueKind,
 }
 
+impl ColumnSpec {
+    pub const fn new(
+        key: &'static str,
+        aliases: &'static [&'static str],
+        required: bool,
+        kind: ValueKind,
+    ) -> ColumnSpec {
+        ColumnSpec {
+            key,
+            aliases,
+            required,
+            kind,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Text(String),
