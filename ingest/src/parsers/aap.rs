@@ -15,18 +15,9 @@ use crate::tabular::table::Value;
 use crate::tabular::{ColumnSpec, Table, ValueKind, Workbook, find_column};
 use crate::text::fold;
 
-const fn spec(key: &'static str, aliases: &'static [&'static str], required: bool, kind: ValueKind) -> ColumnSpec {
-    ColumnSpec {
-        key,
-        aliases,
-        required,
-        kind,
-    }
-}
-
 /// In file order; the index of each column in `COLUMNS` is used below.
 const COLUMNS: [ColumnSpec; 22] = [
-    spec(
+    ColumnSpec::new(
         "application_id",
         &["ID", "Numéro de dossier", "Dossier"],
         true,
@@ -37,7 +28,7 @@ const COLUMNS: [ColumnSpec; 22] = [
     ColumnSpec::new("last_name", &["Nom"], false, ValueKind::Text),
     ColumnSpec::new("first_name", &["Prénom"], false, ValueKind::Text),
     ColumnSpec::new("archived", &["Archivé"], false, ValueKind::Bool),
-    spec(
+    ColumnSpec::new(
         "state",
         &["État du dossier", "Etat du dossier", "État"],
         true,
@@ -45,45 +36,45 @@ const COLUMNS: [ColumnSpec; 22] = [
     ),
     ColumnSpec::new("updated_at", &["Dernière mise à jour le"], false, ValueKind::DateTime),
     ColumnSpec::new("deposited_at", &["Déposé le"], false, ValueKind::DateTime),
-    spec(
+    ColumnSpec::new(
         "instruction_at",
         &["Passé en instruction le"],
         false,
         ValueKind::DateTime,
     ),
     ColumnSpec::new("decided_at", &["Traité le"], false, ValueKind::DateTime),
-    spec(
+    ColumnSpec::new(
         "decision_reason",
         &["Motivation de la décision"],
         false,
         ValueKind::Text,
     ),
     ColumnSpec::new("instructors", &["Instructeurs"], false, ValueKind::Text),
-    spec(
+    ColumnSpec::new(
         "finess_et",
         &["FINESS ET", "FINESS", "N° FINESS"],
         false,
         ValueKind::Finess,
     ),
-    spec(
+    ColumnSpec::new(
         "self_assessment_score",
         &["Score de l'auto-évaluation", "Score de l'auto-evaluation"],
         false,
         ValueKind::Integer,
     ),
-    spec(
+    ColumnSpec::new(
         "order_amount",
         &["Montant de la commande (€)", "Montant de la commande"],
         false,
         ValueKind::Decimal,
     ),
-    spec(
+    ColumnSpec::new(
         "planned_exercise_on",
         &["Date prévisionnelle de l'exercice"],
         false,
         ValueKind::Date,
     ),
-    spec(
+    ColumnSpec::new(
         "declared_opssies_update_on",
         &["Date de dernière mise à jour OPSSIES"],
         false,

@@ -13,16 +13,7 @@ use crate::tabular::table::Value;
 use crate::tabular::{ColumnSpec, Grid, Table, ValueKind, Workbook, find_column};
 use crate::text::fold;
 
-const fn spec(key: &'static str, aliases: &'static [&'static str], required: bool, kind: ValueKind) -> ColumnSpec {
-    ColumnSpec {
-        key,
-        aliases,
-        required,
-        kind,
-    }
-}
-
-const FINESS: ColumnSpec = spec(
+const FINESS: ColumnSpec = ColumnSpec::new(
     "finess_et",
     &["FINESS ET", "finess_et", "FINESS", "N° FINESS"],
     true,
@@ -32,7 +23,7 @@ const FINESS: ColumnSpec = spec(
 const EXERCISE_COLUMNS: [ColumnSpec; 11] = [
     FINESS,
     ColumnSpec::new("planned_on", &["Date prévue", "date_prevue"], false, ValueKind::Date),
-    spec(
+    ColumnSpec::new(
         "completed_on",
         &["Date de réalisation", "date_realisation"],
         false,
@@ -42,13 +33,13 @@ const EXERCISE_COLUMNS: [ColumnSpec; 11] = [
     ColumnSpec::new("scenario", &["Scénario", "scenario"], false, ValueKind::Text),
     ColumnSpec::new("provider", &["Prestataire", "prestataire"], false, ValueKind::Text),
     ColumnSpec::new("aap_funded", &["Financé AAP", "finance_aap"], false, ValueKind::Bool),
-    spec(
+    ColumnSpec::new(
         "direction_present",
         &["Direction présente", "direction_presente"],
         false,
         ValueKind::Bool,
     ),
-    spec(
+    ColumnSpec::new(
         "observers",
         &["Observateurs", "observateurs"],
         false,
@@ -60,7 +51,7 @@ const EXERCISE_COLUMNS: [ColumnSpec; 11] = [
 
 const ACTION_COLUMNS: [ColumnSpec; 7] = [
     FINESS,
-    spec(
+    ColumnSpec::new(
         "exercise_on",
         &["Date de l'exercice", "date_exercice"],
         false,
@@ -70,7 +61,7 @@ const ACTION_COLUMNS: [ColumnSpec; 7] = [
     ColumnSpec::new("owner", &["Responsable", "responsable"], false, ValueKind::Text),
     ColumnSpec::new("deadline", &["Échéance", "echeance"], false, ValueKind::Date),
     ColumnSpec::new("status", &["Statut", "statut"], false, ValueKind::Text),
-    spec(
+    ColumnSpec::new(
         "closed_on",
         &["Date de clôture", "date_cloture"],
         false,

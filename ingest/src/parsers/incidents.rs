@@ -12,54 +12,45 @@ use crate::report::{Diagnostics, Refusal};
 use crate::tabular::table::Value;
 use crate::tabular::{ColumnSpec, Table, ValueKind, Workbook, find_column};
 
-const fn spec(key: &'static str, aliases: &'static [&'static str], required: bool, kind: ValueKind) -> ColumnSpec {
-    ColumnSpec {
-        key,
-        aliases,
-        required,
-        kind,
-    }
-}
-
-const DECLARED: ColumnSpec = spec(
+const DECLARED: ColumnSpec = ColumnSpec::new(
     "declared_at",
     &["date_declaration", "Date de déclaration"],
     true,
     ValueKind::DateTime,
 );
-const FINESS: ColumnSpec = spec(
+const FINESS: ColumnSpec = ColumnSpec::new(
     "finess_et",
     &["finess_et", "FINESS ET", "FINESS"],
     true,
     ValueKind::Finess,
 );
 const KIND: ColumnSpec = ColumnSpec::new("incident_type", &["type", "Type d'incident"], false, ValueKind::Text);
-const PATIENT: ColumnSpec = spec(
+const PATIENT: ColumnSpec = ColumnSpec::new(
     "patient_impact",
     &["impact_patient", "Impact patient"],
     false,
     ValueKind::Bool,
 );
-const ANSSI: ColumnSpec = spec(
+const ANSSI: ColumnSpec = ColumnSpec::new(
     "declared_to_anssi",
     &["declare_anssi", "Déclaré ANSSI"],
     false,
     ValueKind::Bool,
 );
-const CNIL: ColumnSpec = spec(
+const CNIL: ColumnSpec = ColumnSpec::new(
     "cnil_notified",
     &["notifie_cnil", "Notifié CNIL"],
     false,
     ValueKind::Bool,
 );
-const CNIL_AT: ColumnSpec = spec(
+const CNIL_AT: ColumnSpec = ColumnSpec::new(
     "cnil_notified_at",
     &["date_notification_cnil", "Date de notification CNIL"],
     false,
     ValueKind::DateTime,
 );
 const ENCRYPTION: ColumnSpec = ColumnSpec::new("encryption", &["chiffrement", "Chiffrement"], false, ValueKind::Bool);
-const LEAK: ColumnSpec = spec(
+const LEAK: ColumnSpec = ColumnSpec::new(
     "data_leak",
     &["fuite_donnees", "Fuite de données"],
     false,
