@@ -20,9 +20,9 @@ use crate::tabular::table::Value;
 use crate::tabular::{Cell, ColumnSpec, Table, ValueKind, Workbook};
 use crate::text::fold;
 
-const FINESS_ET: ColumnSpec = ColumnSpec {
-    key: "finess_et",
-    aliases: &[
+const FINESS_ET: ColumnSpec = ColumnSpec::new(
+    "finess_et",
+    &[
         "FINESS ET",
         "finess_et",
         "FINESS",
@@ -30,56 +30,41 @@ const FINESS_ET: ColumnSpec = ColumnSpec {
         "Finess géographique",
         "N° FINESS ET",
     ],
-    required: true,
-    kind: ValueKind::Finess,
-};
-const FINESS_EJ: ColumnSpec = ColumnSpec {
-    key: "finess_ej",
-    aliases: &["FINESS EJ", "finess_ej", "Finess juridique", "N° FINESS EJ"],
-    required: false,
-    kind: ValueKind::Finess,
-};
-const NAME: ColumnSpec = ColumnSpec {
-    key: "name",
-    aliases: &["Raison sociale", "Nom", "Établissement"],
-    required: false,
-    kind: ValueKind::Text,
-};
-const CAMPAIGN: ColumnSpec = ColumnSpec {
-    key: "campaign",
-    aliases: &["Campagne", "campagne", "Année"],
-    required: true,
-    kind: ValueKind::Integer,
-};
-const STATUS: ColumnSpec = ColumnSpec {
-    key: "status",
-    aliases: &["Statut", "statut", "État"],
-    required: false,
-    kind: ValueKind::Text,
-};
-const UPDATED: ColumnSpec = ColumnSpec {
-    key: "updated_on",
-    aliases: &[
+    true,
+    ValueKind::Finess,
+);
+const FINESS_EJ: ColumnSpec = ColumnSpec::new(
+    "finess_ej",
+    &["FINESS EJ", "finess_ej", "Finess juridique", "N° FINESS EJ"],
+    false,
+    ValueKind::Finess,
+);
+const NAME: ColumnSpec = ColumnSpec::new(
+    "name",
+    &["Raison sociale", "Nom", "Établissement"],
+    false,
+    ValueKind::Text,
+);
+const CAMPAIGN: ColumnSpec = ColumnSpec::new("campaign", &["Campagne", "campagne", "Année"], true, ValueKind::Integer);
+const STATUS: ColumnSpec = ColumnSpec::new("status", &["Statut", "statut", "État"], false, ValueKind::Text);
+const UPDATED: ColumnSpec = ColumnSpec::new(
+    "updated_on",
+    &[
         "Date de dernière mise à jour",
         "date_maj",
         "Dernière mise à jour",
         "Date de mise à jour",
     ],
-    required: true,
-    kind: ValueKind::Date,
-};
-const QUESTION: ColumnSpec = ColumnSpec {
-    key: "question",
-    aliases: &["code_question", "Code question", "Question"],
-    required: true,
-    kind: ValueKind::Text,
-};
-const ANSWER: ColumnSpec = ColumnSpec {
-    key: "answer",
-    aliases: &["reponse", "Réponse"],
-    required: false,
-    kind: ValueKind::Text,
-};
+    true,
+    ValueKind::Date,
+);
+const QUESTION: ColumnSpec = ColumnSpec::new(
+    "question",
+    &["code_question", "Code question", "Question"],
+    true,
+    ValueKind::Text,
+);
+const ANSWER: ColumnSpec = ColumnSpec::new("answer", &["reponse", "Réponse"], false, ValueKind::Text);
 
 const WIDE: [ColumnSpec; 6] = [FINESS_ET, FINESS_EJ, NAME, CAMPAIGN, STATUS, UPDATED];
 const LONG: [ColumnSpec; 6] = [FINESS_ET, CAMPAIGN, QUESTION, ANSWER, UPDATED, STATUS];

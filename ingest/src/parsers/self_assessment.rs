@@ -127,18 +127,18 @@ pub fn looks_like(headers: &[String]) -> bool {
     find_column(headers, FINESS.aliases).is_some() && find_column(headers, &["q01", "Q1"]).is_some()
 }
 
-const FINESS: ColumnSpec = ColumnSpec {
-    key: "finess_et",
-    aliases: &["finess_et", "FINESS ET", "FINESS", "N° FINESS"],
-    required: true,
-    kind: ValueKind::Finess,
-};
-const DATE: ColumnSpec = ColumnSpec {
-    key: "date",
-    aliases: &["date", "Date de l'auto-évaluation", "Date"],
-    required: false,
-    kind: ValueKind::Date,
-};
+const FINESS: ColumnSpec = ColumnSpec::new(
+    "finess_et",
+    &["finess_et", "FINESS ET", "FINESS", "N° FINESS"],
+    true,
+    ValueKind::Finess,
+);
+const DATE: ColumnSpec = ColumnSpec::new(
+    "date",
+    &["date", "Date de l'auto-évaluation", "Date"],
+    false,
+    ValueKind::Date,
+);
 
 pub fn parse(workbook: &Workbook, settings: &GridSettings, diagnostics: &mut Diagnostics) -> Result<Grids, Refusal> {
     let parsed = if is_grid_workbook(workbook) {
@@ -260,36 +260,11 @@ fn parse_filled_grid(workbook: &Workbook, diagnostics: &mut Diagnostics) -> Resu
     let contact = identity_value(identity, &["contact", "référent"]).map(|(_, _, cell)| cell.display());
 
     let specs = [
-        ColumnSpec {
-            key: "number",
-            aliases: &["N°", "Numéro", "No", "Question"],
-            required: true,
-            kind: ValueKind::Integer,
-        },
-        ColumnSpec {
-            key: "beginner",
-            aliases: &["Débutant"],
-            required: false,
-            kind: ValueKind::Text,
-        },
-        ColumnSpec {
-            key: "intermediate",
-            aliases: &["Intermédiaire"],
-            required: false,
-            kind: ValueKind::Text,
-        },
-        ColumnSpec {
-            key: "confirmed",
-            aliases: &["Confirmé"],
-            required: false,
-            kind: ValueKind::Text,
-        },
-        ColumnSpec {
-            key: "answer",
-            aliases: &["Réponse", "Niveau"],
-            required: false,
-            kind: ValueKind::Text,
-        },
+        ColumnSpec::new("number", &["N°", "Numéro", "No", "Question"], true, ValueKind::Integer),
+        ColumnSpec::new("beginner", &["Débutant"], false, ValueKind::Text),
+        ColumnSpec::new("intermediate", &["Intermédiaire"], false, ValueKind::Text),
+        ColumnSpec::new("confirmed", &["Confirmé"], false, ValueKind::Text),
+        ColumnSpec::new("answer", &["Réponse", "Niveau"], false, ValueKind::Text),
     ];
     let table = Table::locate(questionnaire, &specs, diagnostics)?;
     let level_columns: Vec<Option<usize>> = ["beginner", "intermediate", "confirmed"]
