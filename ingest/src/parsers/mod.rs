@@ -83,8 +83,6 @@ impl InputKind {
             Some(InputKind::FinessEtalab)
         } else if opssies::looks_like(bytes) {
             Some(InputKind::OpssiesEvents)
-        } else if ose::looks_like(bytes) {
-            Some(InputKind::OseList)
         } else {
             None
         }
@@ -100,7 +98,8 @@ impl InputKind {
             return Some(InputKind::Exercises);
         }
         // Most specific first: an AAP export or an incident list also has a FINESS column.
-        let by_headers: [(HeaderCheck, InputKind); 5] = [
+        let by_headers: [(HeaderCheck, InputKind); 6] = [
+            (ose::looks_like, InputKind::OseList),
             (aap::looks_like, InputKind::Applications),
             (exercises::looks_like, InputKind::Exercises),
             (incidents::looks_like, InputKind::Incidents),
@@ -122,7 +121,8 @@ impl InputKind {
     pub fn is_spreadsheet(self) -> bool {
         matches!(
             self,
-            InputKind::OsisExport
+            InputKind::OseList
+                | InputKind::OsisExport
                 | InputKind::SelfAssessment
                 | InputKind::Incidents
                 | InputKind::Exercises
@@ -195,7 +195,6 @@ impl Parsed {
     pub fn encoding(&self) -> Option<SourceEncoding> {
         match self {
             Parsed::Finess(extract) => Some(extract.encoding),
-            Parsed::OseList(list) => Some(list.encoding),
             Parsed::Events(_) => Some(SourceEncoding::Utf8),
             // Spreadsheets report their encoding as a warning.
             _ => None,
@@ -249,8 +248,8 @@ pub fn detect_and_parse(
     let result = match kind {
         InputKind::FinessEtalab => etalab::parse(bytes, diagnostics).map(Parsed::Finess),
         InputKind::OpssiesEvents => opssies::parse(bytes, context.file_name, diagnostics).map(Parsed::Events),
-        InputKind::OseList => ose::parse(bytes, diagnostics).map(Parsed::OseList),
-        InputKind::OsisExport
+        InputKind::OseList
+        | InputKind::OsisExport
         | InputKind::SelfAssessment
         | InputKind::Incidents
         | InputKind::Exercises
@@ -286,6 +285,7 @@ fn parse_workbook(
     match kind {
         InputKind::OsisExport => osis::parse(workbook, context.catalogues, diagnostics).map(Parsed::Osis),
         InputKind::Incidents => incidents::parse(workbook, diagnostics).map(Parsed::Incidents),
+        InputKind::OseList => ose::parse(workbook, diagnostics).map(Parsed::OseList),
         InputKind::Exercises => exercises::parse(workbook, diagnostics).map(Parsed::Exercises),
         InputKind::Applications => aap::parse(workbook, diagnostics).map(Parsed::Applications),
         InputKind::SelfAssessment => {

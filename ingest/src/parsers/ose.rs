@@ -7,45 +7,64 @@ use arrow::array::{ArrayRef, BooleanBuilder, StringBuilder};
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 
-use crate::finess::{Finess, FinessRepair};
+use crate::finess::Finess;
 use crate::report::{Diagnostics, Location, Refusal};
-use crate::tabular::{CsvTable, find_column, first_line_headers, read_csv};
-use crate::text::{SourceEncoding, parse_bool_fr};
+use crate::tabular::table::Value;
+use crate::tabular::{ColumnSpec, Table, ValueKind, Workbook, find_column};
 
-pub const FINESS_ET_ALIASES: &[&str] = &[
+const FINESS_ET: ColumnSpec = ColumnSpec::new(
     "finess_et",
-    "finess et",
-    "finess",
-    "n° finess",
-    "no finess",
-    "numero finess",
-    "finess geographique",
-    "n° finess et",
-    "nofinesset",
-];
-const FINESS_EJ_ALIASES: &[&str] = &[
+    &[
+        "finess_et",
+        "finess et",
+        "finess",
+        "n° finess",
+        "no finess",
+        "numero finess",
+        "finess geographique",
+        "n° finess et",
+        "nofinesset",
+    ],
+    true,
+    ValueKind::Finess,
+);
+const FINESS_EJ: ColumnSpec = ColumnSpec::new(
     "finess_ej",
-    "finess ej",
-    "finess juridique",
-    "n° finess ej",
-    "nofinessej",
-];
-const GHT_ALIASES: &[&str] = &["ght", "groupement hospitalier de territoire", "nom du ght", "code ght"];
-const OSE_ALIASES: &[&str] = &["ose", "operateur de services essentiels", "est ose"];
+    &[
+        "finess_ej",
+        "finess ej",
+        "finess juridique",
+        "n° finess ej",
+        "nofinessej",
+    ],
+    false,
+    ValueKind::Finess,
+);
+const GHT: ColumnSpec = ColumnSpec::new(
+    "ght",
+    &["ght", "groupement hospitalier de territoire", "nom du ght", "code ght"],
+    false,
+    ValueKind::Text,
+);
+const OSE: ColumnSpec = ColumnSpec::new(
+    "ose",
+    &["ose", "operateur de services essentiels", "est ose"],
+    true,
+    ValueKind::Bool,
+);
+const COLUMNS: [ColumnSpec; 4] = [FINESS_ET, FINESS_EJ, GHT, OSE];
 
 #[derive(Debug)]
 pub struct OseList {
-    pub encoding: SourceEncoding,
     pub rows_read: u64,
     pub rows: RecordBatch,
 }
 
-/// Whether a header line names the OSE list's columns.
-pub fn looks_like(bytes: &[u8]) -> bool {
-    let headers = first_line_headers(bytes);
-    [FINESS_ET_ALIASES, OSE_ALIASES, GHT_ALIASES]
+/// Whether header cells name the OSE list's columns.
+pub fn looks_like(headers: &[String]) -> bool {
+    [FINESS_ET.aliases, OSE.aliases, GHT.aliases]
         .iter()
-        .all(|aliases| find_column(&headers, aliases).is_some())
+        .all(|aliases| find_column(headers, aliases).is_some())
 }
 
 pub fn schema() -> Schema {
@@ -57,64 +76,47 @@ pub fn schema() -> Schema {
     ])
 }
 
-pub fn parse(bytes: &[u8], diagnostics: &mut Diagnostics) -> Result<OseList, Refusal> {
-    let table = read_csv(bytes)?;
-    if table.encoding == SourceEncoding::Windows1252 {
-        diagnostics.warn(
-            Location::default(),
-            None,
-            "fichier décodé en Windows-1252 (Latin-1) : il n'est pas en UTF-8",
-        );
-    }
-    let required = |aliases: &[&str], name: &str| {
-        table.column(aliases).ok_or_else(|| {
-            Refusal::Structure(format!(
-                "colonne obligatoire « {name} » introuvable (en-têtes lus : {}). Attendu : finess_et;finess_ej;ght;ose",
-                table.headers.join(" | ")
-            ))
-        })
-    };
-    let et_column = required(FINESS_ET_ALIASES, "finess_et")?;
-    let ose_column = required(OSE_ALIASES, "ose")?;
-    let ej_column = table.column(FINESS_EJ_ALIASES);
-    let ght_column = table.column(GHT_ALIASES);
-
+pub fn parse(workbook: &Workbook, diagnostics: &mut Diagnostics) -> Result<OseList, Refusal> {
+    let grid = workbook
+        .sheet(&["OSE", "Liste OSE", "OSE GHT"], true)
+        .ok_or_else(|| Refusal::Structure("fichier vide".to_owned()))?;
+    let table = Table::locate(grid, &COLUMNS, diagnostics)?;
     let mut kept: Vec<(Finess, Option<Finess>, Option<String>, bool)> = Vec::new();
     let mut index_by_et: HashMap<Finess, (usize, u64)> = HashMap::new();
-    for (line, fields) in &table.rows {
-        let field = |index: usize| fields.get(index).map_or("", |text| text.trim());
-        let Some(et) = finess_field(&table, *line, et_column, field(et_column), diagnostics) else {
-            continue;
-        };
-        let ej = match ej_column {
-            Some(column) if !field(column).is_empty() => {
-                match finess_field(&table, *line, column, field(column), diagnostics) {
-                    Some(ej) => Some(ej),
-                    None => continue,
-                }
+    'rows: for row in &table.rows {
+        let mut values = Vec::with_capacity(COLUMNS.len());
+        for spec in &COLUMNS {
+            match table.value_or_reject(row, spec, diagnostics) {
+                Some(value) => values.push(value),
+                None => continue 'rows,
             }
+        }
+        let finess = |value: &Option<Value>| match value {
+            Some(Value::Finess(finess)) => Some(finess.clone()),
             _ => None,
         };
-        let Some(ose) = parse_bool_fr(field(ose_column)) else {
-            diagnostics.reject(
-                Location::line_column(*line, table.describe_column(ose_column)),
-                Some(field(ose_column)),
-                "valeur OSE illisible : Oui/Non, O/N, Vrai/Faux, 1/0 ou X attendu",
-            );
-            continue;
+        let Some(et) = finess(&values[0]) else { continue };
+        let ej = finess(&values[1]);
+        let ght = match &values[2] {
+            Some(Value::Text(text)) => Some(text.clone()),
+            _ => None,
         };
-        let ght = ght_column.map(field).filter(|text| !text.is_empty()).map(str::to_owned);
+        let ose = matches!(values[3], Some(Value::Bool(true)));
         match index_by_et.get(&et) {
             Some(&(index, first_line)) => {
                 diagnostics.warn(
-                    Location::line(*line),
+                    Location {
+                        sheet: table.sheet.clone(),
+                        row: Some(row.0),
+                        ..Location::default()
+                    },
                     Some(et.as_str()),
                     format!("FINESS ET déjà listé ligne {first_line} : la dernière ligne l'emporte"),
                 );
                 kept[index] = (et, ej, ght, ose);
             }
             None => {
-                index_by_et.insert(et.clone(), (kept.len(), *line));
+                index_by_et.insert(et.clone(), (kept.len(), row.0));
                 kept.push((et, ej, ght, ose));
             }
         }
@@ -139,58 +141,22 @@ pub fn parse(bytes: &[u8], diagnostics: &mut Diagnostics) -> Result<OseList, Ref
     ];
     let rows = RecordBatch::try_new(Arc::new(schema()), columns).expect("columns built to match the schema");
     Ok(OseList {
-        encoding: table.encoding,
         rows_read: table.rows.len() as u64,
         rows,
     })
 }
 
-/// A FINESS cell of a spreadsheet: repaired and warned, or rejected. `None` means rejected.
-pub(crate) fn finess_field(
-    table: &CsvTable,
-    line: u64,
-    column: usize,
-    text: &str,
-    diagnostics: &mut Diagnostics,
-) -> Option<Finess> {
-    let location = || Location::line_column(line, table.describe_column(column));
-    match Finess::parse_lenient(text) {
-        Ok((finess, repairs)) => {
-            for repair in repairs {
-                let message = match repair {
-                    FinessRepair::PaddedLeadingZeros => {
-                        format!("FINESS « {text} » complété à 9 chiffres en {finess} (zéro initial perdu par Excel)")
-                    }
-                    FinessRepair::SeparatorsRemoved => format!("FINESS « {text} » lu {finess} (espaces retirés)"),
-                };
-                diagnostics.warn(location(), Some(text), message);
-            }
-            if finess.luhn_ok() == Some(false) {
-                diagnostics.warn(
-                    location(),
-                    Some(text),
-                    format!("clé de contrôle (Luhn) du FINESS {finess} incorrecte : numéro conservé, vérifiez-le"),
-                );
-            }
-            Some(finess)
-        }
-        Err(error) => {
-            diagnostics.reject(location(), Some(text), error.to_string());
-            None
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tabular::read_workbook;
     use arrow::array::AsArray;
 
     #[test]
     fn rows_are_read_repaired_or_rejected() {
         let file = "finess_et;finess_ej;ght;ose\n750100125;750712184;GHT Paris Centre;Oui\n10000024;;GHT Ain;non\nXYZ;;GHT;oui\n930100037;;;peut-être\n";
         let mut diagnostics = Diagnostics::default();
-        let list = parse(file.as_bytes(), &mut diagnostics).unwrap();
+        let list = parse(&read_workbook(file.as_bytes(), None).unwrap(), &mut diagnostics).unwrap();
         assert_eq!(list.rows_read, 4);
         assert_eq!(list.rows.num_rows(), 2);
         let et = list.rows.column(0).as_string::<i32>();
@@ -213,7 +179,8 @@ mod tests {
     #[test]
     fn a_missing_required_column_refuses_the_file() {
         let mut diagnostics = Diagnostics::default();
-        let refusal = parse(b"finess_et;ght\n750100125;GHT\n", &mut diagnostics).unwrap_err();
-        assert!(refusal.to_string().contains("« ose » introuvable"), "{refusal}");
+        let workbook = read_workbook(b"finess_et;ght\n750100125;GHT\n", None).unwrap();
+        let refusal = parse(&workbook, &mut diagnostics).unwrap_err();
+        assert!(refusal.to_string().contains("ose"), "{refusal}");
     }
 }
