@@ -1,5 +1,13 @@
-//! Reading delimited text the way French Excel writes it: encoding and separator sniffed,
-//! headers matched ignoring case, accents and spacing, with aliases.
+//! Reading spreadsheets the way French Excel writes them. `grid` reads CSV or XLSX into
+//! sheets of typed cells, `table` locates a declared table in a sheet and converts its
+//! cells; this module holds the CSV reader (encoding and separator sniffed) and header
+//! matching (case, accents and spacing ignored, with aliases).
+
+pub mod grid;
+pub mod table;
+
+pub use grid::{Cell, Grid, Workbook, read_workbook};
+pub use table::{ColumnSpec, Table, ValueKind};
 
 use crate::report::Refusal;
 use crate::text::{SourceEncoding, decode_lenient, fold};
@@ -39,17 +47,6 @@ pub fn find_column(headers: &[String], aliases: &[&str]) -> Option<usize> {
     })
 }
 
-/// The header fields of a delimited file, read from its first line only (for kind detection).
-pub fn first_line_headers(bytes: &[u8]) -> Vec<String> {
-    let end = bytes.iter().position(|&byte| byte == b'\n').unwrap_or(bytes.len());
-    let (line, _) = decode_lenient(&bytes[..end]);
-    let separator = char::from(sniff_separator(&line));
-    line.trim_end_matches('\r')
-        .split(separator)
-        .map(|field| field.trim().trim_matches('"').to_owned())
-        .collect()
-}
-
 /// Excel's column letters: 0 → A, 25 → Z, 26 → AA.
 pub fn column_letter(index: usize) -> String {
     let mut letters = Vec::new();
@@ -62,27 +59,30 @@ pub fn column_letter(index: usize) -> String {
     letters.iter().rev().collect()
 }
 
-/// Picks `;`, `,` or tab: the one that splits the first line into the most fields.
-fn sniff_separator(first_line: &str) -> u8 {
-    [b';', b'\t', b',']
-        .into_iter()
-        .max_by_key(|separator| first_line.bytes().filter(|b| b == separator).count())
-        .unwrap_or(b';')
+/// Picks `;`, tab or `,`: the one seen most often in the first lines (title rows may have
+/// none); `;`, French Excel's, wins ties.
+fn sniff_separator(text: &str) -> u8 {
+    let head: Vec<&str> = text.lines().take(10).collect();
+    let count = |separator: u8| {
+        head.iter()
+            .map(|line| line.bytes().filter(|&b| b == separator).count())
+            .sum::<usize>()
+    };
+    [b'\t', b','].into_iter().fold(b';', |best, candidate| {
+        if count(candidate) > count(best) {
+            candidate
+        } else {
+            best
+        }
+    })
 }
-
-pub mod grid;
-pub mod table;
-
-pub use grid::{Cell, Grid, Workbook, read_workbook};
-pub use table::{ColumnSpec, Table, ValueKind};
 
 pub fn read_csv(bytes: &[u8]) -> Result<CsvTable, Refusal> {
     let (text, encoding) = decode_lenient(bytes);
     if text.trim().is_empty() {
         return Err(Refusal::Empty);
     }
-    let first_line = text.lines().next().unwrap_or_default();
-    let separator = sniff_separator(first_line);
+    let separator = sniff_separator(&text);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(separator)
         .has_headers(false)
@@ -152,6 +152,15 @@ mod tests {
             assert_eq!(table.column(&["ose"]), Some(1));
             assert_eq!(table.rows, vec![(2, vec!["750100125".to_owned(), "Oui".to_owned()])]);
         }
+    }
+
+    #[test]
+    fn a_title_line_without_separators_does_not_fool_the_sniffer() {
+        let table = read_csv("Export du 15/07/2024\nFINESS ET;Campagne\n750100125;2024\n".as_bytes()).unwrap();
+        assert_eq!(table.separator, b';');
+        assert_eq!(table.rows[0].1, vec!["FINESS ET".to_owned(), "Campagne".to_owned()]);
+        let commas = read_csv("titre\na,b\n1,2\n".as_bytes()).unwrap();
+        assert_eq!(commas.separator, b',');
     }
 
     #[test]
