@@ -535,8 +535,9 @@ impl Reader<'_> {
             recipient
                 .ids
                 .iter()
-                .find(|(kind, text)| *kind == id_type && Finess::parse(text).is_ok())
-                .map(|(_, text)| Finess::parse(text).map(|f| f.to_string()).unwrap_or_default())
+                .filter(|(kind, _)| *kind == id_type)
+                .find_map(|(_, text)| Finess::parse(text).ok())
+                .map(|finess| finess.to_string())
         };
         row.recipient_et = finess_of(2);
         row.recipient_ej = finess_of(3);
