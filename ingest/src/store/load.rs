@@ -170,6 +170,7 @@ impl Store {
             );
         }
         progress(ImportStage::Parsing);
+        let started_at = now_utc();
         let mut diagnostics = Diagnostics::default();
         let context = ParseContext {
             file_name: Some(file_name),
@@ -181,7 +182,7 @@ impl Store {
             Err((kind, refusal)) => return self.record_refusal(file_name, &sha256, size, kind, refusal, options),
         };
         progress(ImportStage::Storing);
-        self.store_parsed(file_name, &sha256, size, parsed, diagnostics, options)
+        self.store_parsed(started_at, file_name, &sha256, size, parsed, diagnostics, options)
     }
 
     fn stored_import_with_hash(&self, sha256: &str) -> Result<Option<(i64, Option<String>)>, StoreError> {
@@ -241,8 +242,10 @@ impl Store {
         })
     }
 
+    #[allow(clippy::too_many_arguments)] // the import's identity, its parse and its options
     fn store_parsed(
         &mut self,
+        started_at: String,
         file_name: &str,
         sha256: &str,
         size: u64,
@@ -250,50 +253,33 @@ impl Store {
         mut diagnostics: Diagnostics,
         options: &ImportOptions,
     ) -> Result<ImportOutcome, StoreError> {
-        let started_at = now_utc();
         let kind = parsed.kind();
         let rows_read = parsed.rows_read();
         let transaction = self.connection.transaction()?;
         let import_id = next_import_id(&transaction)?;
 
-        let (rows_stored, sender, generated_at) = match &parsed {
-            Parsed::Finess(extract) => (
-                load_finess(&transaction, import_id, &extract.sites, &mut diagnostics)?,
-                None,
-                None,
-            ),
-            Parsed::OseList(list) => (
-                load_ose(&transaction, import_id, &list.rows, &mut diagnostics)?,
-                None,
-                None,
-            ),
-            Parsed::Osis(export) => (load_osis(&transaction, import_id, export)?, None, None),
-            Parsed::Grids(grids) => (load_grids(&transaction, import_id, grids)?, None, None),
-            Parsed::Applications(applications) => (
-                insert_staged(&transaction, "applications", import_id, &applications.applications)?,
-                None,
-                None,
-            ),
+        let rows_stored = match &parsed {
+            Parsed::Finess(extract) => load_finess(&transaction, import_id, &extract.sites, &mut diagnostics)?,
+            Parsed::OseList(list) => load_ose(&transaction, import_id, &list.rows, &mut diagnostics)?,
+            Parsed::Events(file) => load_events(&transaction, import_id, &file.events, &mut diagnostics)?,
+            Parsed::Osis(export) => load_osis(&transaction, import_id, export)?,
+            Parsed::Grids(grids) => load_grids(&transaction, import_id, grids)?,
+            Parsed::Applications(applications) => {
+                insert_staged(&transaction, "applications", import_id, &applications.applications)?
+            }
             Parsed::Exercises(workbook) => {
-                let exercises = insert_staged(&transaction, "exercises", import_id, &workbook.exercises)?;
-                let actions = insert_staged(&transaction, "actions", import_id, &workbook.actions)?;
-                (exercises + actions, None, None)
+                insert_staged(&transaction, "exercises", import_id, &workbook.exercises)?
+                    + insert_staged(&transaction, "actions", import_id, &workbook.actions)?
             }
-            Parsed::Incidents(incidents) => (
-                insert_staged(&transaction, "incidents", import_id, &incidents.incidents)?,
-                None,
-                None,
-            ),
-            Parsed::Events(file) => {
-                let stored = load_events(&transaction, import_id, &file.events, &mut diagnostics)?;
-                let sender = file.care_d1_name.as_ref().map(|name| name.sender.clone());
-                let generated = file
-                    .care_d1_name
-                    .as_ref()
-                    .map(|name| name.generated_at.format("%Y-%m-%d %H:%M:%S").to_string());
-                (stored, sender, generated)
-            }
+            Parsed::Incidents(incidents) => insert_staged(&transaction, "incidents", import_id, &incidents.incidents)?,
         };
+        // Only CaRE D1 event files name their sender and generation time.
+        let care_d1_name = match &parsed {
+            Parsed::Events(file) => file.care_d1_name.as_ref(),
+            _ => None,
+        };
+        let sender = care_d1_name.map(|name| name.sender.clone());
+        let generated_at = care_d1_name.map(|name| name.generated_at.format("%Y-%m-%d %H:%M:%S").to_string());
         insert_diagnostics(&transaction, import_id, &diagnostics)?;
 
         let rejected = diagnostics.rejects.len() as u64;
