@@ -188,21 +188,14 @@ pub fn parse(workbook: &Workbook, diagnostics: &mut Diagnostics) -> Result<Appli
     let mut builders: Vec<Builder> = COLUMNS.iter().map(|spec| Builder::for_kind(spec.kind)).collect();
     let (mut state_written, mut source_row) = (StringBuilder::new(), Int64Builder::new());
     let state_column = table.column_index("state").unwrap_or(0);
-    'rows: for row in &table.rows {
-        let mut values = Vec::with_capacity(COLUMNS.len());
-        for spec in &COLUMNS {
-            match table.value_or_reject(row, spec, diagnostics) {
-                Some(value) => values.push(value),
-                None => continue 'rows,
-            }
-        }
+    for (row_number, mut values) in table.typed_rows(&COLUMNS, diagnostics) {
         let written = match &values[6] {
             Some(Value::Text(text)) => text.clone(),
             _ => String::new(),
         };
         let Some(state) = normalise_state(&written) else {
             diagnostics.reject(
-                table.location(row.0, state_column),
+                table.location(row_number, state_column),
                 Some(&written),
                 "état du dossier inconnu (en construction, en instruction, accepté, refusé, classé sans suite)",
             );
@@ -213,7 +206,7 @@ pub fn parse(workbook: &Workbook, diagnostics: &mut Diagnostics) -> Result<Appli
             builder.append(value.as_ref());
         }
         state_written.append_value(&written);
-        source_row.append_value(row.0 as i64);
+        source_row.append_value(row_number as i64);
     }
     let mut columns: Vec<ArrayRef> = builders.iter_mut().map(Builder::finish).collect();
     columns.push(Arc::new(state_written.finish()));

@@ -159,25 +159,6 @@ fn empty(schema: Schema) -> RecordBatch {
     RecordBatch::new_empty(Arc::new(schema))
 }
 
-/// Reads every declared column of each row; a row with a bad value is rejected whole.
-fn typed_rows(
-    table: &Table<'_>,
-    specs: &[ColumnSpec],
-    diagnostics: &mut Diagnostics,
-) -> Vec<(u64, Vec<Option<Value>>)> {
-    table
-        .rows
-        .iter()
-        .filter_map(|row| {
-            let values: Option<Vec<Option<Value>>> = specs
-                .iter()
-                .map(|spec| table.value_or_reject(row, spec, diagnostics))
-                .collect();
-            values.map(|values| (row.0, values))
-        })
-        .collect()
-}
-
 fn text(value: &Option<Value>) -> Option<&str> {
     match value {
         Some(Value::Text(text)) => Some(text.as_str()),
@@ -227,7 +208,7 @@ pub fn exercises_schema() -> Schema {
 fn read_exercises(grid: &Grid, diagnostics: &mut Diagnostics, rows_read: &mut u64) -> Result<RecordBatch, Refusal> {
     let table = Table::locate(grid, &EXERCISE_COLUMNS, diagnostics)?;
     *rows_read += table.rows.len() as u64;
-    let rows = typed_rows(&table, &EXERCISE_COLUMNS, diagnostics);
+    let rows = table.typed_rows(&EXERCISE_COLUMNS, diagnostics);
     let (mut et, mut kit, mut kit_raw, mut scenario, mut provider) = (
         StringBuilder::new(),
         StringBuilder::new(),
@@ -301,7 +282,7 @@ pub fn actions_schema() -> Schema {
 fn read_actions(grid: &Grid, diagnostics: &mut Diagnostics, rows_read: &mut u64) -> Result<RecordBatch, Refusal> {
     let table = Table::locate(grid, &ACTION_COLUMNS, diagnostics)?;
     *rows_read += table.rows.len() as u64;
-    let rows = typed_rows(&table, &ACTION_COLUMNS, diagnostics);
+    let rows = table.typed_rows(&ACTION_COLUMNS, diagnostics);
     let (mut et, mut action, mut owner, mut status) = (
         StringBuilder::new(),
         StringBuilder::new(),

@@ -102,14 +102,7 @@ pub fn parse(workbook: &Workbook, diagnostics: &mut Diagnostics) -> Result<Incid
         Int64Builder::with_capacity(n),
     );
     let mut flags: Vec<BooleanBuilder> = (0..5).map(|_| BooleanBuilder::with_capacity(n)).collect();
-    'rows: for row in &table.rows {
-        let mut values = Vec::with_capacity(COLUMNS.len());
-        for spec in &COLUMNS {
-            match table.value_or_reject(row, spec, diagnostics) {
-                Some(value) => values.push(value),
-                None => continue 'rows,
-            }
-        }
+    for (row_number, values) in table.typed_rows(&COLUMNS, diagnostics) {
         let datetime = |value: &Option<Value>| match value {
             Some(Value::DateTime(datetime)) => Some(to_timestamp_micros(*datetime)),
             _ => None,
@@ -132,7 +125,7 @@ pub fn parse(workbook: &Workbook, diagnostics: &mut Diagnostics) -> Result<Incid
             builder.append_option(flag(&values[index]));
         }
         cnil_at.append_option(datetime(&values[6]));
-        source.append_value(row.0 as i64);
+        source.append_value(row_number as i64);
     }
     let mut flags = flags.into_iter();
     let mut next_flag = || Arc::new(flags.next().expect("five flags").finish()) as ArrayRef;

@@ -83,14 +83,7 @@ pub fn parse(workbook: &Workbook, diagnostics: &mut Diagnostics) -> Result<OseLi
     let table = Table::locate(grid, &COLUMNS, diagnostics)?;
     let mut kept: Vec<(Finess, Option<Finess>, Option<String>, bool)> = Vec::new();
     let mut index_by_et: HashMap<Finess, (usize, u64)> = HashMap::new();
-    'rows: for row in &table.rows {
-        let mut values = Vec::with_capacity(COLUMNS.len());
-        for spec in &COLUMNS {
-            match table.value_or_reject(row, spec, diagnostics) {
-                Some(value) => values.push(value),
-                None => continue 'rows,
-            }
-        }
+    for (row_number, values) in table.typed_rows(&COLUMNS, diagnostics) {
         let finess = |value: &Option<Value>| match value {
             Some(Value::Finess(finess)) => Some(finess.clone()),
             _ => None,
@@ -107,7 +100,7 @@ pub fn parse(workbook: &Workbook, diagnostics: &mut Diagnostics) -> Result<OseLi
                 diagnostics.warn(
                     Location {
                         sheet: table.sheet.clone(),
-                        row: Some(row.0),
+                        row: Some(row_number),
                         ..Location::default()
                     },
                     Some(et.as_str()),
@@ -116,7 +109,7 @@ pub fn parse(workbook: &Workbook, diagnostics: &mut Diagnostics) -> Result<OseLi
                 kept[index] = (et, ej, ght, ose);
             }
             None => {
-                index_by_et.insert(et.clone(), (kept.len(), row.0));
+                index_by_et.insert(et.clone(), (kept.len(), row_number));
                 kept.push((et, ej, ght, ose));
             }
         }

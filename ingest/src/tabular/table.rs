@@ -237,6 +237,21 @@ impl<'a> Table<'a> {
         Ok(Some(value))
     }
 
+    /// Every declared column of each data row, typed; a row with a bad or missing required
+    /// value is rejected whole (one reject, naming the first bad cell) and left out.
+    pub fn typed_rows(&self, specs: &[ColumnSpec], diagnostics: &mut Diagnostics) -> Vec<(u64, Vec<Option<Value>>)> {
+        self.rows
+            .iter()
+            .filter_map(|row| {
+                let values: Option<Vec<Option<Value>>> = specs
+                    .iter()
+                    .map(|spec| self.value_or_reject(row, spec, diagnostics))
+                    .collect();
+                values.map(|values| (row.0, values))
+            })
+            .collect()
+    }
+
     /// Like `value`, but a bad or missing required value becomes a reject naming the cell;
     /// `None` tells the caller to drop the row.
     pub fn value_or_reject(
