@@ -52,12 +52,46 @@ pub enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Crée une base neuve avec les fichiers d'exemple intégrés au programme et la résume.
-    Demo {
-        /// Fichier de la base de démonstration (recréé à chaque fois).
-        #[arg(long, default_value = "opssies-demo.duckdb")]
-        store: PathBuf,
-    },
+    /// Génère (ou réutilise) la région de démonstration, l'importe dans une base neuve et
+    /// affiche la synthèse régionale.
+    Demo(DemoArgs),
+    /// Génère un jeu de données fictif aux formats réels, avec son manifest.json.
+    DemoData(DemoDataArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Dossier des fichiers de démonstration (générés s'il n'y a pas de manifest.json).
+    #[arg(long, default_value = "opssies-demo")]
+    pub dir: PathBuf,
+    /// Fichier de la base de démonstration (recréé à chaque fois).
+    #[arg(long, default_value = "opssies-demo.duckdb")]
+    pub store: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoDataArgs {
+    /// Dossier où écrire les fichiers (créé au besoin).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Étendue : la région (Île-de-France) ou la France entière.
+    #[arg(long, value_enum, default_value_t = ScaleArg::Region)]
+    pub scale: ScaleArg,
+    /// Nombre de campagnes oSIS, jusqu'à l'année en cours (par défaut : depuis 2023, au moins 3).
+    #[arg(long)]
+    pub campaigns: Option<u32>,
+    /// Graine du générateur : la même graine et la même date donnent les mêmes fichiers.
+    #[arg(long, default_value_t = 2023)]
+    pub seed: u64,
+    /// Date du jour du jeu (AAAA-MM-JJ) ; par défaut aujourd'hui.
+    #[arg(long)]
+    pub today: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ScaleArg {
+    Region,
+    National,
 }
 
 #[derive(Debug, Args)]

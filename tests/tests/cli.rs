@@ -196,10 +196,18 @@ fn a_missing_file_is_a_failure_not_a_refusal() {
 }
 
 #[test]
-fn the_demo_builds_a_store_from_the_embedded_samples() {
+fn the_demo_generates_the_region_once_and_imports_it_into_a_fresh_store() {
     let directory = tempfile::tempdir().unwrap();
+    let set = directory.path().join("region");
     let store = directory.path().join("demo.duckdb");
-    let output = run(&["demo", "--store", store.to_str().unwrap()]);
+    let args = [
+        "demo",
+        "--dir",
+        set.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+    ];
+    let output = run(&args);
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -207,23 +215,27 @@ fn the_demo_builds_a_store_from_the_embedded_samples() {
         String::from_utf8_lossy(&output.stderr)
     );
     let text = stdout(&output);
-    assert!(text.contains("Établissements par département"), "{text}");
-    // The sample extract has 28 valid sites and one line with a letter O in its FINESS.
-    let connection = Store::open(&store).unwrap();
-    let sites: i64 = connection
-        .connection()
-        .query_row("SELECT count(*) FROM establishments", [], |row| row.get(0))
-        .unwrap();
-    assert_eq!(sites, 28);
-    assert!(text.contains("28 enregistré(s), 1 rejeté(s)"), "{text}");
-    // Running it twice starts afresh.
-    let output = run(&["demo", "--store", store.to_str().unwrap()]);
+    assert!(text.contains("Région de démonstration générée"), "{text}");
+    assert!(text.contains("Établissements de la région par département"), "{text}");
+    let manifest: Value = serde_json::from_str(&std::fs::read_to_string(set.join("manifest.json")).unwrap()).unwrap();
+    let files = manifest["files"].as_array().unwrap().len() as i64;
+    let sites = manifest["truths"]["referential_sites"].as_i64().unwrap();
+
+    // A second run reuses the files and starts the store afresh: one import per file
+    // (the duplicate file included, as a refusal-free "already stored").
+    let output = run(&args);
     assert_eq!(output.status.code(), Some(0));
-    // Seven sample files, each imported once, and the 48 declaration rows of the oSIS sample.
+    assert!(stdout(&output).contains("Jeu de démonstration réutilisé"));
     let after = counts(&store);
     let count_of = |name: &str| after.iter().find(|(table, _)| *table == name).unwrap().1;
-    assert_eq!(count_of("imports"), 7);
-    assert_eq!(count_of("declarations"), 48);
+    let duplicates = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|file| file["expected"]["status"] == "duplicate")
+        .count() as i64;
+    assert_eq!(count_of("imports"), files - duplicates);
+    assert_eq!(count_of("establishments"), sites);
 }
 
 /// Prepares a store holding a small extract and one event, and a large extract to import.

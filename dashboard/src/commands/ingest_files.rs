@@ -139,26 +139,60 @@ fn print_outcome(file: &Path, outcome: &ImportOutcome) {
 }
 
 /// Expands directories (recursively, sorted, hidden files skipped) into files.
-fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
         let metadata =
             std::fs::metadata(path).with_context(|| format!("{} : fichier ou dossier introuvable", path.display()))?;
         if metadata.is_dir() {
+            // A generated set lists its files in import order (referential first).
+            let listed = manifest_order(path);
             let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
                 .with_context(|| format!("lecture du dossier {}", path.display()))?
                 .filter_map(|entry| entry.ok().map(|entry| entry.path()))
                 .filter(|entry| {
-                    !entry
-                        .file_name()
-                        .is_some_and(|name| name.to_string_lossy().starts_with('.'))
+                    !entry.file_name().is_some_and(|name| {
+                        let name = name.to_string_lossy();
+                        name.starts_with('.') || (!listed.is_empty() && name == MANIFEST)
+                    })
                 })
                 .collect();
             entries.sort();
-            files.extend(collect_files(&entries)?);
+            let mut nested = collect_files(&entries)?;
+            if !listed.is_empty() {
+                let rank = |file: &PathBuf| {
+                    listed
+                        .iter()
+                        .position(|name| *file == path.join(name))
+                        .unwrap_or(usize::MAX)
+                };
+                nested.sort_by_key(|file| rank(file));
+            }
+            files.extend(nested);
         } else {
             files.push(path.clone());
         }
     }
     Ok(files)
+}
+
+const MANIFEST: &str = "manifest.json";
+
+/// The files a folder's `manifest.json` lists, in order; empty without one.
+fn manifest_order(dir: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(dir.join(MANIFEST)) else {
+        return Vec::new();
+    };
+    let Ok(manifest) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    manifest["files"]
+        .as_array()
+        .map(|files| {
+            files
+                .iter()
+                .filter_map(|file| file["name"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -1,4 +1,5 @@
 mod demo;
+mod demo_data;
 mod ingest_files;
 mod listings;
 
@@ -15,6 +16,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Rejects { store, import } => listings::diagnostics(&store.store, DiagnosticKind::Rejects, import),
         Command::Warnings { store, import } => listings::diagnostics(&store.store, DiagnosticKind::Warnings, import),
         Command::Status { store } => listings::status(&store.store),
-        Command::Demo { store } => demo::run(&store),
+        Command::Demo(args) => demo::run(&args),
+        Command::DemoData(args) => demo_data::run(&args),
     }
 }
