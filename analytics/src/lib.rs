@@ -1,1 +1,761 @@
-//! Analytics.
+//! Indicators of the observatory, as SQL over the store (`analytics/sql/*.sql`), computed
+//! as of any reference date, for a viewer's scope, with thresholds from one settings file.
+//!
+//! Every query first builds the context tables (reference date, settings, the viewer's
+//! red-TLP sites) and the per-establishment status; aggregates are computed over the
+//! establishments the viewer may see, after TLP filtering, never the other way round.
+
+pub mod methodology;
+pub mod settings;
+pub mod status;
+
+mod context;
+
+use chrono::NaiveDate;
+use duckdb::{Connection, ToSql, params_from_iter};
+use serde::Serialize;
+
+pub use settings::Settings;
+pub use status::EstablishmentStatus;
+use status::date;
+
+const MATURITY_SQL: &str = include_str!("../sql/maturity.sql");
+const STATUS_SQL: &str = include_str!("../sql/establishment_status.sql");
+const AAP_SQL: &str = include_str!("../sql/aap.sql");
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyticsError {
+    #[error("erreur de la base : {0}")]
+    Database(#[from] duckdb::Error),
+    #[error("établissement {0} inconnu ou hors de votre périmètre")]
+    NotFound(String),
+}
+
+pub type Result<T> = std::result::Result<T, AnalyticsError>;
+
+/// Who is looking: the establishments they may see row by row, and the sites whose
+/// TLP:RED events they may count (their own).
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// `None`: every establishment of the region (ARS, SESAN).
+    pub sites: Option<Vec<String>>,
+    pub red_sites: Vec<String>,
+}
+
+impl Scope {
+    /// ARS and SESAN: the whole region, TLP amber, green and clear.
+    pub fn region() -> Self {
+        Scope::default()
+    }
+
+    /// An establishment: its own sites, red events included.
+    pub fn establishment(sites: Vec<String>) -> Self {
+        Scope {
+            red_sites: sites.clone(),
+            sites: Some(sites),
+        }
+    }
+}
+
+/// Filters of the pages and the CLI; every value is bound as a query parameter.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Filter {
+    /// `ES` or `ESMS`.
+    pub kind: Option<String>,
+    pub departement: Option<String>,
+    pub family: Option<String>,
+    pub sector_group: Option<String>,
+    pub ose: Option<bool>,
+    /// Part of a name or FINESS.
+    pub search: Option<String>,
+    /// A targeting reason (`exercice`, `déclaration`…).
+    pub reason: Option<String>,
+}
+
+impl Filter {
+    fn clauses(&self) -> (String, Vec<Box<dyn ToSql>>) {
+        let mut sql = String::new();
+        let mut values: Vec<Box<dyn ToSql>> = Vec::new();
+        let mut add = |clause: &str, value: Box<dyn ToSql>| {
+            sql.push_str(" AND ");
+            sql.push_str(clause);
+            values.push(value);
+        };
+        let pattern = self.search.as_ref().map(|search| format!("%{}%", like_escape(search)));
+        if let Some(kind) = &self.kind {
+            add("s.kind = ?", Box::new(kind.clone()));
+        }
+        if let Some(departement) = &self.departement {
+            add("s.departement = ?", Box::new(departement.clone()));
+        }
+        if let Some(family) = &self.family {
+            add("s.family = ?", Box::new(family.clone()));
+        }
+        if let Some(sector) = &self.sector_group {
+            add("s.sector_group = ?", Box::new(sector.clone()));
+        }
+        if let Some(ose) = self.ose {
+            add("s.ose = ?", Box::new(ose));
+        }
+        if let Some(pattern) = pattern {
+            // One placeholder: the pattern is matched against FINESS and name together.
+            add(
+                "(s.finess_et || ' ' || lower(coalesce(s.name, ''))) LIKE lower(?) ESCAPE '\\'",
+                Box::new(pattern),
+            );
+        }
+        if let Some(reason) = &self.reason {
+            add("list_contains(s.priority_reasons, ?)", Box::new(reason.clone()));
+        }
+        (sql, values)
+    }
+}
+
+fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// The indicators over one store connection.
+pub struct Analytics<'c> {
+    connection: &'c Connection,
+    settings: &'c Settings,
+}
+
+impl<'c> Analytics<'c> {
+    pub fn new(connection: &'c Connection, settings: &'c Settings) -> Self {
+        Analytics { connection, settings }
+    }
+
+    pub fn settings(&self) -> &Settings {
+        self.settings
+    }
+
+    /// Recomputes the materialised maturity tables when an import happened since.
+    pub fn refresh_if_stale(&self) -> Result<bool> {
+        let stale: bool = self.connection.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM duckdb_tables() WHERE table_name = 'analytics_refresh')",
+            [],
+            |row| row.get(0),
+        )?;
+        let stale = stale
+            || {
+                let (refreshed, latest): (i64, i64) = self.connection.query_row(
+                "SELECT (SELECT last_import_id FROM analytics_refresh), (SELECT coalesce(max(import_id), 0) FROM imports)",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+                refreshed != latest
+            };
+        if stale {
+            self.connection
+                .execute_batch(&format!("BEGIN TRANSACTION; {MATURITY_SQL} COMMIT;"))?;
+        }
+        Ok(stale)
+    }
+
+    /// Builds the context and the per-establishment status for a date and a viewer.
+    pub fn prepare(&self, as_of: NaiveDate, scope: &Scope) -> Result<()> {
+        self.refresh_if_stale()?;
+        context::prepare(self.connection, self.settings, as_of, scope)?;
+        self.connection.execute_batch(STATUS_SQL)?;
+        Ok(())
+    }
+
+    /// The establishments the viewer may see, filtered, by FINESS.
+    pub fn establishments(&self, as_of: NaiveDate, scope: &Scope, filter: &Filter) -> Result<Vec<EstablishmentStatus>> {
+        self.prepare(as_of, scope)?;
+        self.visible_rows(filter, "s.finess_et")
+    }
+
+    fn visible_rows(&self, filter: &Filter, order: &str) -> Result<Vec<EstablishmentStatus>> {
+        let (clauses, values) = filter.clauses();
+        let sql = format!(
+            "SELECT {} FROM establishment_status s JOIN scope_sites USING (finess_et) WHERE true{clauses} ORDER BY {order}",
+            status::COLUMNS
+        );
+        let mut statement = self.connection.prepare(&sql)?;
+        let rows = statement.query_map(params_from_iter(values.iter()), EstablishmentStatus::from_row)?;
+        Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
+    }
+
+    /// SESAN's priority list: highest score first, reasons and offers with each.
+    pub fn targeting(&self, as_of: NaiveDate, scope: &Scope, filter: &Filter) -> Result<Vec<EstablishmentStatus>> {
+        self.prepare(as_of, scope)?;
+        let rows = self.visible_rows(filter, "s.priority_score DESC, s.finess_et")?;
+        Ok(rows.into_iter().filter(|row| row.priority_score > 0).collect())
+    }
+
+    /// The regional view: headline, table by département, distributions, monthly trend.
+    pub fn regional(&self, as_of: NaiveDate, scope: &Scope, filter: &Filter) -> Result<RegionalReport> {
+        self.prepare(as_of, scope)?;
+        let (clauses, values) = filter.clauses();
+        let from = format!("FROM establishment_status s JOIN scope_sites USING (finess_et) WHERE true{clauses}");
+        let aggregate = "count(*) AS establishments,
+            count(*) FILTER (WHERE exercise_status = 'réalisé') AS exercise_done,
+            count(*) FILTER (WHERE ose) AS ose,
+            count(*) FILTER (WHERE ose AND ads_on >= (SELECT as_of - audit_days FROM ctx)
+                             AND silene_on >= (SELECT as_of - audit_days FROM ctx)) AS ose_audited,
+            count(*) FILTER (WHERE freshness = 'à jour') AS declarations_up_to_date,
+            median(maturity) AS median_maturity,
+            count(*) FILTER (WHERE e1_exercise = 'atteint') AS e1_met,
+            count(*) FILTER (WHERE e2_audits = 'atteint') AS e2_met,
+            count(*) FILTER (WHERE e3_observatory = 'atteint') AS e3_met,
+            count(*) FILTER (WHERE e4_awareness = 'atteint') AS e4_met,
+            count(*) FILTER (WHERE e5_cartography = 'atteint') AS e5_met,
+            count(*) FILTER (WHERE freshness = 'jamais') AS never_declared";
+        let figures = |row: &duckdb::Row<'_>, offset: usize| -> duckdb::Result<Figures> {
+            Ok(Figures {
+                establishments: row.get(offset)?,
+                exercise_done: row.get(offset + 1)?,
+                ose: row.get(offset + 2)?,
+                ose_audited: row.get(offset + 3)?,
+                declarations_up_to_date: row.get(offset + 4)?,
+                median_maturity: row.get(offset + 5)?,
+                scorecard_met: [
+                    row.get(offset + 6)?,
+                    row.get(offset + 7)?,
+                    row.get(offset + 8)?,
+                    row.get(offset + 9)?,
+                    row.get(offset + 10)?,
+                ],
+                never_declared: row.get(offset + 11)?,
+            })
+        };
+        let params = || params_from_iter(values.iter());
+        let headline = self
+            .connection
+            .query_row(&format!("SELECT {aggregate} {from}"), params(), |row| figures(row, 0))?;
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT s.departement, any_value(s.departement_label), {aggregate} {from}
+             GROUP BY s.departement ORDER BY s.departement"
+        ))?;
+        let by_departement = statement
+            .query_map(params(), |row| {
+                Ok(DepartementFigures {
+                    departement: row.get(0)?,
+                    label: row.get(1)?,
+                    figures: figures(row, 2)?,
+                })
+            })?
+            .collect::<duckdb::Result<Vec<_>>>()?;
+        let distribution = |column: &str| -> Result<Vec<(String, i64)>> {
+            let mut statement = self.connection.prepare(&format!(
+                "SELECT coalesce(CAST({column} AS VARCHAR), 'non calculé'), count(*) {from} GROUP BY 1 ORDER BY 1"
+            ))?;
+            let rows = statement.query_map(params(), |row| Ok((row.get(0)?, row.get(1)?)))?;
+            Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
+        };
+        let maturity_levels = distribution("maturity_level")?;
+        let freshness = distribution("freshness")?;
+        let exercise_statuses = distribution("exercise_status")?;
+        let mut statement = self.connection.prepare(&format!(
+            "WITH months AS (
+                 SELECT CAST(last_day(month) AS DATE) AS month_end
+                 FROM generate_series(CAST(date_trunc('month', (SELECT as_of FROM ctx)) AS DATE) - INTERVAL 23 MONTH,
+                                      CAST(date_trunc('month', (SELECT as_of FROM ctx)) AS DATE), INTERVAL 1 MONTH) t(month)
+             ),
+             chosen AS (SELECT s.finess_et {from}),
+             done AS (
+                 SELECT DISTINCT r.finess_et, r.completed_on FROM exercise_records r JOIN chosen USING (finess_et)
+                 LEFT JOIN events e USING (event_id)
+                 WHERE r.completed_on IS NOT NULL
+                   AND (r.event_id IS NULL OR e.tlp <> 'red' OR r.finess_et IN (SELECT finess_et FROM scope_red_sites))
+             )
+             SELECT m.month_end,
+                    (SELECT count(DISTINCT d.finess_et) FROM done d
+                     WHERE d.completed_on <= least(m.month_end, (SELECT as_of FROM ctx))
+                       AND d.completed_on >= least(m.month_end, (SELECT as_of FROM ctx)) - (SELECT exercise_done_days FROM ctx)),
+                    (SELECT count(*) FROM chosen)
+             FROM months m ORDER BY m.month_end"
+        ))?;
+        let monthly = statement
+            .query_map(params(), |row| {
+                Ok(MonthlyRate {
+                    month_end: date(row, "month_end")?.unwrap_or(as_of),
+                    done: row.get(1)?,
+                    establishments: row.get(2)?,
+                })
+            })?
+            .collect::<duckdb::Result<Vec<_>>>()?;
+        let mut statement = self.connection.prepare(&format!(
+            "WITH chosen AS (SELECT s.finess_et {from}),
+             declared AS (
+                 SELECT DISTINCT i.finess_et, i.declared_at, i.data_leak, i.cnil_notified, i.cnil_notified_at
+                 FROM incidents i JOIN chosen USING (finess_et)
+                 WHERE CAST(i.declared_at AS DATE) <= (SELECT as_of FROM ctx)
+             )
+             SELECT year(declared_at) AS year, count(DISTINCT finess_et), count(*),
+                    count(*) FILTER (WHERE data_leak AND cnil_notified
+                                     AND cnil_notified_at > declared_at + to_hours((SELECT cnil_within_hours FROM ctx)::INTEGER)),
+                    count(*) FILTER (WHERE data_leak AND NOT coalesce(cnil_notified, false))
+             FROM declared GROUP BY 1 ORDER BY 1"
+        ))?;
+        let incidents = statement
+            .query_map(params(), |row| {
+                Ok(IncidentYear {
+                    year: row.get(0)?,
+                    establishments: row.get(1)?,
+                    incidents: row.get(2)?,
+                    cnil_late: row.get(3)?,
+                    cnil_missing: row.get(4)?,
+                })
+            })?
+            .collect::<duckdb::Result<Vec<_>>>()?;
+        Ok(RegionalReport {
+            as_of,
+            region: self.settings.region.name.clone(),
+            filter: filter.clone(),
+            headline,
+            by_departement,
+            maturity_levels,
+            freshness,
+            exercise_statuses,
+            monthly_exercises: monthly,
+            incidents,
+        })
+    }
+
+    /// The call for projects: every application with each check, the queue and the envelope.
+    pub fn aap(&self, as_of: NaiveDate, scope: &Scope) -> Result<AapReport> {
+        self.prepare(as_of, scope)?;
+        self.connection.execute_batch(AAP_SQL)?;
+        let restriction = if scope.sites.is_some() {
+            " WHERE finess_et IN (SELECT finess_et FROM scope_sites)"
+        } else {
+            ""
+        };
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT application_id, finess_et, name, state, CAST(deposited_at AS VARCHAR), declared_opssies_update_on,
+                    observed_update_on, check_window, check_establishment, check_self_assessment, check_recent_update,
+                    check_cross_check, check_order, check_not_funded_twice, eligible, queue_rank, decision, payment,
+                    order_amount, self_assessment_score, exercise_done_on
+             FROM aap_checks{restriction} ORDER BY deposited_at, application_id"
+        ))?;
+        let applications = statement
+            .query_map([], |row| {
+                Ok(ApplicationCheck {
+                    application_id: row.get(0)?,
+                    finess_et: row.get(1)?,
+                    name: row.get(2)?,
+                    state: row.get(3)?,
+                    deposited_at: row.get(4)?,
+                    declared_update_on: date(row, "declared_opssies_update_on")?,
+                    observed_update_on: date(row, "observed_update_on")?,
+                    checks: [
+                        row.get(7)?,
+                        row.get(8)?,
+                        row.get(9)?,
+                        row.get(10)?,
+                        row.get(11)?,
+                        row.get(12)?,
+                        row.get(13)?,
+                    ],
+                    eligible: row.get(14)?,
+                    queue_rank: row.get(15)?,
+                    decision: row.get(16)?,
+                    payment: row.get(17)?,
+                    order_amount: row.get(18)?,
+                    self_assessment_score: row.get(19)?,
+                    exercise_done_on: date(row, "exercise_done_on")?,
+                })
+            })?
+            .collect::<duckdb::Result<Vec<_>>>()?;
+        let flat = self.settings.aap.flat_amount_euros;
+        let count = |decision: &str, payment: Option<&str>| {
+            applications
+                .iter()
+                .filter(|a| a.decision == decision && payment.is_none_or(|p| a.payment.as_deref() == Some(p)))
+                .count() as i64
+        };
+        let committed = count("retenu", None) * flat;
+        Ok(AapReport {
+            call: self.settings.aap.name.clone(),
+            envelope_euros: self.settings.aap.envelope_euros,
+            committed_euros: committed,
+            payable_euros: count("retenu", Some("à payer")) * flat,
+            paid_euros: count("retenu", Some("payé")) * flat,
+            remaining_euros: self.settings.aap.envelope_euros - committed,
+            applications,
+        })
+    }
+
+    /// One establishment's fiche: its indicators, maturity by domain, evidence and peers.
+    pub fn fiche(&self, finess: &str, as_of: NaiveDate, scope: &Scope) -> Result<Fiche> {
+        self.prepare(as_of, scope)?;
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {} FROM establishment_status s JOIN scope_sites USING (finess_et) WHERE s.finess_et = ?",
+            status::COLUMNS
+        ))?;
+        let status = statement
+            .query_map([finess], EstablishmentStatus::from_row)?
+            .next()
+            .transpose()?
+            .ok_or_else(|| AnalyticsError::NotFound(finess.to_owned()))?;
+        let mut statement = self.connection.prepare(
+            "SELECT d.domain, d.score, d.answered, d.scored,
+                    (SELECT p.score FROM analytics_domain_scores p
+                     WHERE p.finess_et = d.finess_et AND p.domain = d.domain AND p.campaign < d.campaign
+                     ORDER BY p.campaign DESC LIMIT 1) AS previous
+             FROM analytics_domain_scores d
+             JOIN establishment_status s ON s.finess_et = d.finess_et AND s.maturity_campaign = d.campaign
+             WHERE d.finess_et = ? ORDER BY d.domain",
+        )?;
+        let domains = statement
+            .query_map([finess], |row| {
+                Ok(DomainScore {
+                    domain: row.get(0)?,
+                    score: row.get(1)?,
+                    answered: row.get(2)?,
+                    scored: row.get(3)?,
+                    previous: row.get(4)?,
+                })
+            })?
+            .collect::<duckdb::Result<Vec<_>>>()?;
+        let mut statement = self.connection.prepare(
+            "SELECT CAST(coalesce(e.completed_at, e.completion_planned_at, e.request_effective_at) AS DATE) AS day,
+                    e.event_type, e.event_type_label, e.tlp, e.outcome_level, e.outcome_score, i.file_name
+             FROM events e
+             JOIN event_establishments ee USING (event_id)
+             JOIN imports i ON i.import_id = e.import_id
+             WHERE ee.finess_et = ?
+               AND (e.tlp <> 'red' OR ee.finess_et IN (SELECT finess_et FROM scope_red_sites))
+               AND coalesce(CAST(e.completed_at AS DATE), (SELECT as_of FROM ctx)) <= (SELECT as_of FROM ctx)
+             ORDER BY day DESC NULLS LAST, e.event_type",
+        )?;
+        let timeline = statement
+            .query_map([finess], |row| {
+                Ok(TimelineEvent {
+                    date: date(row, "day")?,
+                    event_type: row.get(1)?,
+                    label: row.get(2)?,
+                    tlp: row.get(3)?,
+                    outcome_level: row.get(4)?,
+                    outcome_score: row.get(5)?,
+                    source_file: row.get(6)?,
+                })
+            })?
+            .collect::<duckdb::Result<Vec<_>>>()?;
+        let mut statement = self.connection.prepare(
+            "SELECT exercise_on, action, owner, deadline, status, closed_on,
+                    deadline < (SELECT as_of FROM ctx) AND coalesce(status, '') NOT IN ('fait', 'abandonné') AS overdue
+             FROM action_checks
+             WHERE finess_et = ?
+               AND import_id = (SELECT max(import_id) FROM imports WHERE kind = 'exercices' AND status = 'stored')
+             ORDER BY exercise_on DESC, deadline NULLS LAST",
+        )?;
+        let actions = statement
+            .query_map([finess], |row| {
+                Ok(ActionItem {
+                    exercise_on: date(row, "exercise_on")?,
+                    action: row.get(1)?,
+                    owner: row.get(2)?,
+                    deadline: date(row, "deadline")?,
+                    status: row.get(4)?,
+                    closed_on: date(row, "closed_on")?,
+                    overdue: row.get::<_, Option<bool>>(6)?.unwrap_or(false),
+                })
+            })?
+            .collect::<duckdb::Result<Vec<_>>>()?;
+        let benchmarks = self.benchmarks_prepared(&status)?;
+        Ok(Fiche {
+            as_of,
+            status,
+            domains,
+            timeline,
+            actions,
+            benchmarks,
+        })
+    }
+
+    /// Peer comparison of one establishment on each measure, in its four groups; a group
+    /// under the minimum size gets no figure at all.
+    fn benchmarks_prepared(&self, status: &EstablishmentStatus) -> Result<Vec<Benchmark>> {
+        let k = self.settings.benchmarks.minimum_group_size;
+        let measures: Vec<(String, String)> = {
+            let mut measures = vec![
+                ("Maturité globale".to_owned(), "s.maturity".to_owned()),
+                (
+                    "Complétude du questionnaire".to_owned(),
+                    "100 * s.maturity_completion".to_owned(),
+                ),
+                ("Attentes atteintes (sur 5)".to_owned(), "s.items_met".to_owned()),
+            ];
+            let mut statement = self
+                .connection
+                .prepare("SELECT DISTINCT domain FROM analytics_domain_scores ORDER BY domain")?;
+            for domain in statement.query_map([], |row| row.get::<_, String>(0))? {
+                let domain = domain?;
+                measures.push((
+                    format!("Maturité {domain}"),
+                    format!(
+                        "(SELECT ds.score FROM analytics_domain_scores ds WHERE ds.finess_et = s.finess_et \
+                         AND ds.campaign = s.maturity_campaign AND ds.domain = '{}')",
+                        domain.replace('\'', "''")
+                    ),
+                ));
+            }
+            measures
+        };
+        // National figures only when a national set is loaded, not for a few neighbours' sites.
+        let national_loaded: bool = self.connection.query_row(
+            "SELECT count(*) FILTER (WHERE NOT in_region) >= count(*) FILTER (WHERE in_region)
+             FROM establishment_status WHERE maturity IS NOT NULL",
+            [],
+            |row| row.get(0),
+        )?;
+        let mut groups: Vec<(&str, String, String)> = vec![
+            (
+                "département",
+                status.departement_label.clone().unwrap_or_default(),
+                "s.departement = g.departement AND s.in_region".to_owned(),
+            ),
+            ("région", self.settings.region.name.clone(), "s.in_region".to_owned()),
+            (
+                "groupe de pairs",
+                status.peer_group.clone(),
+                "s.peer_group = g.peer_group".to_owned(),
+            ),
+        ];
+        if national_loaded {
+            groups.push(("national", "France".to_owned(), "true".to_owned()));
+        }
+        let mut benchmarks = Vec::new();
+        for (measure, expression) in &measures {
+            for (group, label, condition) in &groups {
+                let sql = format!(
+                    "WITH g AS (SELECT * FROM establishment_status WHERE finess_et = ?),
+                     values AS (SELECT {expression} AS v FROM establishment_status s, g WHERE {condition}),
+                     me AS (SELECT {} AS v FROM establishment_status s WHERE s.finess_et = (SELECT finess_et FROM g))
+                     SELECT count(v), (SELECT v FROM me),
+                            quantile_cont(v, 0.5), quantile_cont(v, 0.2), quantile_cont(v, 0.8),
+                            100.0 * count(v) FILTER (WHERE v <= (SELECT v FROM me)) / nullif(count(v), 0)
+                     FROM values WHERE v IS NOT NULL",
+                    expression
+                );
+                let (n, value, median, worst_20, best_20, percentile): GroupRow =
+                    self.connection.query_row(&sql, [&status.finess_et], |row| {
+                        Ok((
+                            row.get(0)?,
+                            row.get(1)?,
+                            row.get(2)?,
+                            row.get(3)?,
+                            row.get(4)?,
+                            row.get(5)?,
+                        ))
+                    })?;
+                let figures = (n >= k).then_some(PeerFigures {
+                    establishments: n,
+                    median: median.unwrap_or_default(),
+                    worst_20: worst_20.unwrap_or_default(),
+                    best_20: best_20.unwrap_or_default(),
+                    percentile: value.and(percentile),
+                });
+                benchmarks.push(Benchmark {
+                    measure: measure.clone(),
+                    group: (*group).to_owned(),
+                    group_label: label.clone(),
+                    value,
+                    figures,
+                });
+            }
+        }
+        Ok(benchmarks)
+    }
+
+    /// Peer groups (sector × family) of the filtered establishments on one measure: only
+    /// groups of at least k establishments are returned.
+    pub fn peer_groups(&self, as_of: NaiveDate, scope: &Scope, filter: &Filter) -> Result<Vec<PeerGroup>> {
+        self.prepare(as_of, scope)?;
+        let (clauses, values) = filter.clauses();
+        let sql = format!(
+            "SELECT s.peer_group, count(*), median(s.maturity), quantile_cont(s.maturity, 0.2), quantile_cont(s.maturity, 0.8)
+             FROM establishment_status s JOIN scope_sites USING (finess_et)
+             WHERE s.maturity IS NOT NULL{clauses}
+             GROUP BY s.peer_group
+             HAVING count(*) >= (SELECT minimum_group_size FROM ctx)
+             ORDER BY s.peer_group"
+        );
+        let mut statement = self.connection.prepare(&sql)?;
+        let rows = statement.query_map(params_from_iter(values.iter()), |row| {
+            Ok(PeerGroup {
+                group: row.get(0)?,
+                figures: PeerFigures {
+                    establishments: row.get(1)?,
+                    median: row.get(2)?,
+                    worst_20: row.get(3)?,
+                    best_20: row.get(4)?,
+                    percentile: None,
+                },
+            })
+        })?;
+        Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
+    }
+}
+
+/// Size, own value, median, 20th and 80th percentiles, own percentile.
+type GroupRow = (i64, Option<f64>, Option<f64>, Option<f64>, Option<f64>, Option<f64>);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Figures {
+    pub establishments: i64,
+    pub exercise_done: i64,
+    pub ose: i64,
+    pub ose_audited: i64,
+    pub declarations_up_to_date: i64,
+    pub median_maturity: Option<f64>,
+    /// E1 to E5: establishments meeting each expectation.
+    pub scorecard_met: [i64; 5],
+    pub never_declared: i64,
+}
+
+impl Figures {
+    pub fn rate(part: i64, whole: i64) -> Option<f64> {
+        (whole > 0).then(|| part as f64 / whole as f64)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DepartementFigures {
+    pub departement: Option<String>,
+    pub label: Option<String>,
+    pub figures: Figures,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthlyRate {
+    pub month_end: NaiveDate,
+    pub done: i64,
+    pub establishments: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentYear {
+    pub year: i64,
+    pub establishments: i64,
+    pub incidents: i64,
+    pub cnil_late: i64,
+    pub cnil_missing: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RegionalReport {
+    pub as_of: NaiveDate,
+    pub region: String,
+    pub filter: Filter,
+    pub headline: Figures,
+    pub by_departement: Vec<DepartementFigures>,
+    pub maturity_levels: Vec<(String, i64)>,
+    pub freshness: Vec<(String, i64)>,
+    pub exercise_statuses: Vec<(String, i64)>,
+    pub monthly_exercises: Vec<MonthlyRate>,
+    pub incidents: Vec<IncidentYear>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplicationCheck {
+    pub application_id: i64,
+    pub finess_et: Option<String>,
+    pub name: Option<String>,
+    pub state: String,
+    pub deposited_at: Option<String>,
+    pub declared_update_on: Option<NaiveDate>,
+    pub observed_update_on: Option<NaiveDate>,
+    /// Checks 1–7 of indicators.md §7: `ok`, `échec` or `inconnu`.
+    pub checks: [String; 7],
+    pub eligible: bool,
+    pub queue_rank: Option<i64>,
+    /// `retenu`, `liste d'attente` or `inéligible`.
+    pub decision: String,
+    /// `engagé`, `à payer` or `payé` for a funded application.
+    pub payment: Option<String>,
+    pub order_amount: Option<f64>,
+    pub self_assessment_score: Option<i64>,
+    pub exercise_done_on: Option<NaiveDate>,
+}
+
+pub const AAP_CHECKS: [&str; 7] = [
+    "dépôt dans la fenêtre de l'appel",
+    "ES de la région (référentiel FINESS)",
+    "auto-évaluation : score et grille jointe",
+    "mise à jour OPSSIES dans les 3 mois avant le dépôt",
+    "date déclarée confirmée par l'observatoire",
+    "bon de commande joint et montant > 0",
+    "pas déjà financé dans cet appel",
+];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AapReport {
+    pub call: String,
+    pub envelope_euros: i64,
+    pub committed_euros: i64,
+    pub payable_euros: i64,
+    pub paid_euros: i64,
+    pub remaining_euros: i64,
+    pub applications: Vec<ApplicationCheck>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DomainScore {
+    pub domain: String,
+    pub score: Option<f64>,
+    pub answered: i64,
+    pub scored: i64,
+    pub previous: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineEvent {
+    pub date: Option<NaiveDate>,
+    pub event_type: i32,
+    pub label: Option<String>,
+    pub tlp: String,
+    pub outcome_level: Option<i32>,
+    pub outcome_score: Option<f64>,
+    pub source_file: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionItem {
+    pub exercise_on: Option<NaiveDate>,
+    pub action: String,
+    pub owner: Option<String>,
+    pub deadline: Option<NaiveDate>,
+    pub status: Option<String>,
+    pub closed_on: Option<NaiveDate>,
+    pub overdue: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PeerFigures {
+    pub establishments: i64,
+    pub median: f64,
+    pub worst_20: f64,
+    pub best_20: f64,
+    pub percentile: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Benchmark {
+    pub measure: String,
+    pub group: String,
+    pub group_label: String,
+    pub value: Option<f64>,
+    /// `None`: fewer than k establishments ("effectif insuffisant").
+    pub figures: Option<PeerFigures>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PeerGroup {
+    pub group: String,
+    pub figures: PeerFigures,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Fiche {
+    pub as_of: NaiveDate,
+    pub status: EstablishmentStatus,
+    pub domains: Vec<DomainScore>,
+    pub timeline: Vec<TimelineEvent>,
+    pub actions: Vec<ActionItem>,
+    pub benchmarks: Vec<Benchmark>,
+}

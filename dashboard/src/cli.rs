@@ -57,6 +57,76 @@ pub enum Command {
     Demo(DemoArgs),
     /// Génère un jeu de données fictif aux formats réels, avec son manifest.json.
     DemoData(DemoDataArgs),
+    /// Synthèse régionale et tableau par département, à une date de référence.
+    Report(ReportArgs),
+    /// Fiche d'un établissement : attentes avec preuves, maturité par domaine, pairs.
+    Establishment {
+        #[command(flatten)]
+        common: AnalysisArgs,
+        /// FINESS géographique (ET) de l'établissement.
+        finess: String,
+    },
+    /// Liste de ciblage SESAN : priorité, raisons et offre correspondante.
+    Targeting(ReportArgs),
+    /// Appel à projets : contrôles de chaque dossier, file d'attente et enveloppe.
+    Aap(ReportArgs),
+    /// Méthodologie : définitions et seuils, d'après les réglages en vigueur.
+    Methodology {
+        /// Fichier de réglages du déploiement (par défaut data/settings.toml).
+        #[arg(long, env = "OPSSIES_SETTINGS")]
+        settings: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AnalysisArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Date de référence (AAAA-MM-JJ ou JJ/MM/AAAA) ; par défaut aujourd'hui.
+    #[arg(long, value_parser = parse_date)]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Fichier de réglages du déploiement (par défaut data/settings.toml).
+    #[arg(long, env = "OPSSIES_SETTINGS")]
+    pub settings: Option<PathBuf>,
+    /// Format de sortie.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub common: AnalysisArgs,
+    /// ES ou ESMS.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Code du département (75, 77…).
+    #[arg(long)]
+    pub departement: Option<String>,
+    /// Famille de catégorie (CH, CHU, Clinique MCO, EHPAD…).
+    #[arg(long)]
+    pub family: Option<String>,
+    /// Secteur (Public, Privé commercial…).
+    #[arg(long)]
+    pub sector: Option<String>,
+    /// Seulement les OSE (true) ou seulement les autres (false).
+    #[arg(long)]
+    pub ose: Option<bool>,
+    /// Raison de priorité (ciblage) : exercice, audits OSE, déclaration, maturité…
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    ingest::dates::parse_date(text)
+        .ok_or_else(|| format!("date illisible « {text} » : AAAA-MM-JJ ou JJ/MM/AAAA attendu"))
 }
 
 #[derive(Debug, Args)]

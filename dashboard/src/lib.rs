@@ -3,6 +3,7 @@
 
 pub mod cli;
 mod commands;
+pub mod format;
 
 use std::process::ExitCode;
 
@@ -22,6 +23,7 @@ pub mod exit {
 
 /// The whole program: parses the command line, runs the command, returns the exit code.
 pub fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("OPSSIES_LOG").unwrap_or_else(|_| "warn".into()))
@@ -34,4 +36,22 @@ pub fn main() -> ExitCode {
             ExitCode::from(exit::FAILURE)
         }
     }
+}
+
+/// Rust ignores SIGPIPE, so `println!` panics when the reader of a pipe (`head`, `less`)
+/// stops early; a command-line tool should then end quietly, as C tools do.
+fn quiet_on_closed_pipe() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(i32::from(exit::OK));
+        }
+        default_hook(info);
+    }));
 }

@@ -2,6 +2,7 @@ mod demo;
 mod demo_data;
 mod ingest_files;
 mod listings;
+mod report;
 
 use anyhow::Result;
 use ingest::store::DiagnosticKind;
@@ -18,5 +19,10 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Status { store } => listings::status(&store.store),
         Command::Demo(args) => demo::run(&args),
         Command::DemoData(args) => demo_data::run(&args),
+        Command::Report(args) => report::regional(&args),
+        Command::Establishment { common, finess } => report::establishment(&common, &finess),
+        Command::Targeting(args) => report::targeting(&args),
+        Command::Aap(args) => report::aap(&args),
+        Command::Methodology { settings } => report::methodology(settings.as_deref()),
     }
 }

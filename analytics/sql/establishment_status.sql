@@ -1,0 +1,259 @@
+-- Every indicator of one establishment as of the reference date, for every establishment
+-- of the referential (peer groups need them all). Reads the context tables the program
+-- creates first:
+--   ctx                  one row: as_of and every setting (data/settings.toml)
+--   region_departements  the region's départements
+--   scope_red_sites      sites whose TLP:RED events the viewer may count (its own)
+--   category_families    FINESS category → family and ES/ESMS (data/categories.csv)
+-- TLP filtering happens here, before anything is counted: a red event counts only for
+-- the viewer it belongs to.
+
+CREATE OR REPLACE TEMP TABLE establishment_status AS
+WITH
+c AS (SELECT * FROM ctx),
+sites AS (
+    SELECT e.finess_et, e.finess_ej, e.name, e.departement, e.departement_label,
+           e.category_code, e.category_label,
+           coalesce(f.family, 'Autre') AS family,
+           coalesce(f.kind, 'ES') AS kind,
+           e.sector_code,
+           CASE
+               WHEN coalesce(f.kind, 'ES') = 'ESMS' THEN 'Médico-social'
+               WHEN e.sector_code = '1' THEN 'Public'
+               WHEN e.sector_code = '6' THEN 'Privé d''intérêt collectif'
+               WHEN e.sector_code = '7' THEN 'Privé non lucratif'
+               ELSE 'Privé commercial'
+           END AS sector_group,
+           e.ose, e.ght,
+           e.departement IN (SELECT departement FROM region_departements) AS in_region
+    FROM establishments e
+    LEFT JOIN category_families f USING (category_code)
+),
+visible_events AS (
+    SELECT ee.finess_et, e.event_id, e.event_type, e.tlp,
+           CAST(e.completed_at AS DATE) AS completed_on, e.outcome_level, e.outcome_score
+    FROM events e
+    JOIN event_establishments ee USING (event_id)
+    WHERE (e.tlp <> 'red' OR ee.finess_et IN (SELECT finess_et FROM scope_red_sites))
+      AND e.completed_at IS NOT NULL
+      AND CAST(e.completed_at AS DATE) <= (SELECT as_of FROM c)
+),
+audits AS (
+    SELECT finess_et,
+           max(completed_on) FILTER (WHERE event_type = 27) AS ads_on,
+           max(completed_on) FILTER (WHERE event_type = 60) AS silene_on,
+           max(completed_on) FILTER (WHERE event_type = 28) AS cybersurveillance_on,
+           max(completed_on) FILTER (WHERE event_type = 61) AS mail_audit_on,
+           max(completed_on) FILTER (WHERE event_type = 29) AS care_audit_on,
+           arg_max(outcome_level, completed_on) FILTER (WHERE event_type = 29) AS care_level,
+           max(completed_on) FILTER (WHERE event_type IN (21, 22)) AS training_on,
+           count(*) FILTER (WHERE event_type = 44
+                            AND completed_on >= (SELECT as_of FROM c) - (SELECT audit_days FROM c)) AS incident_events_365
+    FROM visible_events
+    GROUP BY finess_et
+),
+latest_workbook AS (
+    SELECT max(import_id) AS import_id FROM imports WHERE kind = 'exercices' AND status = 'stored'
+),
+exercise_rows AS (
+    SELECT r.*
+    FROM exercise_records r
+    LEFT JOIN events e USING (event_id)
+    WHERE (r.workbook_import_id IS NULL OR r.workbook_import_id = (SELECT import_id FROM latest_workbook))
+      AND (r.workbook_import_id IS NOT NULL OR e.tlp <> 'red'
+           OR r.finess_et IN (SELECT finess_et FROM scope_red_sites))
+),
+exercises AS (
+    SELECT finess_et,
+           max(completed_on) FILTER (WHERE completed_on <= (SELECT as_of FROM c)) AS last_exercise_on,
+           arg_max(sources, completed_on) FILTER (WHERE completed_on <= (SELECT as_of FROM c)) AS last_exercise_source,
+           arg_max(direction_present, completed_on) FILTER (WHERE completed_on <= (SELECT as_of FROM c)) AS last_direction_present,
+           arg_max(kit, completed_on) FILTER (WHERE completed_on <= (SELECT as_of FROM c)) AS last_kit,
+           min(planned_on) FILTER (
+               WHERE (completed_on IS NULL OR completed_on > (SELECT as_of FROM c))
+                 AND planned_on > (SELECT as_of FROM c)
+           ) AS next_planned_on
+    FROM exercise_rows
+    GROUP BY finess_et
+),
+actions AS (
+    SELECT finess_et,
+           count(*) AS action_count,
+           count(*) FILTER (WHERE deadline < (SELECT as_of FROM c)
+                            AND coalesce(status, '') NOT IN ('fait', 'abandonné')) AS overdue_actions,
+           count(*) FILTER (WHERE owner IS NULL OR deadline IS NULL) AS untracked_actions
+    FROM action_checks
+    WHERE import_id = (SELECT import_id FROM latest_workbook)
+    GROUP BY finess_et
+),
+declaration_rows AS (
+    SELECT d.*, m.completion, m.overall, m.answered,
+           row_number() OVER (PARTITION BY d.finess_et ORDER BY d.updated_on DESC, d.campaign DESC, d.import_id DESC) AS recency,
+           row_number() OVER (
+               PARTITION BY d.finess_et
+               ORDER BY (m.completion >= (SELECT maturity_not_computed_below FROM c)) DESC NULLS LAST,
+                        d.campaign DESC, d.updated_on DESC
+           ) AS maturity_rank
+    FROM current_declarations d
+    LEFT JOIN analytics_declaration_maturity m USING (import_id, finess_et, campaign)
+    WHERE d.updated_on <= (SELECT as_of FROM c)
+),
+last_declaration AS (SELECT * FROM declaration_rows WHERE recency = 1),
+maturity_declaration AS (
+    SELECT * FROM declaration_rows
+    WHERE maturity_rank = 1 AND completion >= (SELECT maturity_not_computed_below FROM c)
+),
+evidence_answers AS (
+    SELECT a.finess_et,
+           max(a.normalised_value) FILTER (WHERE a.question_code = 'SENSI-01') AS staff_trained_percent,
+           max(a.normalised_value) FILTER (WHERE a.question_code = 'CARTO-01') AS applications_map,
+           max(a.normalised_value) FILTER (WHERE a.question_code = 'CARTO-02') AS network_map,
+           max(a.normalised_value) FILTER (WHERE a.question_code = 'CONT-03') AS declared_exercise_on
+    FROM answers a
+    JOIN last_declaration d USING (import_id, finess_et, campaign)
+    GROUP BY a.finess_et
+),
+grids AS (
+    SELECT * FROM (
+        SELECT s.*, row_number() OVER (PARTITION BY finess_et ORDER BY assessed_on DESC NULLS LAST, import_id DESC) AS recency
+        FROM self_assessments s
+        WHERE assessed_on IS NULL OR assessed_on <= (SELECT as_of FROM c)
+    ) WHERE recency = 1
+),
+incident_rows AS (
+    SELECT DISTINCT finess_et, declared_at FROM incidents
+    WHERE CAST(declared_at AS DATE) <= (SELECT as_of FROM c)
+      AND CAST(declared_at AS DATE) >= (SELECT as_of FROM c) - (SELECT audit_days FROM c)
+),
+incident_counts AS (SELECT finess_et, count(*) AS incidents_365 FROM incident_rows GROUP BY finess_et),
+sources AS (
+    SELECT
+        EXISTS (SELECT 1 FROM events WHERE event_type IN (27, 60, 28)) AS has_audit_source,
+        EXISTS (SELECT 1 FROM imports WHERE kind = 'osis' AND status = 'stored') AS has_declaration_source,
+        EXISTS (SELECT 1 FROM imports WHERE kind IN ('exercices') AND status = 'stored')
+            OR EXISTS (SELECT 1 FROM events WHERE event_type = 43) AS has_exercise_source
+),
+assembled AS (
+    SELECT s.*,
+           ld.updated_on AS last_declaration_on,
+           ld.campaign AS last_declaration_campaign,
+           ld.status AS last_declaration_status,
+           (SELECT as_of FROM c) - ld.updated_on AS declaration_age_days,
+           md.campaign AS maturity_campaign,
+           md.overall AS maturity,
+           md.completion AS maturity_completion,
+           md.completion < (SELECT maturity_partial_below FROM c) AS maturity_partial,
+           ex.last_exercise_on, ex.last_exercise_source, ex.last_direction_present, ex.last_kit, ex.next_planned_on,
+           au.ads_on, au.silene_on, au.cybersurveillance_on, au.mail_audit_on, au.care_audit_on, au.care_level, au.training_on,
+           coalesce(au.incident_events_365, 0) + coalesce(ic.incidents_365, 0) AS incidents_365,
+           coalesce(ac.action_count, 0) AS action_count,
+           coalesce(ac.overdue_actions, 0) AS overdue_actions,
+           coalesce(ac.untracked_actions, 0) AS untracked_actions,
+           TRY_CAST(ea.staff_trained_percent AS DOUBLE) AS staff_trained_percent,
+           ea.applications_map, ea.network_map,
+           TRY_CAST(ea.declared_exercise_on AS DATE) AS declared_exercise_on,
+           g.assessed_on AS self_assessed_on, g.score AS self_assessment_score, g.complete AS self_assessment_complete,
+           CASE WHEN g.complete THEN
+               CASE WHEN g.score < (SELECT kit_intermediate_from FROM c) THEN 'débutant'
+                    WHEN g.score <= (SELECT kit_confirmed_above FROM c) THEN 'intermédiaire'
+                    ELSE 'confirmé' END
+           END AS recommended_kit,
+           src.has_audit_source, src.has_declaration_source, src.has_exercise_source
+    FROM sites s
+    LEFT JOIN last_declaration ld USING (finess_et)
+    LEFT JOIN maturity_declaration md USING (finess_et)
+    LEFT JOIN exercises ex USING (finess_et)
+    LEFT JOIN audits au USING (finess_et)
+    LEFT JOIN incident_counts ic USING (finess_et)
+    LEFT JOIN actions ac USING (finess_et)
+    LEFT JOIN evidence_answers ea USING (finess_et)
+    LEFT JOIN grids g USING (finess_et)
+    CROSS JOIN sources src
+),
+statuses AS (
+    SELECT a.*,
+           CASE
+               WHEN last_declaration_on IS NULL THEN 'jamais'
+               WHEN declaration_age_days <= (SELECT up_to_date_days FROM c) THEN 'à jour'
+               WHEN declaration_age_days <= (SELECT refresh_days FROM c) THEN 'à rafraîchir'
+               ELSE 'obsolète'
+           END AS freshness,
+           CASE
+               WHEN last_exercise_on >= (SELECT as_of FROM c) - (SELECT exercise_done_days FROM c) THEN 'réalisé'
+               WHEN next_planned_on <= (SELECT as_of FROM c) + (SELECT exercise_planned_days FROM c) THEN 'planifié'
+               WHEN last_exercise_on IS NOT NULL THEN 'en retard'
+               ELSE 'jamais'
+           END AS exercise_status,
+           ads_on >= (SELECT as_of FROM c) - (SELECT audit_days FROM c) AS ads_recent,
+           silene_on >= (SELECT as_of FROM c) - (SELECT audit_days FROM c) AS silene_recent,
+           cybersurveillance_on >= (SELECT as_of FROM c) - (SELECT audit_days FROM c) AS cybersurveillance_recent,
+           mail_audit_on >= (SELECT as_of FROM c) - (SELECT audit_days FROM c) AS mail_audit_recent,
+           training_on >= (SELECT as_of FROM c) - (SELECT audit_days FROM c) AS training_recent,
+           CASE
+               WHEN maturity IS NULL THEN NULL
+               WHEN maturity < (SELECT level_2_from FROM c) THEN 1
+               WHEN maturity < (SELECT level_3_from FROM c) THEN 2
+               WHEN maturity < (SELECT level_4_from FROM c) THEN 3
+               WHEN maturity < (SELECT level_5_from FROM c) THEN 4
+               ELSE 5
+           END AS maturity_level
+    FROM assembled a
+),
+scorecard AS (
+    SELECT s.*,
+           CASE
+               WHEN exercise_status = 'réalisé'
+                    OR declared_exercise_on >= (SELECT as_of FROM c) - (SELECT exercise_done_days FROM c) THEN 'atteint'
+               WHEN exercise_status = 'planifié' THEN 'partiel'
+               WHEN last_exercise_on IS NOT NULL OR last_declaration_on IS NOT NULL OR has_exercise_source THEN 'non atteint'
+               ELSE 'inconnu'
+           END AS e1_exercise,
+           CASE
+               WHEN NOT has_audit_source THEN 'inconnu'
+               WHEN ose AND coalesce(ads_recent, false) AND coalesce(silene_recent, false) THEN 'atteint'
+               WHEN ose AND (coalesce(ads_recent, false) OR coalesce(silene_recent, false)) THEN 'partiel'
+               WHEN NOT ose AND coalesce(cybersurveillance_recent, false) THEN 'atteint'
+               ELSE 'non atteint'
+           END AS e2_audits,
+           CASE
+               WHEN last_declaration_on IS NULL AND NOT has_declaration_source THEN 'inconnu'
+               WHEN declaration_age_days <= (SELECT declaration_max_age_days FROM c) AND last_declaration_status = 'Validé' THEN 'atteint'
+               WHEN declaration_age_days <= (SELECT declaration_max_age_days FROM c) THEN 'partiel'
+               ELSE 'non atteint'
+           END AS e3_observatory,
+           CASE
+               WHEN staff_trained_percent >= (SELECT awareness_met_percent FROM c) OR coalesce(training_recent, false) THEN 'atteint'
+               WHEN staff_trained_percent >= 1 THEN 'partiel'
+               WHEN staff_trained_percent IS NOT NULL THEN 'non atteint'
+               ELSE 'inconnu'
+           END AS e4_awareness,
+           CASE
+               WHEN applications_map = 'oui' AND network_map = 'oui' THEN 'atteint'
+               WHEN applications_map IN ('oui', 'partiel') OR network_map IN ('oui', 'partiel') THEN 'partiel'
+               WHEN applications_map IS NOT NULL OR network_map IS NOT NULL THEN 'non atteint'
+               ELSE 'inconnu'
+           END AS e5_cartography
+    FROM statuses s
+)
+SELECT sc.*,
+       (e1_exercise = 'atteint')::INTEGER + (e2_audits = 'atteint')::INTEGER + (e3_observatory = 'atteint')::INTEGER
+           + (e4_awareness = 'atteint')::INTEGER + (e5_cartography = 'atteint')::INTEGER AS items_met,
+       sc.sector_group || ' — ' || sc.family AS peer_group,
+       list_filter([
+           CASE WHEN exercise_status <> 'réalisé' THEN 'exercice' END,
+           CASE WHEN ose AND NOT (coalesce(ads_recent, false) AND coalesce(silene_recent, false)) THEN 'audits OSE' END,
+           CASE WHEN freshness IN ('obsolète', 'jamais') THEN 'déclaration' END,
+           CASE WHEN maturity_level <= 2 THEN 'maturité' END,
+           CASE WHEN overdue_actions > 0 THEN 'actions en retard' END,
+           CASE WHEN incidents_365 > 0 THEN 'incident' END,
+           CASE WHEN NOT coalesce(cybersurveillance_recent, false) THEN 'cybersurveillance' END
+       ], lambda reason: reason IS NOT NULL) AS priority_reasons,
+       (CASE WHEN exercise_status <> 'réalisé' THEN (SELECT w_no_exercise FROM c) ELSE 0 END)
+       + (CASE WHEN ose AND NOT (coalesce(ads_recent, false) AND coalesce(silene_recent, false)) THEN (SELECT w_ose_missing_audit FROM c) ELSE 0 END)
+       + (CASE WHEN freshness IN ('obsolète', 'jamais') THEN (SELECT w_declaration_outdated FROM c) ELSE 0 END)
+       + (CASE WHEN maturity_level <= 2 THEN (SELECT w_low_maturity FROM c) ELSE 0 END)
+       + (CASE WHEN overdue_actions > 0 THEN (SELECT w_overdue_actions FROM c) ELSE 0 END)
+       + (CASE WHEN incidents_365 > 0 THEN (SELECT w_recent_incident FROM c) ELSE 0 END)
+       + (CASE WHEN NOT coalesce(cybersurveillance_recent, false) THEN (SELECT w_no_cybersurveillance FROM c) ELSE 0 END)
+       AS priority_score
+FROM scorecard sc;

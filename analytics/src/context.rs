@@ -1,0 +1,97 @@
+//! The context every indicator query reads: the reference date and the settings (table
+//! `ctx`), the region, the viewer's red-TLP sites, and the category families.
+
+use chrono::NaiveDate;
+use duckdb::{Connection, params};
+
+use crate::Scope;
+use crate::settings::Settings;
+
+const CATEGORIES: &str = include_str!("../../data/categories.csv");
+
+/// Creates (or replaces) the context tables of this connection.
+pub fn prepare(connection: &Connection, settings: &Settings, as_of: NaiveDate, scope: &Scope) -> duckdb::Result<()> {
+    let s = settings;
+    let [level_2, level_3, level_4, level_5] = s.maturity.level_bounds;
+    // Every value below comes from the validated settings (numbers and dates), never from a
+    // request: formatting them into the statement is safe.
+    connection.execute_batch(&format!(
+        "CREATE OR REPLACE TEMP TABLE ctx AS SELECT
+            DATE '{as_of}' AS as_of,
+            {up} AS up_to_date_days, {refresh} AS refresh_days,
+            {done} AS exercise_done_days, {planned} AS exercise_planned_days,
+            {audit} AS audit_days,
+            {partial}::DOUBLE AS maturity_partial_below, {not_computed}::DOUBLE AS maturity_not_computed_below,
+            {level_2}::DOUBLE AS level_2_from, {level_3}::DOUBLE AS level_3_from,
+            {level_4}::DOUBLE AS level_4_from, {level_5}::DOUBLE AS level_5_from,
+            {awareness}::DOUBLE AS awareness_met_percent, {declaration_age} AS declaration_max_age_days,
+            {kit_from} AS kit_intermediate_from, {kit_above} AS kit_confirmed_above,
+            DATE '{opens}' AS aap_opens_on, DATE '{closes}' AS aap_closes_on,
+            {envelope} AS aap_envelope, {flat} AS aap_flat_amount,
+            {months} AS aap_update_months, {cross} AS aap_cross_check_days,
+            {w1} AS w_no_exercise, {w2} AS w_ose_missing_audit, {w3} AS w_declaration_outdated,
+            {w4} AS w_low_maturity, {w5} AS w_overdue_actions, {w6} AS w_recent_incident,
+            {w7} AS w_no_cybersurveillance,
+            {k} AS minimum_group_size, {cnil} AS cnil_within_hours;
+         CREATE OR REPLACE TEMP TABLE region_departements (departement VARCHAR);
+         CREATE OR REPLACE TEMP TABLE scope_red_sites (finess_et VARCHAR);
+         CREATE OR REPLACE TEMP TABLE scope_sites (finess_et VARCHAR);
+         CREATE OR REPLACE TEMP TABLE category_families (category_code VARCHAR, family VARCHAR, kind VARCHAR);",
+        up = s.freshness.up_to_date_days,
+        refresh = s.freshness.refresh_days,
+        done = s.exercises.done_within_days,
+        planned = s.exercises.planned_within_days,
+        audit = s.audits.within_days,
+        partial = s.maturity.partial_below,
+        not_computed = s.maturity.not_computed_below,
+        awareness = s.scorecard.awareness_met_percent,
+        declaration_age = s.scorecard.declaration_max_age_days,
+        kit_from = s.self_assessment.intermediate_from,
+        kit_above = s.self_assessment.confirmed_above,
+        opens = s.aap.opens_on,
+        closes = s.aap.closes_on,
+        envelope = s.aap.envelope_euros,
+        flat = s.aap.flat_amount_euros,
+        months = s.aap.update_within_months,
+        cross = s.aap.cross_check_days,
+        w1 = s.targeting.no_exercise,
+        w2 = s.targeting.ose_missing_audit,
+        w3 = s.targeting.declaration_outdated,
+        w4 = s.targeting.low_maturity,
+        w5 = s.targeting.overdue_actions,
+        w6 = s.targeting.recent_incident,
+        w7 = s.targeting.no_cybersurveillance,
+        k = s.benchmarks.minimum_group_size,
+        cnil = s.incidents.cnil_within_hours,
+    ))?;
+    {
+        let mut insert = connection.prepare("INSERT INTO region_departements VALUES (?)")?;
+        for departement in &s.region.departements {
+            insert.execute(params![departement])?;
+        }
+        let mut insert = connection.prepare("INSERT INTO scope_red_sites VALUES (?)")?;
+        for site in &scope.red_sites {
+            insert.execute(params![site])?;
+        }
+        let mut insert = connection.prepare("INSERT INTO category_families VALUES (?, ?, ?)")?;
+        for line in CATEGORIES.lines().skip(1) {
+            let fields: Vec<&str> = line.split(';').collect();
+            if let [code, _, _, _, family, kind] = fields.as_slice() {
+                insert.execute(params![code, family, kind])?;
+            }
+        }
+    }
+    match &scope.sites {
+        None => connection.execute_batch(
+            "INSERT INTO scope_sites SELECT finess_et FROM establishments
+             WHERE departement IN (SELECT departement FROM region_departements)",
+        )?,
+        Some(sites) => {
+            let mut insert = connection.prepare("INSERT INTO scope_sites VALUES (?)")?;
+            for site in sites {
+                insert.execute(params![site])?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! The *Méthodologie* text, written from the live settings so that it can never disagree
+//! with the figures.
+
+use crate::Settings;
+
+pub fn text(settings: &Settings) -> String {
+    let s = settings;
+    let [l2, l3, l4, l5] = s.maturity.level_bounds;
+    let t = &s.targeting;
+    format!(
+        "Méthodologie des indicateurs — {region}
+
+Tous les indicateurs sont calculés à une date de référence (par défaut aujourd'hui) ; une date passée rejoue l'historique. Seuls les établissements et les niveaux TLP que vous êtes autorisé à voir entrent dans les calculs, avant toute agrégation. Départements de la région : {departements}.
+
+1. Fraîcheur de la déclaration OPSSIES (oSIS)
+   Dernière déclaration : la plus récente « Date de dernière mise à jour », toutes campagnes confondues.
+   À jour : {up} jours ou moins ; à rafraîchir : de {up_next} à {refresh} jours ; obsolète : plus de {refresh} jours ; jamais : aucune déclaration.
+
+2. Exercice de crise
+   Réalisé : un exercice terminé dans les {done} jours précédant la date de référence (classeur ARS ou événement OPSSIES 43 ; les deux sources à {same} jours d'écart ou moins comptent pour un seul exercice).
+   Planifié : sinon, un exercice prévu dans les {planned} jours suivants. En retard : un exercice a déjà eu lieu mais pas dans les {done} jours et aucun n'est prévu. Jamais : aucun exercice connu.
+   Actions en retard : échéance dépassée et statut ni « fait » ni « abandonné ».
+
+3. Audits
+   OSE : ADS (événement 27) et SILENE (événement 60) réalisés dans les {audit} jours. Tous les ES : cybersurveillance (28) et messagerie (61) dans les {audit} jours ; audit CaRE D1 (29) avec son niveau.
+
+4. Maturité (questionnaire oSIS)
+   Score d'un domaine = 100 × points obtenus ÷ points maximum, sur les questions notées auxquelles l'établissement a répondu (points et poids du catalogue). Score global = moyenne des domaines pondérée par leurs poids.
+   Complétude = questions notées répondues ÷ questions notées. Maturité « partielle » sous {partial} % de complétude, non calculée sous {not_computed} % (on retient alors la dernière campagne suffisamment complète).
+   Niveaux : 1 Initial [0 ; {l2}[, 2 Fragile [{l2} ; {l3}[, 3 En progrès [{l3} ; {l4}[, 4 Maîtrisé [{l4} ; {l5}[, 5 Avancé [{l5} ; 100].
+
+5. Attentes nationales (E1 à E5) — atteint, partiel, non atteint, ou inconnu (aucune donnée : jamais compté comme atteint)
+   E1 exercice : exercice réalisé dans les {done} jours (ou date déclarée dans oSIS) ; partiel s'il est prévu dans les {planned} jours.
+   E2 audits : OSE, ADS et SILENE dans les {audit} jours (partiel : l'un des deux) ; autres, cybersurveillance dans les {audit} jours.
+   E3 observatoire : déclaration de {age} jours ou moins et statut « Validé » ; partiel si elle n'est pas validée.
+   E4 sensibilisation : au moins {aware} % du personnel sensibilisé, ou une formation (événements 21, 22) dans les {audit} jours ; partiel de 1 à {aware_below} %.
+   E5 cartographie : cartographies des applications et du réseau toutes deux « oui » ; partiel si l'une est « oui » ou « partiel ».
+
+6. Auto-évaluation et kit
+   Score de la grille (23 questions). Kit recommandé : score inférieur à {kit_from} → débutant ; de {kit_from} à {kit_above} → intermédiaire ; supérieur à {kit_above} → confirmé. Une grille incomplète ne recommande aucun kit ; la plus récente compte.
+
+7. Appel à projets « {call} »
+   Fenêtre de dépôt du {opens} au {closes} ; forfait de {flat} € par exercice, enveloppe de {envelope} €.
+   Contrôles : (1) dépôt dans la fenêtre ; (2) ES de la région au référentiel FINESS ; (3) score d'auto-évaluation et grille jointe ; (4) mise à jour OPSSIES dans les {months} mois calendaires avant le dépôt ; (5) date déclarée confirmée par la dernière déclaration de l'observatoire à la date de dépôt, à {cross} jours près ; (6) bon de commande joint et montant positif ; (7) pas déjà financé dans cet appel.
+   File : premier arrivé, premier servi, à la date de dépôt ; chaque dossier retenu engage le forfait ; au-delà de l'enveloppe, liste d'attente. À payer : exercice réalisé et facture jointe ; payé : date de paiement.
+
+8. Ciblage SESAN (score de 0 à 100)
+   Pas d'exercice dans les {done} jours +{w1} ; OSE sans ADS ou SILENE +{w2} ; déclaration obsolète ou jamais faite +{w3} ; maturité de niveau 1 ou 2 +{w4} ; actions post-exercice en retard +{w5} ; incident dans les {audit} jours +{w6} ; pas de cybersurveillance +{w7}.
+
+9. Comparaison aux pairs
+   Pour chaque mesure : valeur de l'établissement, rang (percentile), médiane, seuils des 20 % les moins bons et des 20 % les meilleurs, pour le département, la région, le groupe de pairs (secteur × famille de catégorie) et la France quand des données nationales sont chargées.
+   Un groupe de moins de {k} établissements n'est pas affiché (« effectif insuffisant »).
+
+10. Incidents
+   Une notification à la CNIL plus de {cnil} heures après la déclaration d'une fuite de données est signalée en retard.
+",
+        region = s.region.name,
+        departements = s.region.departements.join(", "),
+        up = s.freshness.up_to_date_days,
+        up_next = s.freshness.up_to_date_days + 1,
+        refresh = s.freshness.refresh_days,
+        done = s.exercises.done_within_days,
+        planned = s.exercises.planned_within_days,
+        same = s.exercises.same_exercise_within_days,
+        audit = s.audits.within_days,
+        partial = s.maturity.partial_below * 100.0,
+        not_computed = s.maturity.not_computed_below * 100.0,
+        age = s.scorecard.declaration_max_age_days,
+        aware = s.scorecard.awareness_met_percent,
+        aware_below = s.scorecard.awareness_met_percent - 1.0,
+        kit_from = s.self_assessment.intermediate_from,
+        kit_above = s.self_assessment.confirmed_above,
+        call = s.aap.name,
+        opens = s.aap.opens_on.format("%d/%m/%Y"),
+        closes = s.aap.closes_on.format("%d/%m/%Y"),
+        flat = s.aap.flat_amount_euros,
+        envelope = s.aap.envelope_euros,
+        months = s.aap.update_within_months,
+        cross = s.aap.cross_check_days,
+        w1 = t.no_exercise,
+        w2 = t.ose_missing_audit,
+        w3 = t.declaration_outdated,
+        w4 = t.low_maturity,
+        w5 = t.overdue_actions,
+        w6 = t.recent_incident,
+        w7 = t.no_cybersurveillance,
+        k = s.benchmarks.minimum_group_size,
+        cnil = s.incidents.cnil_within_hours,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_text_follows_the_settings() {
+        let defaults = text(&Settings::default());
+        assert!(defaults.contains("À jour : 90 jours ou moins ; à rafraîchir : de 91 à 365 jours"));
+        assert!(defaults.contains("moins de 5 établissements"));
+        let changed = Settings::from_layers(&[("x.toml", "[benchmarks]\nminimum_group_size = 7\n")]).unwrap();
+        assert!(text(&changed).contains("moins de 7 établissements"));
+    }
+}

@@ -1,0 +1,271 @@
+//! Every threshold, weight and window of the indicators, from one settings file: the
+//! project's `data/settings.toml` (the spec's values), overlaid by a deployment's own file.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+const DEFAULTS: &str = include_str!("../../data/settings.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("lecture de {path} impossible : {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("réglages {origin} illisibles : {detail}")]
+    Parse { origin: String, detail: String },
+    #[error("réglage incohérent : {0}")]
+    Invalid(String),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub region: Region,
+    pub freshness: Freshness,
+    pub sources: Sources,
+    pub exercises: Exercises,
+    pub audits: Audits,
+    pub maturity: Maturity,
+    pub scorecard: Scorecard,
+    pub self_assessment: SelfAssessment,
+    pub aap: Call,
+    pub targeting: Targeting,
+    pub benchmarks: Benchmarks,
+    pub incidents: Incidents,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    pub name: String,
+    pub departements: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Freshness {
+    pub up_to_date_days: i64,
+    pub refresh_days: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sources {
+    pub finess_days: i64,
+    pub osis_days: i64,
+    pub events_days: i64,
+    pub aap_days_during_call: i64,
+    pub exercises_days: i64,
+    pub incidents_days: i64,
+    pub ose_days: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exercises {
+    pub done_within_days: i64,
+    pub planned_within_days: i64,
+    pub same_exercise_within_days: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Audits {
+    pub within_days: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Maturity {
+    pub partial_below: f64,
+    pub not_computed_below: f64,
+    pub level_bounds: [f64; 4],
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scorecard {
+    pub awareness_met_percent: f64,
+    pub declaration_max_age_days: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SelfAssessment {
+    pub intermediate_from: i64,
+    pub confirmed_above: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Call {
+    pub name: String,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub envelope_euros: i64,
+    pub flat_amount_euros: i64,
+    pub update_within_months: i64,
+    pub cross_check_days: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Targeting {
+    pub no_exercise: i64,
+    pub ose_missing_audit: i64,
+    pub declaration_outdated: i64,
+    pub low_maturity: i64,
+    pub overdue_actions: i64,
+    pub recent_incident: i64,
+    pub no_cybersurveillance: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Benchmarks {
+    pub minimum_group_size: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Incidents {
+    pub cnil_within_hours: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        // The embedded defaults are checked by a test; failing here would be a build defect.
+        Settings::from_layers(&[]).unwrap_or_else(|error| panic!("data/settings.toml: {error}"))
+    }
+}
+
+impl Settings {
+    /// The defaults, then each layer's values over them (a layer gives only what it changes).
+    pub fn from_layers(layers: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let parse = |origin: &str, text: &str| {
+            text.parse::<toml::Table>().map_err(|error| SettingsError::Parse {
+                origin: origin.to_owned(),
+                detail: error.to_string(),
+            })
+        };
+        let mut merged = parse("par défaut (data/settings.toml)", DEFAULTS)?;
+        for (origin, text) in layers {
+            merge(&mut merged, parse(origin, text)?);
+        }
+        let origin = layers.last().map_or("par défaut", |(origin, _)| origin).to_owned();
+        let settings: Settings = toml::Value::Table(merged)
+            .try_into()
+            .map_err(|error: toml::de::Error| SettingsError::Parse {
+                origin,
+                detail: error.to_string(),
+            })?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// The defaults overlaid by a deployment's file.
+    pub fn load(path: &Path) -> Result<Settings, SettingsError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Settings::from_layers(&[(&path.display().to_string(), &text)])
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        let invalid = |message: &str| Err(SettingsError::Invalid(message.to_owned()));
+        if !(0 < self.freshness.up_to_date_days && self.freshness.up_to_date_days < self.freshness.refresh_days) {
+            return invalid("freshness : il faut 0 < up_to_date_days < refresh_days");
+        }
+        if !self.maturity.level_bounds.windows(2).all(|pair| pair[0] < pair[1]) {
+            return invalid("maturity.level_bounds doit être croissant");
+        }
+        if !(0.0..=1.0).contains(&self.maturity.not_computed_below)
+            || self.maturity.not_computed_below > self.maturity.partial_below
+        {
+            return invalid("maturity : il faut 0 ≤ not_computed_below ≤ partial_below ≤ 1");
+        }
+        if self.self_assessment.intermediate_from > self.self_assessment.confirmed_above {
+            return invalid("self_assessment : intermediate_from doit être ≤ confirmed_above");
+        }
+        if self.aap.opens_on > self.aap.closes_on || self.aap.flat_amount_euros <= 0 {
+            return invalid("aap : fenêtre ou montant forfaitaire incohérent");
+        }
+        if self.benchmarks.minimum_group_size < 2 {
+            return invalid("benchmarks.minimum_group_size doit être au moins 2");
+        }
+        if self.region.departements.is_empty() {
+            return invalid("region.departements est vide");
+        }
+        Ok(())
+    }
+
+    /// Kit recommended for a self-assessment score.
+    pub fn kit_for(&self, score: i64) -> &'static str {
+        if score < self.self_assessment.intermediate_from {
+            "débutant"
+        } else if score <= self.self_assessment.confirmed_above {
+            "intermédiaire"
+        } else {
+            "confirmé"
+        }
+    }
+}
+
+fn merge(base: &mut toml::Table, overlay: toml::Table) {
+    for (key, value) in overlay {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(inner)), toml::Value::Table(overlay_inner)) => merge(inner, overlay_inner),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_spec_values() {
+        let settings = Settings::from_layers(&[]).unwrap();
+        assert_eq!(settings.freshness.up_to_date_days, 90);
+        assert_eq!(settings.freshness.refresh_days, 365);
+        assert_eq!(settings.benchmarks.minimum_group_size, 5);
+        assert_eq!(settings.aap.flat_amount_euros, 4_000);
+        assert_eq!(settings.aap.opens_on, NaiveDate::from_ymd_opt(2023, 1, 1).unwrap());
+        assert_eq!(settings.aap.closes_on, NaiveDate::from_ymd_opt(2023, 6, 30).unwrap());
+        let weights = &settings.targeting;
+        let total = weights.no_exercise
+            + weights.ose_missing_audit
+            + weights.declaration_outdated
+            + weights.low_maturity
+            + weights.overdue_actions
+            + weights.recent_incident
+            + weights.no_cybersurveillance;
+        assert_eq!(total, 100);
+        assert_eq!(
+            (
+                settings.kit_for(74),
+                settings.kit_for(75),
+                settings.kit_for(150),
+                settings.kit_for(151)
+            ),
+            ("débutant", "intermédiaire", "intermédiaire", "confirmé")
+        );
+    }
+
+    #[test]
+    fn a_deployment_file_changes_only_what_it_gives_and_mistakes_are_named() {
+        let settings =
+            Settings::from_layers(&[("deploiement.toml", "[benchmarks]\nminimum_group_size = 10\n")]).unwrap();
+        assert_eq!(settings.benchmarks.minimum_group_size, 10);
+        assert_eq!(settings.freshness.up_to_date_days, 90);
+        let error = Settings::from_layers(&[("x.toml", "[freshness]\nup_to_date_days = 400\n")]).unwrap_err();
+        assert!(error.to_string().contains("up_to_date_days"), "{error}");
+        let error = Settings::from_layers(&[("x.toml", "[benchmarks]\nk = 3\n")]).unwrap_err();
+        assert!(error.to_string().contains("x.toml"), "{error}");
+    }
+}
