@@ -88,9 +88,9 @@ pub fn plant(world: &World, history: &mut History, rules: &CallRules, rng: &Rng)
 
     let places = rules.funded_places();
     let eligible_count = places + places.div_ceil(6);
-    // Failures planted per check: two each (check 7 duplicates an eligible application).
+    // Failures planted per check, two each; checks 2 and 7 are planted below.
     let plan: Vec<Option<u8>> = std::iter::repeat_n(None, eligible_count)
-        .chain([1, 1, 2, 3, 3, 4, 4, 5, 5, 6, 6].into_iter().map(Some))
+        .chain([1, 1, 3, 3, 4, 4, 5, 5, 6, 6].into_iter().map(Some))
         .collect();
     let mut applications = Vec::new();
     let mut next_id = 12_400u32;
@@ -219,7 +219,8 @@ pub fn plant(world: &World, history: &mut History, rules: &CallRules, rng: &Rng)
         });
         next_id += 7;
     }
-    // Check 7: two establishments apply a second time after their first application.
+    // Check 7: the two earliest eligible applicants apply a second time, six days later.
+    applications.sort_by_key(|a| a.deposited_at);
     let firsts: Vec<Application> = applications
         .iter()
         .filter(|a| a.planted_failure.is_none())
@@ -230,18 +231,7 @@ pub fn plant(world: &World, history: &mut History, rules: &CallRules, rng: &Rng)
         let mut again = first.clone();
         again.id = next_id;
         next_id += 5;
-        again.deposited_at = unique_time(
-            add_days(first.deposited_at.date(), 6)
-                .min(
-                    first
-                        .declared_update
-                        .checked_add_months(Months::new(3))
-                        .unwrap_or_default(),
-                )
-                .min(rules.closes_on),
-            &mut used_minutes,
-            &mut rng,
-        );
+        again.deposited_at = first.deposited_at + chrono::Duration::days(6);
         again.planted_failure = Some(7);
         again.state = "sans_suite";
         applications.push(again);
