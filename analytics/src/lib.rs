@@ -161,6 +161,17 @@ impl<'c> Analytics<'c> {
         Ok(())
     }
 
+    /// Prepares the context once for several queries at the same date and scope (a page
+    /// with several parts); `&mut` so no other context replaces it meanwhile.
+    pub fn at(&mut self, as_of: NaiveDate, scope: &Scope) -> Result<View<'_, 'c>> {
+        self.prepare(as_of, scope)?;
+        Ok(View {
+            analytics: self,
+            as_of,
+            scoped: scope.sites.is_some(),
+        })
+    }
+
     /// The establishments the viewer may see, filtered, by FINESS.
     pub fn establishments(&self, as_of: NaiveDate, scope: &Scope, filter: &Filter) -> Result<Vec<EstablishmentStatus>> {
         self.prepare(as_of, scope)?;
@@ -566,6 +577,10 @@ impl<'c> Analytics<'c> {
     /// groups of at least k establishments are returned.
     pub fn peer_groups(&self, as_of: NaiveDate, scope: &Scope, filter: &Filter) -> Result<Vec<PeerGroup>> {
         self.prepare(as_of, scope)?;
+        self.peer_groups_prepared(filter)
+    }
+
+    fn peer_groups_prepared(&self, filter: &Filter) -> Result<Vec<PeerGroup>> {
         let (clauses, values) = filter.clauses();
         let sql = format!(
             "SELECT s.peer_group, count(*), median(s.maturity), quantile_cont(s.maturity, 0.2), quantile_cont(s.maturity, 0.8)
@@ -594,6 +609,32 @@ impl<'c> Analytics<'c> {
 
 /// Size, own value, median, 20th and 80th percentiles, own percentile.
 type GroupRow = (i64, Option<f64>, Option<f64>, Option<f64>, Option<f64>, Option<f64>);
+
+/// The indicators at one date for one viewer, the context built once.
+pub struct View<'a, 'c> {
+    analytics: &'a mut Analytics<'c>,
+    as_of: NaiveDate,
+    scoped: bool,
+}
+
+impl View<'_, '_> {
+    pub fn as_of(&self) -> NaiveDate {
+        self.as_of
+    }
+
+    pub fn establishments(&self, filter: &Filter) -> Result<Vec<EstablishmentStatus>> {
+        self.analytics.visible_rows(filter, "s.finess_et")
+    }
+
+    pub fn peer_groups(&self, filter: &Filter) -> Result<Vec<PeerGroup>> {
+        self.analytics.peer_groups_prepared(filter)
+    }
+
+    /// Whether the viewer is limited to some establishments (not the whole region).
+    pub fn is_scoped(&self) -> bool {
+        self.scoped
+    }
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Figures {
