@@ -5,10 +5,11 @@
 --   region_departements  the region's départements
 --   scope_red_sites      sites whose TLP:RED events the viewer may count (its own)
 --   category_families    FINESS category → family and ES/ESMS (data/categories.csv)
+--   status_sites         the sites to compute (empty: every site)
 -- TLP filtering happens here, before anything is counted: a red event counts only for
 -- the viewer it belongs to.
 
-CREATE OR REPLACE TEMP TABLE establishment_status AS
+CREATE OR REPLACE TEMP TABLE status_computed AS
 WITH
 c AS (SELECT * FROM ctx),
 sites AS (
@@ -28,6 +29,7 @@ sites AS (
            e.departement IN (SELECT departement FROM region_departements) AS in_region
     FROM establishments e
     LEFT JOIN category_families f USING (category_code)
+    WHERE NOT EXISTS (SELECT 1 FROM status_sites) OR e.finess_et IN (SELECT finess_et FROM status_sites)
 ),
 visible_events AS (
     SELECT ee.finess_et, e.event_id, e.event_type, e.tlp,
@@ -35,6 +37,7 @@ visible_events AS (
     FROM events e
     JOIN event_establishments ee USING (event_id)
     WHERE (e.tlp <> 'red' OR ee.finess_et IN (SELECT finess_et FROM scope_red_sites))
+      AND ee.finess_et IN (SELECT finess_et FROM sites)
       AND e.completed_at IS NOT NULL
       AND CAST(e.completed_at AS DATE) <= (SELECT as_of FROM c)
 ),
@@ -59,7 +62,8 @@ exercise_rows AS (
     SELECT r.*
     FROM exercise_records r
     LEFT JOIN events e USING (event_id)
-    WHERE (r.workbook_import_id IS NULL OR r.workbook_import_id = (SELECT import_id FROM latest_workbook))
+    WHERE r.finess_et IN (SELECT finess_et FROM sites)
+      AND (r.workbook_import_id IS NULL OR r.workbook_import_id = (SELECT import_id FROM latest_workbook))
       AND (r.workbook_import_id IS NOT NULL OR e.tlp <> 'red'
            OR r.finess_et IN (SELECT finess_et FROM scope_red_sites))
 ),
@@ -83,7 +87,7 @@ actions AS (
                             AND coalesce(status, '') NOT IN ('fait', 'abandonné')) AS overdue_actions,
            count(*) FILTER (WHERE owner IS NULL OR deadline IS NULL) AS untracked_actions
     FROM action_checks
-    WHERE import_id = (SELECT import_id FROM latest_workbook)
+    WHERE import_id = (SELECT import_id FROM latest_workbook) AND finess_et IN (SELECT finess_et FROM sites)
     GROUP BY finess_et
 ),
 declaration_rows AS (
@@ -96,7 +100,7 @@ declaration_rows AS (
            ) AS maturity_rank
     FROM current_declarations d
     LEFT JOIN analytics_declaration_maturity m USING (import_id, finess_et, campaign)
-    WHERE d.updated_on <= (SELECT as_of FROM c)
+    WHERE d.updated_on <= (SELECT as_of FROM c) AND d.finess_et IN (SELECT finess_et FROM sites)
 ),
 last_declaration AS (SELECT * FROM declaration_rows WHERE recency = 1),
 maturity_declaration AS (
@@ -117,12 +121,13 @@ grids AS (
     SELECT * FROM (
         SELECT s.*, row_number() OVER (PARTITION BY finess_et ORDER BY assessed_on DESC NULLS LAST, import_id DESC) AS recency
         FROM self_assessments s
-        WHERE assessed_on IS NULL OR assessed_on <= (SELECT as_of FROM c)
+        WHERE (assessed_on IS NULL OR assessed_on <= (SELECT as_of FROM c)) AND finess_et IN (SELECT finess_et FROM sites)
     ) WHERE recency = 1
 ),
 incident_rows AS (
     SELECT DISTINCT finess_et, declared_at FROM incidents
-    WHERE CAST(declared_at AS DATE) <= (SELECT as_of FROM c)
+    WHERE finess_et IN (SELECT finess_et FROM sites)
+      AND CAST(declared_at AS DATE) <= (SELECT as_of FROM c)
       AND CAST(declared_at AS DATE) >= (SELECT as_of FROM c) - (SELECT audit_days FROM c)
 ),
 incident_counts AS (SELECT finess_et, count(*) AS incidents_365 FROM incident_rows GROUP BY finess_et),

@@ -36,6 +36,7 @@ pub fn prepare(connection: &Connection, settings: &Settings, as_of: NaiveDate, s
          CREATE OR REPLACE TEMP TABLE region_departements (departement VARCHAR);
          CREATE OR REPLACE TEMP TABLE scope_red_sites (finess_et VARCHAR);
          CREATE OR REPLACE TEMP TABLE scope_sites (finess_et VARCHAR);
+         CREATE OR REPLACE TEMP TABLE status_sites (finess_et VARCHAR);
          CREATE OR REPLACE TEMP TABLE category_families (category_code VARCHAR, family VARCHAR, kind VARCHAR);",
         up = s.freshness.up_to_date_days,
         refresh = s.freshness.refresh_days,

@@ -154,11 +154,114 @@ impl<'c> Analytics<'c> {
     }
 
     /// Builds the context and the per-establishment status for a date and a viewer.
+    ///
+    /// The status every region viewer shares (no red event counted) is materialised per
+    /// reference date in `analytics_status` and reused until the next import; a viewer with
+    /// red events of their own gets only their own rows recomputed on top of it.
     pub fn prepare(&self, as_of: NaiveDate, scope: &Scope) -> Result<()> {
         self.refresh_if_stale()?;
         context::prepare(self.connection, self.settings, as_of, scope)?;
-        self.connection.execute_batch(STATUS_SQL)?;
+        let fingerprint = self.fingerprint();
+        let cached: bool = self.connection.query_row(
+            "SELECT EXISTS (SELECT 1 FROM duckdb_tables() WHERE table_name = 'analytics_status_state')",
+            [],
+            |row| row.get(0),
+        )? && self.connection.query_row(
+            "SELECT count(*) > 0 FROM analytics_status_state
+             WHERE cache_as_of = CAST(? AS DATE) AND settings = ?
+               AND last_import_id = (SELECT coalesce(max(import_id), 0) FROM imports)",
+            duckdb::params![as_of.to_string(), fingerprint],
+            |row| row.get(0),
+        )?;
+        if !cached {
+            self.connection.execute_batch(&format!(
+                "CREATE TEMP TABLE IF NOT EXISTS viewer_red_sites AS SELECT * FROM scope_red_sites;
+                 DELETE FROM viewer_red_sites; INSERT INTO viewer_red_sites SELECT * FROM scope_red_sites;
+                 DELETE FROM scope_red_sites;
+                 {STATUS_SQL}
+                 INSERT INTO scope_red_sites SELECT * FROM viewer_red_sites;"
+            ))?;
+            self.store_status(as_of, &fingerprint)?;
+        }
+        let date = format!("DATE '{as_of}'");
+        if scope.red_sites.is_empty() {
+            self.connection.execute_batch(&format!(
+                "CREATE OR REPLACE TEMP VIEW establishment_status AS
+                 SELECT * EXCLUDE (cache_as_of) FROM analytics_status WHERE cache_as_of = {date};"
+            ))?;
+        } else {
+            self.connection.execute_batch(&format!(
+                "INSERT INTO status_sites SELECT finess_et FROM scope_red_sites;
+                 {STATUS_SQL}
+                 CREATE OR REPLACE TEMP VIEW establishment_status AS
+                 SELECT * EXCLUDE (cache_as_of) FROM analytics_status
+                 WHERE cache_as_of = {date} AND finess_et NOT IN (SELECT finess_et FROM status_computed)
+                 UNION ALL BY NAME
+                 SELECT * FROM status_computed;"
+            ))?;
+        }
+        self.connection.execute_batch(&format!(
+            "CREATE OR REPLACE TEMP VIEW domain_measures AS
+             SELECT finess_et, domain, score FROM analytics_domain_measures WHERE cache_as_of = {date};"
+        ))?;
         Ok(())
+    }
+
+    /// Keeps the shared status of a date (older imports' caches are dropped).
+    fn store_status(&self, as_of: NaiveDate, fingerprint: &str) -> Result<()> {
+        let date = format!("DATE '{as_of}'");
+        let fingerprint = fingerprint.replace('\'', "''");
+        // Caches of other settings or another version of the status query are dropped whole
+        // (their columns may differ).
+        let foreign: bool = self.connection.query_row(
+            "SELECT EXISTS (SELECT 1 FROM duckdb_tables() WHERE table_name = 'analytics_status_state')",
+            [],
+            |row| row.get(0),
+        )? && self.connection.query_row(
+            "SELECT count(*) > 0 FROM analytics_status_state WHERE settings <> ?",
+            [&fingerprint],
+            |row| row.get(0),
+        )?;
+        if foreign {
+            self.connection.execute_batch(
+                "DROP TABLE IF EXISTS analytics_status; DROP TABLE IF EXISTS analytics_domain_measures;
+                 DROP TABLE IF EXISTS analytics_status_state;",
+            )?;
+        }
+        self.connection.execute_batch(&format!(
+            "BEGIN TRANSACTION;
+             CREATE TABLE IF NOT EXISTS analytics_status_state (cache_as_of DATE, last_import_id BIGINT, settings VARCHAR);
+             CREATE TABLE IF NOT EXISTS analytics_status AS SELECT {date} AS cache_as_of, * FROM status_computed LIMIT 0;
+             CREATE TABLE IF NOT EXISTS analytics_domain_measures (cache_as_of DATE, finess_et VARCHAR, domain VARCHAR, score DOUBLE);
+             -- A cache made before the latest import, or with other settings, is stale.
+             DELETE FROM analytics_status WHERE cache_as_of IN (
+                 SELECT cache_as_of FROM analytics_status_state
+                 WHERE cache_as_of = {date} OR settings <> '{fingerprint}'
+                    OR last_import_id <> (SELECT coalesce(max(import_id), 0) FROM imports));
+             DELETE FROM analytics_domain_measures WHERE cache_as_of NOT IN (SELECT cache_as_of FROM analytics_status);
+             DELETE FROM analytics_status_state WHERE cache_as_of NOT IN (SELECT cache_as_of FROM analytics_status);
+             DELETE FROM analytics_status_state WHERE cache_as_of = {date};
+             INSERT INTO analytics_status SELECT {date} AS cache_as_of, * FROM status_computed;
+             INSERT INTO analytics_domain_measures
+                 SELECT {date}, d.finess_et, d.domain, d.score
+                 FROM analytics_domain_scores d
+                 JOIN status_computed s ON s.finess_et = d.finess_et AND s.maturity_campaign = d.campaign
+                 WHERE d.score IS NOT NULL;
+             INSERT INTO analytics_status_state
+                 SELECT {date}, (SELECT coalesce(max(import_id), 0) FROM imports), '{fingerprint}';
+             COMMIT;"
+        ))?;
+        Ok(())
+    }
+
+    /// Identifies the settings a cache was computed with.
+    fn fingerprint(&self) -> String {
+        let text = serde_json::to_string(self.settings).unwrap_or_default() + STATUS_SQL;
+        // FNV-1a: stable across processes and versions, unlike the standard hasher.
+        let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+        format!("{hash:016x}")
     }
 
     /// Prepares the context once for several queries at the same date and scope (a page
@@ -482,31 +585,6 @@ impl<'c> Analytics<'c> {
     /// under the minimum size gets no figure at all.
     fn benchmarks_prepared(&self, status: &EstablishmentStatus) -> Result<Vec<Benchmark>> {
         let k = self.settings.benchmarks.minimum_group_size;
-        let measures: Vec<(String, String)> = {
-            let mut measures = vec![
-                ("Maturité globale".to_owned(), "s.maturity".to_owned()),
-                (
-                    "Complétude du questionnaire".to_owned(),
-                    "100 * s.maturity_completion".to_owned(),
-                ),
-                ("Attentes atteintes (sur 5)".to_owned(), "s.items_met".to_owned()),
-            ];
-            let mut statement = self
-                .connection
-                .prepare("SELECT DISTINCT domain FROM analytics_domain_scores ORDER BY domain")?;
-            for domain in statement.query_map([], |row| row.get::<_, String>(0))? {
-                let domain = domain?;
-                measures.push((
-                    format!("Maturité {domain}"),
-                    format!(
-                        "(SELECT ds.score FROM analytics_domain_scores ds WHERE ds.finess_et = s.finess_et \
-                         AND ds.campaign = s.maturity_campaign AND ds.domain = '{}')",
-                        domain.replace('\'', "''")
-                    ),
-                ));
-            }
-            measures
-        };
         // National figures only when a national set is loaded, not for a few neighbours' sites.
         let national_loaded: bool = self.connection.query_row(
             "SELECT count(*) FILTER (WHERE NOT in_region) >= count(*) FILTER (WHERE in_region)
@@ -514,53 +592,100 @@ impl<'c> Analytics<'c> {
             [],
             |row| row.get(0),
         )?;
-        let mut groups: Vec<(&str, String, String)> = vec![
-            (
-                "département",
-                status.departement_label.clone().unwrap_or_default(),
-                "s.departement = g.departement AND s.in_region".to_owned(),
-            ),
-            ("région", self.settings.region.name.clone(), "s.in_region".to_owned()),
-            (
-                "groupe de pairs",
-                status.peer_group.clone(),
-                "s.peer_group = g.peer_group".to_owned(),
-            ),
+        let mut statement = self.connection.prepare(
+            "WITH me AS (SELECT * FROM establishment_status WHERE finess_et = $1),
+             measures AS (
+                 SELECT finess_et, 'Maturité globale' AS measure, maturity AS v FROM establishment_status
+                 UNION ALL SELECT finess_et, 'Complétude du questionnaire', 100 * maturity_completion FROM establishment_status
+                 UNION ALL SELECT finess_et, 'Attentes atteintes (sur 5)', items_met FROM establishment_status
+                 UNION ALL SELECT finess_et, 'Maturité ' || domain, score FROM domain_measures
+             ),
+             vals AS (
+                 SELECT m.measure, m.v, s.departement, s.in_region, s.peer_group
+                 FROM measures m JOIN establishment_status s USING (finess_et)
+                 WHERE m.v IS NOT NULL
+             ),
+             grouped AS (
+                 SELECT 1 AS rank, measure, v FROM vals WHERE in_region AND departement = (SELECT departement FROM me)
+                 UNION ALL SELECT 2, measure, v FROM vals WHERE in_region
+                 UNION ALL SELECT 3, measure, v FROM vals WHERE in_region AND peer_group = (SELECT peer_group FROM me)
+                 UNION ALL SELECT 4, measure, v FROM vals WHERE $2
+             ),
+             mine AS (SELECT measure, v FROM measures WHERE finess_et = $1)
+             SELECT g.rank, g.measure, count(*), any_value(mine.v),
+                    quantile_cont(g.v, 0.5), quantile_cont(g.v, 0.2), quantile_cont(g.v, 0.8),
+                    100.0 * count(*) FILTER (WHERE g.v <= mine.v) / count(*)
+             FROM grouped g LEFT JOIN mine USING (measure)
+             GROUP BY g.rank, g.measure",
+        )?;
+        let rows = statement
+            .query_map(duckdb::params![status.finess_et, national_loaded], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    (
+                        row.get::<_, i64>(2)?,
+                        row.get::<_, Option<f64>>(3)?,
+                        row.get::<_, Option<f64>>(4)?,
+                        row.get::<_, Option<f64>>(5)?,
+                        row.get::<_, Option<f64>>(6)?,
+                        row.get::<_, Option<f64>>(7)?,
+                    ),
+                ))
+            })?
+            .collect::<duckdb::Result<Vec<_>>>()?;
+        let mut domains: Vec<String> = self
+            .connection
+            .prepare("SELECT DISTINCT domain FROM analytics_domain_scores ORDER BY domain")?
+            .query_map([], |row| row.get::<_, String>(0))?
+            .collect::<duckdb::Result<Vec<_>>>()?;
+        let own_value = |measure: &str| -> Result<Option<f64>> {
+            Ok(self
+                .connection
+                .prepare(
+                    "SELECT v FROM (
+                         SELECT 'Maturité globale' AS measure, maturity AS v FROM establishment_status WHERE finess_et = $1
+                         UNION ALL SELECT 'Complétude du questionnaire', 100 * maturity_completion FROM establishment_status WHERE finess_et = $1
+                         UNION ALL SELECT 'Attentes atteintes (sur 5)', items_met FROM establishment_status WHERE finess_et = $1
+                         UNION ALL SELECT 'Maturité ' || domain, score FROM domain_measures WHERE finess_et = $1
+                     ) WHERE measure = $2",
+                )?
+                .query_map(duckdb::params![status.finess_et, measure], |row| row.get::<_, Option<f64>>(0))?
+                .next()
+                .transpose()?
+                .flatten())
+        };
+        let mut measures = vec![
+            "Maturité globale".to_owned(),
+            "Complétude du questionnaire".to_owned(),
+            "Attentes atteintes (sur 5)".to_owned(),
+        ];
+        measures.extend(domains.drain(..).map(|domain| format!("Maturité {domain}")));
+        let mut groups = vec![
+            (1, "département", status.departement_label.clone().unwrap_or_default()),
+            (2, "région", self.settings.region.name.clone()),
+            (3, "groupe de pairs", status.peer_group.clone()),
         ];
         if national_loaded {
-            groups.push(("national", "France".to_owned(), "true".to_owned()));
+            groups.push((4, "national", "France".to_owned()));
         }
         let mut benchmarks = Vec::new();
-        for (measure, expression) in &measures {
-            for (group, label, condition) in &groups {
-                let sql = format!(
-                    "WITH g AS (SELECT * FROM establishment_status WHERE finess_et = ?),
-                     values AS (SELECT {expression} AS v FROM establishment_status s, g WHERE {condition}),
-                     me AS (SELECT {} AS v FROM establishment_status s WHERE s.finess_et = (SELECT finess_et FROM g))
-                     SELECT count(v), (SELECT v FROM me),
-                            quantile_cont(v, 0.5), quantile_cont(v, 0.2), quantile_cont(v, 0.8),
-                            100.0 * count(v) FILTER (WHERE v <= (SELECT v FROM me)) / nullif(count(v), 0)
-                     FROM values WHERE v IS NOT NULL",
-                    expression
-                );
-                let (n, value, median, worst_20, best_20, percentile): GroupRow =
-                    self.connection.query_row(&sql, [&status.finess_et], |row| {
-                        Ok((
-                            row.get(0)?,
-                            row.get(1)?,
-                            row.get(2)?,
-                            row.get(3)?,
-                            row.get(4)?,
-                            row.get(5)?,
-                        ))
-                    })?;
-                let figures = (n >= k).then_some(PeerFigures {
-                    establishments: n,
-                    median: median.unwrap_or_default(),
-                    worst_20: worst_20.unwrap_or_default(),
-                    best_20: best_20.unwrap_or_default(),
-                    percentile: value.and(percentile),
-                });
+        for measure in &measures {
+            let value = own_value(measure)?;
+            for (rank, group, label) in &groups {
+                let found = rows
+                    .iter()
+                    .find(|(r, m, _)| r == rank && m == measure)
+                    .map(|(_, _, figures)| *figures);
+                let figures = found
+                    .filter(|(n, ..)| *n >= k)
+                    .map(|(n, _, median, worst, best, percentile)| PeerFigures {
+                        establishments: n,
+                        median: median.unwrap_or_default(),
+                        worst_20: worst.unwrap_or_default(),
+                        best_20: best.unwrap_or_default(),
+                        percentile: value.and(percentile),
+                    });
                 benchmarks.push(Benchmark {
                     measure: measure.clone(),
                     group: (*group).to_owned(),
@@ -606,9 +731,6 @@ impl<'c> Analytics<'c> {
         Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
     }
 }
-
-/// Size, own value, median, 20th and 80th percentiles, own percentile.
-type GroupRow = (i64, Option<f64>, Option<f64>, Option<f64>, Option<f64>, Option<f64>);
 
 /// The indicators at one date for one viewer, the context built once.
 pub struct View<'a, 'c> {

@@ -7,7 +7,9 @@ use ingest::{ImportOptions, ImportStatus, Store};
 
 use crate::cli::DemoArgs;
 use crate::commands::ingest_files::collect_files;
+use crate::commands::report;
 use crate::exit;
+use crate::format;
 
 pub fn run(args: &DemoArgs) -> Result<u8> {
     let manifest_path = args.dir.join("manifest.json");
@@ -23,10 +25,10 @@ pub fn run(args: &DemoArgs) -> Result<u8> {
         let started = std::time::Instant::now();
         let manifest = generator::generate(&options, &args.dir)?;
         println!(
-            "Région de démonstration générée dans {} : {} fichiers en {:.1} s",
+            "Région de démonstration générée dans {} : {} fichiers en {} s",
             args.dir.display(),
             manifest.files.len(),
-            started.elapsed().as_secs_f64()
+            crate::format::number(started.elapsed().as_secs_f64(), 1)
         );
     }
     remove_store(&args.store)?;
@@ -60,10 +62,10 @@ pub fn run(args: &DemoArgs) -> Result<u8> {
         }
     }
     println!(
-        "{} fichiers importés dans {} en {:.1} s :",
+        "{} fichiers importés dans {} en {} s :",
         files.len(),
         args.store.display(),
-        started.elapsed().as_secs_f64()
+        crate::format::number(started.elapsed().as_secs_f64(), 1)
     );
     println!(
         "  {:<16} {:>8} {:>10} {:>8} {:>13} {:>9}",
@@ -93,47 +95,43 @@ fn remove_store(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// A first regional picture straight from the store's tables.
+/// The main job: the regional picture, the first targets and the call's envelope.
 fn summary(store: &Store) -> Result<()> {
-    let connection = store.connection();
-    println!("Établissements de la région par département :");
-    let mut statement = connection.prepare(
-        "SELECT departement || ' ' || any_value(departement_label), count(*), count(*) FILTER (WHERE ose)
-         FROM establishments
-         WHERE departement IN ('75', '77', '78', '91', '92', '93', '94', '95')
-         GROUP BY departement ORDER BY departement",
-    )?;
-    let rows = statement.query_map([], |row| {
-        Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
-    })?;
-    for row in rows {
-        let (departement, total, ose) = row?;
-        println!("  {departement:<24} {total:>5} établissement(s), dont {ose} OSE");
-    }
+    let settings = analytics::Settings::default();
+    let analytics = analytics::Analytics::new(store.connection(), &settings);
+    let today = chrono::Local::now().date_naive();
+    let started = std::time::Instant::now();
+    let report = analytics.regional(today, &analytics::Scope::region(), &analytics::Filter::default())?;
+    report::print_regional(&report, &settings, None);
     println!();
-    println!("Déclarations oSIS en vigueur par campagne :");
-    let mut statement = connection.prepare(
-        "SELECT campaign, count(*), count(*) FILTER (WHERE status = 'Validé')
-         FROM current_declarations GROUP BY campaign ORDER BY campaign",
-    )?;
-    let rows = statement.query_map([], |row| {
-        Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
-    })?;
-    for row in rows {
-        let (campaign, declarations, validated) = row?;
-        println!("  {campaign}  {declarations:>6} déclaration(s), dont {validated} validée(s)");
+    let targets = analytics.targeting(today, &analytics::Scope::region(), &analytics::Filter::default())?;
+    println!(
+        "Ciblage SESAN : les 10 premiers sur {} (opssies targeting pour la liste) :",
+        targets.len()
+    );
+    for row in targets.iter().take(10) {
+        println!(
+            "  {:>3}  {} {:<42} {}",
+            row.priority_score,
+            row.finess_et,
+            row.name.as_deref().unwrap_or("").chars().take(42).collect::<String>(),
+            row.priority_reasons.join(", ")
+        );
     }
+    let aap = analytics.aap(today, &analytics::Scope::region())?;
     println!();
-    println!("Événements OPSSIES par type :");
-    let mut statement = connection.prepare(
-        "SELECT event_type, any_value(event_type_label), count(*) FROM events GROUP BY event_type ORDER BY event_type",
-    )?;
-    let rows = statement.query_map([], |row| {
-        Ok((row.get::<_, i32>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?))
-    })?;
-    for row in rows {
-        let (code, label, count) = row?;
-        println!("  {code:>2} {label:<80} {count:>6}");
-    }
+    println!(
+        "{} : {} dossiers, enveloppe {} € dont {} € engagés, {} € à payer, {} € payés (opssies aap)",
+        aap.call,
+        aap.applications.len(),
+        format::integer(aap.envelope_euros),
+        format::integer(aap.committed_euros),
+        format::integer(aap.payable_euros),
+        format::integer(aap.paid_euros)
+    );
+    println!(
+        "(indicateurs calculés en {} s)",
+        crate::format::number(started.elapsed().as_secs_f64(), 1)
+    );
     Ok(())
 }

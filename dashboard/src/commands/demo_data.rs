@@ -26,11 +26,11 @@ pub fn run(args: &DemoDataArgs) -> Result<u8> {
         .map(|metadata| metadata.len())
         .sum();
     println!(
-        "{} fichiers écrits dans {} ({:.1} Mo) en {:.1} s ; campagnes {} ; date du jeu {}",
+        "{} fichiers écrits dans {} ({} Mo) en {} s ; campagnes {} ; date du jeu {}",
         manifest.files.len(),
         args.out.display(),
-        bytes as f64 / 1e6,
-        started.elapsed().as_secs_f64(),
+        crate::format::number(bytes as f64 / 1e6, 1),
+        crate::format::number(started.elapsed().as_secs_f64(), 1),
         manifest
             .campaigns
             .iter()

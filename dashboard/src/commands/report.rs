@@ -100,97 +100,100 @@ pub fn regional(args: &ReportArgs) -> Result<u8> {
             }
             out.flush()?;
         }
-        OutputFormat::Text => {
-            let h = &report.headline;
-            println!(
-                "Observatoire — {}, au {} ({})",
-                report.region,
-                date(Some(report.as_of)),
-                args.kind.as_deref().unwrap_or("ES et ESMS")
-            );
-            println!(
-                "  Établissements                          {:>10}",
-                integer(h.establishments)
-            );
-            println!(
-                "  Exercice de crise réalisé en 12 mois    {:>10}  {}",
-                integer(h.exercise_done),
-                percent(Figures::rate(h.exercise_done, h.establishments))
-            );
-            println!(
-                "  OSE audités (ADS et SILENE en 12 mois)  {:>10}  sur {} OSE, {}",
-                integer(h.ose_audited),
-                integer(h.ose),
-                percent(Figures::rate(h.ose_audited, h.ose))
-            );
-            println!(
-                "  Déclarations OPSSIES à jour (≤ {} j)    {:>10}  {}",
-                settings.freshness.up_to_date_days,
-                integer(h.declarations_up_to_date),
-                percent(Figures::rate(h.declarations_up_to_date, h.establishments))
-            );
-            println!(
-                "  Jamais déclaré                          {:>10}",
-                integer(h.never_declared)
-            );
-            println!(
-                "  Maturité médiane (sur 100)              {:>10}",
-                optional(h.median_maturity, 1)
-            );
-            for (index, label) in [
-                "E1 exercice",
-                "E2 audits",
-                "E3 observatoire",
-                "E4 sensibilisation",
-                "E5 cartographie",
-            ]
-            .iter()
-            .enumerate()
-            {
-                println!(
-                    "  Attente {label:<32}{:>10}  {}",
-                    integer(h.scorecard_met[index]),
-                    percent(Figures::rate(h.scorecard_met[index], h.establishments))
-                );
-            }
-            println!();
-            println!(
-                "  {:<26} {:>7} {:>10} {:>6} {:>9} {:>9} {:>9}",
-                "Département", "étab.", "exercice", "", "OSE aud.", "à jour", "maturité"
-            );
-            for row in &report.by_departement {
-                let f = &row.figures;
-                println!(
-                    "  {:<26} {:>7} {:>10} {:>6} {:>9} {:>9} {:>9}",
-                    format!(
-                        "{} {}",
-                        row.departement.as_deref().unwrap_or(""),
-                        row.label.as_deref().unwrap_or("")
-                    ),
-                    integer(f.establishments),
-                    integer(f.exercise_done),
-                    percent(Figures::rate(f.exercise_done, f.establishments)),
-                    format!("{}/{}", f.ose_audited, f.ose),
-                    percent(Figures::rate(f.declarations_up_to_date, f.establishments)),
-                    optional(f.median_maturity, 1),
-                );
-            }
-            println!();
-            let levels: Vec<String> = report
-                .maturity_levels
-                .iter()
-                .map(|(level, count)| format!("{level} : {}", integer(*count)))
-                .collect();
-            println!("  Niveaux de maturité (1 Initial … 5 Avancé) : {}", levels.join(", "));
-            let statuses: Vec<String> = report
-                .exercise_statuses
-                .iter()
-                .map(|(status, count)| format!("{status} : {}", integer(*count)))
-                .collect();
-            println!("  Exercices : {}", statuses.join(", "));
-        }
+        OutputFormat::Text => print_regional(&report, &settings, args.kind.as_deref()),
     }
     Ok(exit::OK)
+}
+
+/// The regional summary as text: headline, table by département, distributions.
+pub fn print_regional(report: &analytics::RegionalReport, settings: &Settings, kind: Option<&str>) {
+    let h = &report.headline;
+    println!(
+        "Observatoire — {}, au {} ({})",
+        report.region,
+        date(Some(report.as_of)),
+        kind.unwrap_or("ES et ESMS")
+    );
+    println!(
+        "  Établissements                          {:>10}",
+        integer(h.establishments)
+    );
+    println!(
+        "  Exercice de crise réalisé en 12 mois    {:>10}  {}",
+        integer(h.exercise_done),
+        percent(Figures::rate(h.exercise_done, h.establishments))
+    );
+    println!(
+        "  OSE audités (ADS et SILENE en 12 mois)  {:>10}  sur {} OSE, {}",
+        integer(h.ose_audited),
+        integer(h.ose),
+        percent(Figures::rate(h.ose_audited, h.ose))
+    );
+    println!(
+        "  Déclarations OPSSIES à jour (≤ {} j)    {:>10}  {}",
+        settings.freshness.up_to_date_days,
+        integer(h.declarations_up_to_date),
+        percent(Figures::rate(h.declarations_up_to_date, h.establishments))
+    );
+    println!(
+        "  Jamais déclaré                          {:>10}",
+        integer(h.never_declared)
+    );
+    println!(
+        "  Maturité médiane (sur 100)              {:>10}",
+        optional(h.median_maturity, 1)
+    );
+    for (index, label) in [
+        "E1 exercice",
+        "E2 audits",
+        "E3 observatoire",
+        "E4 sensibilisation",
+        "E5 cartographie",
+    ]
+    .iter()
+    .enumerate()
+    {
+        println!(
+            "  Attente {label:<32}{:>10}  {}",
+            integer(h.scorecard_met[index]),
+            percent(Figures::rate(h.scorecard_met[index], h.establishments))
+        );
+    }
+    println!();
+    println!(
+        "  {:<26} {:>7} {:>10} {:>6} {:>9} {:>9} {:>9}",
+        "Département", "étab.", "exercice", "", "OSE aud.", "à jour", "maturité"
+    );
+    for row in &report.by_departement {
+        let f = &row.figures;
+        println!(
+            "  {:<26} {:>7} {:>10} {:>6} {:>9} {:>9} {:>9}",
+            format!(
+                "{} {}",
+                row.departement.as_deref().unwrap_or(""),
+                row.label.as_deref().unwrap_or("")
+            ),
+            integer(f.establishments),
+            integer(f.exercise_done),
+            percent(Figures::rate(f.exercise_done, f.establishments)),
+            format!("{}/{}", f.ose_audited, f.ose),
+            percent(Figures::rate(f.declarations_up_to_date, f.establishments)),
+            optional(f.median_maturity, 1),
+        );
+    }
+    println!();
+    let levels: Vec<String> = report
+        .maturity_levels
+        .iter()
+        .map(|(level, count)| format!("{level} : {}", integer(*count)))
+        .collect();
+    println!("  Niveaux de maturité (1 Initial … 5 Avancé) : {}", levels.join(", "));
+    let statuses: Vec<String> = report
+        .exercise_statuses
+        .iter()
+        .map(|(status, count)| format!("{status} : {}", integer(*count)))
+        .collect();
+    println!("  Exercices : {}", statuses.join(", "));
 }
 
 pub fn establishment(common: &AnalysisArgs, finess: &str) -> Result<u8> {
