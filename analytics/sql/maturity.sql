@@ -26,7 +26,9 @@ FROM current_declarations d
 JOIN scored_questions q USING (catalogue_version)
 LEFT JOIN answered a
        ON a.import_id = d.import_id AND a.finess_et = d.finess_et
-      AND a.campaign = d.campaign AND a.domain = q.domain;
+      AND a.campaign = d.campaign AND a.domain = q.domain
+-- Sorted so that reading one establishment skips most of the table (zone maps).
+ORDER BY d.finess_et, d.campaign, q.domain;
 
 -- Overall = mean of the domain scores weighted by the domains' weights (catalogue), over
 -- the domains with at least one answer.

@@ -32,7 +32,10 @@ pub fn prepare(connection: &Connection, settings: &Settings, as_of: NaiveDate, s
             {w1} AS w_no_exercise, {w2} AS w_ose_missing_audit, {w3} AS w_declaration_outdated,
             {w4} AS w_low_maturity, {w5} AS w_overdue_actions, {w6} AS w_recent_incident,
             {w7} AS w_no_cybersurveillance,
-            {k} AS minimum_group_size, {cnil} AS cnil_within_hours;
+            {k} AS minimum_group_size, {cnil} AS cnil_within_hours,
+            {src_finess} AS src_finess_days, {src_osis} AS src_osis_days, {src_events} AS src_events_days,
+            {src_aap} AS src_aap_days, {src_exercises} AS src_exercises_days,
+            {src_incidents} AS src_incidents_days, {src_ose} AS src_ose_days;
          CREATE OR REPLACE TEMP TABLE region_departements (departement VARCHAR);
          CREATE OR REPLACE TEMP TABLE scope_red_sites (finess_et VARCHAR);
          CREATE OR REPLACE TEMP TABLE scope_sites (finess_et VARCHAR);
@@ -64,6 +67,13 @@ pub fn prepare(connection: &Connection, settings: &Settings, as_of: NaiveDate, s
         w7 = s.targeting.no_cybersurveillance,
         k = s.benchmarks.minimum_group_size,
         cnil = s.incidents.cnil_within_hours,
+        src_finess = s.sources.finess_days,
+        src_osis = s.sources.osis_days,
+        src_events = s.sources.events_days,
+        src_aap = s.sources.aap_days_during_call,
+        src_exercises = s.sources.exercises_days,
+        src_incidents = s.sources.incidents_days,
+        src_ose = s.sources.ose_days,
     ))?;
     {
         let mut insert = connection.prepare("INSERT INTO region_departements VALUES (?)")?;

@@ -22,6 +22,33 @@ use status::date;
 const MATURITY_SQL: &str = include_str!("../sql/maturity.sql");
 const STATUS_SQL: &str = include_str!("../sql/establishment_status.sql");
 const AAP_SQL: &str = include_str!("../sql/aap.sql");
+const SOURCES_SQL: &str = include_str!("../sql/sources.sql");
+const PEER_STATS_SQL: &str = include_str!("../sql/peer_stats.sql");
+
+/// Structures with at least one incident declared, France (domain.md, the seed's series).
+pub const NATIONAL_INCIDENTS: [(i64, i64); 4] = [(2018, 247), (2019, 300), (2020, 369), (2021, 733)];
+
+/// A dimension the regional rates can be broken down by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Dimension {
+    Departement,
+    Family,
+    Sector,
+    Ose,
+    Kind,
+}
+
+impl Dimension {
+    fn column(self) -> &'static str {
+        match self {
+            Dimension::Departement => "s.departement || ' ' || coalesce(s.departement_label, '')",
+            Dimension::Family => "s.family",
+            Dimension::Sector => "s.sector_group",
+            Dimension::Ose => "CASE WHEN s.ose THEN 'OSE' ELSE 'non OSE' END",
+            Dimension::Kind => "s.kind",
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AnalyticsError {
@@ -225,7 +252,7 @@ impl<'c> Analytics<'c> {
         if foreign {
             self.connection.execute_batch(
                 "DROP TABLE IF EXISTS analytics_status; DROP TABLE IF EXISTS analytics_domain_measures;
-                 DROP TABLE IF EXISTS analytics_status_state;",
+                 DROP TABLE IF EXISTS analytics_peer_stats; DROP TABLE IF EXISTS analytics_status_state;",
             )?;
         }
         self.connection.execute_batch(&format!(
@@ -233,20 +260,26 @@ impl<'c> Analytics<'c> {
              CREATE TABLE IF NOT EXISTS analytics_status_state (cache_as_of DATE, last_import_id BIGINT, settings VARCHAR);
              CREATE TABLE IF NOT EXISTS analytics_status AS SELECT {date} AS cache_as_of, * FROM status_computed LIMIT 0;
              CREATE TABLE IF NOT EXISTS analytics_domain_measures (cache_as_of DATE, finess_et VARCHAR, domain VARCHAR, score DOUBLE);
+             CREATE TABLE IF NOT EXISTS analytics_peer_stats (
+                 cache_as_of DATE, group_kind VARCHAR, group_key VARCHAR, measure VARCHAR, n BIGINT,
+                 median DOUBLE, worst_20 DOUBLE, best_20 DOUBLE, sorted_values DOUBLE[]);
              -- A cache made before the latest import, or with other settings, is stale.
              DELETE FROM analytics_status WHERE cache_as_of IN (
                  SELECT cache_as_of FROM analytics_status_state
                  WHERE cache_as_of = {date} OR settings <> '{fingerprint}'
                     OR last_import_id <> (SELECT coalesce(max(import_id), 0) FROM imports));
              DELETE FROM analytics_domain_measures WHERE cache_as_of NOT IN (SELECT cache_as_of FROM analytics_status);
+             DELETE FROM analytics_peer_stats WHERE cache_as_of NOT IN (SELECT cache_as_of FROM analytics_status);
              DELETE FROM analytics_status_state WHERE cache_as_of NOT IN (SELECT cache_as_of FROM analytics_status);
              DELETE FROM analytics_status_state WHERE cache_as_of = {date};
-             INSERT INTO analytics_status SELECT {date} AS cache_as_of, * FROM status_computed;
+             INSERT INTO analytics_status SELECT {date} AS cache_as_of, * FROM status_computed ORDER BY finess_et;
              INSERT INTO analytics_domain_measures
                  SELECT {date}, d.finess_et, d.domain, d.score
                  FROM analytics_domain_scores d
                  JOIN status_computed s ON s.finess_et = d.finess_et AND s.maturity_campaign = d.campaign
-                 WHERE d.score IS NOT NULL;
+                 WHERE d.score IS NOT NULL
+                 ORDER BY d.finess_et;
+             {PEER_STATS_SQL}
              INSERT INTO analytics_status_state
                  SELECT {date}, (SELECT coalesce(max(import_id), 0) FROM imports), '{fingerprint}';
              COMMIT;"
@@ -304,43 +337,12 @@ impl<'c> Analytics<'c> {
         self.prepare(as_of, scope)?;
         let (clauses, values) = filter.clauses();
         let from = format!("FROM establishment_status s JOIN scope_sites USING (finess_et) WHERE true{clauses}");
-        let aggregate = "count(*) AS establishments,
-            count(*) FILTER (WHERE exercise_status = 'réalisé') AS exercise_done,
-            count(*) FILTER (WHERE ose) AS ose,
-            count(*) FILTER (WHERE ose AND ads_on >= (SELECT as_of - audit_days FROM ctx)
-                             AND silene_on >= (SELECT as_of - audit_days FROM ctx)) AS ose_audited,
-            count(*) FILTER (WHERE freshness = 'à jour') AS declarations_up_to_date,
-            median(maturity) AS median_maturity,
-            count(*) FILTER (WHERE e1_exercise = 'atteint') AS e1_met,
-            count(*) FILTER (WHERE e2_audits = 'atteint') AS e2_met,
-            count(*) FILTER (WHERE e3_observatory = 'atteint') AS e3_met,
-            count(*) FILTER (WHERE e4_awareness = 'atteint') AS e4_met,
-            count(*) FILTER (WHERE e5_cartography = 'atteint') AS e5_met,
-            count(*) FILTER (WHERE freshness = 'jamais') AS never_declared";
-        let figures = |row: &duckdb::Row<'_>, offset: usize| -> duckdb::Result<Figures> {
-            Ok(Figures {
-                establishments: row.get(offset)?,
-                exercise_done: row.get(offset + 1)?,
-                ose: row.get(offset + 2)?,
-                ose_audited: row.get(offset + 3)?,
-                declarations_up_to_date: row.get(offset + 4)?,
-                median_maturity: row.get(offset + 5)?,
-                scorecard_met: [
-                    row.get(offset + 6)?,
-                    row.get(offset + 7)?,
-                    row.get(offset + 8)?,
-                    row.get(offset + 9)?,
-                    row.get(offset + 10)?,
-                ],
-                never_declared: row.get(offset + 11)?,
-            })
-        };
         let params = || params_from_iter(values.iter());
         let headline = self
             .connection
-            .query_row(&format!("SELECT {aggregate} {from}"), params(), |row| figures(row, 0))?;
+            .query_row(&format!("SELECT {AGGREGATE} {from}"), params(), |row| figures(row, 0))?;
         let mut statement = self.connection.prepare(&format!(
-            "SELECT s.departement, any_value(s.departement_label), {aggregate} {from}
+            "SELECT s.departement, any_value(s.departement_label), {AGGREGATE} {from}
              GROUP BY s.departement ORDER BY s.departement"
         ))?;
         let by_departement = statement
@@ -415,7 +417,85 @@ impl<'c> Analytics<'c> {
                 })
             })?
             .collect::<duckdb::Result<Vec<_>>>()?;
+        let exercise_quality = self.connection.query_row(
+            &format!(
+                "WITH chosen AS (SELECT s.* {from}),
+                 plans AS (
+                     SELECT a.* FROM action_checks a JOIN chosen USING (finess_et)
+                     WHERE a.import_id = (SELECT max(import_id) FROM imports WHERE kind = 'exercices' AND status = 'stored')
+                 )
+                 SELECT
+                     (SELECT count(*) FROM chosen WHERE exercise_status = 'réalisé'),
+                     (SELECT count(*) FROM chosen WHERE exercise_status = 'réalisé' AND last_direction_present),
+                     (SELECT count(*) FROM chosen WHERE exercise_status = 'réalisé' AND last_kit IS NOT NULL AND recommended_kit IS NOT NULL),
+                     (SELECT count(*) FROM chosen WHERE exercise_status = 'réalisé' AND last_kit IS NOT NULL
+                        AND recommended_kit IS NOT NULL AND last_kit <> recommended_kit),
+                     (SELECT count(*) FROM plans),
+                     (SELECT count(*) FROM plans WHERE NOT missing_owner AND NOT missing_deadline),
+                     (SELECT count(*) FROM plans WHERE deadline < (SELECT as_of FROM ctx) AND coalesce(status, '') NOT IN ('fait', 'abandonné')),
+                     (SELECT count(*) FROM plans WHERE status = 'fait')"
+            ),
+            params(),
+            |row| {
+                Ok(ExerciseQuality {
+                    done: row.get(0)?,
+                    direction_present: row.get(1)?,
+                    kit_known: row.get(2)?,
+                    kit_mismatch: row.get(3)?,
+                    actions: row.get(4)?,
+                    actions_tracked: row.get(5)?,
+                    actions_overdue: row.get(6)?,
+                    actions_closed: row.get(7)?,
+                })
+            },
+        )?;
+        let mut statement = self.connection.prepare(&format!(
+            "WITH chosen AS (SELECT s.finess_et {from})
+             SELECT m.campaign, count(*), count(*) FILTER (WHERE m.status = 'Validé'),
+                    median(m.overall) FILTER (WHERE m.completion >= (SELECT maturity_not_computed_below FROM ctx))
+             FROM analytics_declaration_maturity m JOIN chosen USING (finess_et)
+             WHERE m.updated_on <= (SELECT as_of FROM ctx)
+             GROUP BY m.campaign ORDER BY m.campaign"
+        ))?;
+        let campaigns = statement
+            .query_map(params(), |row| {
+                Ok(CampaignFigures {
+                    campaign: row.get(0)?,
+                    declarations: row.get(1)?,
+                    validated: row.get(2)?,
+                    median_maturity: row.get(3)?,
+                })
+            })?
+            .collect::<duckdb::Result<Vec<_>>>()?;
+        let mut statement = self.connection.prepare(&format!(
+            "WITH chosen AS (SELECT s.finess_et {from}),
+             latest AS (
+                 SELECT ee.finess_et, e.event_type, any_value(e.event_type_label) AS label,
+                        arg_max(e.outcome_level, e.completed_at) AS level
+                 FROM events e JOIN event_establishments ee USING (event_id) JOIN chosen USING (finess_et)
+                 WHERE e.event_type IN (27, 28, 29, 60, 61)
+                   AND (e.tlp <> 'red' OR ee.finess_et IN (SELECT finess_et FROM scope_red_sites))
+                   AND CAST(e.completed_at AS DATE) <= (SELECT as_of FROM ctx)
+                 GROUP BY ee.finess_et, e.event_type
+             )
+             SELECT event_type, any_value(label), level, count(*) FROM latest
+             GROUP BY event_type, level ORDER BY event_type, level NULLS LAST"
+        ))?;
+        let audit_levels = statement
+            .query_map(params(), |row| {
+                Ok(AuditLevels {
+                    event_type: row.get(0)?,
+                    label: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    level: row.get(2)?,
+                    establishments: row.get(3)?,
+                })
+            })?
+            .collect::<duckdb::Result<Vec<_>>>()?;
         Ok(RegionalReport {
+            national_incidents: NATIONAL_INCIDENTS.to_vec(),
+            exercise_quality,
+            campaigns,
+            audit_levels,
             as_of,
             region: self.settings.region.name.clone(),
             filter: filter.clone(),
@@ -427,6 +507,53 @@ impl<'c> Analytics<'c> {
             monthly_exercises: monthly,
             incidents,
         })
+    }
+
+    /// Freshness of each source as of the date (data-quality page).
+    pub fn sources(&self, as_of: NaiveDate, scope: &Scope) -> Result<Vec<SourceFreshness>> {
+        self.prepare(as_of, scope)?;
+        self.connection.execute_batch(SOURCES_SQL)?;
+        let mut statement = self
+            .connection
+            .prepare("SELECT source, last_import_at, newest_date, allowed_days, status FROM source_freshness")?;
+        let rows = statement.query_map([], |row| {
+            Ok(SourceFreshness {
+                source: row.get(0)?,
+                last_import_at: match row.get::<_, duckdb::types::Value>(1)? {
+                    duckdb::types::Value::Timestamp(_, micros) => {
+                        chrono::DateTime::from_timestamp_micros(micros).map(|moment| moment.naive_utc())
+                    }
+                    _ => None,
+                },
+                newest_date: date(row, "newest_date")?,
+                allowed_days: row.get(3)?,
+                status: row.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
+    }
+
+    /// The regional rates broken down by one dimension (family, sector, OSE…).
+    pub fn breakdown(
+        &self,
+        as_of: NaiveDate,
+        scope: &Scope,
+        filter: &Filter,
+        dimension: Dimension,
+    ) -> Result<Vec<(String, Figures)>> {
+        self.prepare(as_of, scope)?;
+        let (clauses, values) = filter.clauses();
+        let sql = format!(
+            "SELECT {column} AS label, {AGGREGATE}
+             FROM establishment_status s JOIN scope_sites USING (finess_et) WHERE true{clauses}
+             GROUP BY 1 ORDER BY 1",
+            column = dimension.column()
+        );
+        let mut statement = self.connection.prepare(&sql)?;
+        let rows = statement.query_map(params_from_iter(values.iter()), |row| {
+            Ok((row.get::<_, Option<String>>(0)?.unwrap_or_default(), figures(row, 1)?))
+        })?;
+        Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
     }
 
     /// The call for projects: every application with each check, the queue and the envelope.
@@ -506,13 +633,14 @@ impl<'c> Analytics<'c> {
             .transpose()?
             .ok_or_else(|| AnalyticsError::NotFound(finess.to_owned()))?;
         let mut statement = self.connection.prepare(
-            "SELECT d.domain, d.score, d.answered, d.scored,
-                    (SELECT p.score FROM analytics_domain_scores p
-                     WHERE p.finess_et = d.finess_et AND p.domain = d.domain AND p.campaign < d.campaign
+            "WITH mine AS (SELECT * FROM analytics_domain_scores WHERE finess_et = $1)
+             SELECT d.domain, d.score, d.answered, d.scored,
+                    (SELECT p.score FROM mine p
+                     WHERE p.domain = d.domain AND p.campaign < d.campaign AND p.score IS NOT NULL
                      ORDER BY p.campaign DESC LIMIT 1) AS previous
-             FROM analytics_domain_scores d
+             FROM mine d
              JOIN establishment_status s ON s.finess_et = d.finess_et AND s.maturity_campaign = d.campaign
-             WHERE d.finess_et = ? ORDER BY d.domain",
+             ORDER BY d.domain",
         )?;
         let domains = statement
             .query_map([finess], |row| {
@@ -570,7 +698,7 @@ impl<'c> Analytics<'c> {
                 })
             })?
             .collect::<duckdb::Result<Vec<_>>>()?;
-        let benchmarks = self.benchmarks_prepared(&status)?;
+        let benchmarks = self.benchmarks_prepared(&status, as_of)?;
         Ok(Fiche {
             as_of,
             status,
@@ -581,9 +709,9 @@ impl<'c> Analytics<'c> {
         })
     }
 
-    /// Peer comparison of one establishment on each measure, in its four groups; a group
-    /// under the minimum size gets no figure at all.
-    fn benchmarks_prepared(&self, status: &EstablishmentStatus) -> Result<Vec<Benchmark>> {
+    /// Peer comparison of one establishment on each measure, in its four groups, read from
+    /// the date's peer figures; a group under the minimum size gets no figure at all.
+    fn benchmarks_prepared(&self, status: &EstablishmentStatus, as_of: NaiveDate) -> Result<Vec<Benchmark>> {
         let k = self.settings.benchmarks.minimum_group_size;
         // National figures only when a national set is loaded, not for a few neighbours' sites.
         let national_loaded: bool = self.connection.query_row(
@@ -592,105 +720,98 @@ impl<'c> Analytics<'c> {
             [],
             |row| row.get(0),
         )?;
+        let departement = status.departement.clone().unwrap_or_default();
         let mut statement = self.connection.prepare(
-            "WITH me AS (SELECT * FROM establishment_status WHERE finess_et = $1),
-             measures AS (
-                 SELECT finess_et, 'Maturité globale' AS measure, maturity AS v FROM establishment_status
-                 UNION ALL SELECT finess_et, 'Complétude du questionnaire', 100 * maturity_completion FROM establishment_status
-                 UNION ALL SELECT finess_et, 'Attentes atteintes (sur 5)', items_met FROM establishment_status
-                 UNION ALL SELECT finess_et, 'Maturité ' || domain, score FROM domain_measures
-             ),
-             vals AS (
-                 SELECT m.measure, m.v, s.departement, s.in_region, s.peer_group
-                 FROM measures m JOIN establishment_status s USING (finess_et)
-                 WHERE m.v IS NOT NULL
-             ),
-             grouped AS (
-                 SELECT 1 AS rank, measure, v FROM vals WHERE in_region AND departement = (SELECT departement FROM me)
-                 UNION ALL SELECT 2, measure, v FROM vals WHERE in_region
-                 UNION ALL SELECT 3, measure, v FROM vals WHERE in_region AND peer_group = (SELECT peer_group FROM me)
-                 UNION ALL SELECT 4, measure, v FROM vals WHERE $2
-             ),
-             mine AS (SELECT measure, v FROM measures WHERE finess_et = $1)
-             SELECT g.rank, g.measure, count(*), any_value(mine.v),
-                    quantile_cont(g.v, 0.5), quantile_cont(g.v, 0.2), quantile_cont(g.v, 0.8),
-                    100.0 * count(*) FILTER (WHERE g.v <= mine.v) / count(*)
-             FROM grouped g LEFT JOIN mine USING (measure)
-             GROUP BY g.rank, g.measure",
+            "SELECT group_kind, measure, n, median, worst_20, best_20, sorted_values
+             FROM analytics_peer_stats
+             WHERE cache_as_of = CAST($1 AS DATE)
+               AND ((group_kind = 'département' AND group_key = $2) OR group_kind = 'région'
+                    OR (group_kind = 'groupe de pairs' AND group_key = $3) OR group_kind = 'national')",
         )?;
-        let rows = statement
-            .query_map(duckdb::params![status.finess_et, national_loaded], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    (
+        let stats = statement
+            .query_map(
+                duckdb::params![as_of.to_string(), departement, status.peer_group],
+                |row| {
+                    let values = match row.get::<_, duckdb::types::Value>(6)? {
+                        duckdb::types::Value::List(items) => items
+                            .into_iter()
+                            .filter_map(|item| match item {
+                                duckdb::types::Value::Double(value) => Some(value),
+                                _ => None,
+                            })
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
                         row.get::<_, i64>(2)?,
-                        row.get::<_, Option<f64>>(3)?,
-                        row.get::<_, Option<f64>>(4)?,
-                        row.get::<_, Option<f64>>(5)?,
-                        row.get::<_, Option<f64>>(6)?,
-                        row.get::<_, Option<f64>>(7)?,
-                    ),
-                ))
-            })?
-            .collect::<duckdb::Result<Vec<_>>>()?;
-        let mut domains: Vec<String> = self
+                        [row.get::<_, f64>(3)?, row.get::<_, f64>(4)?, row.get::<_, f64>(5)?],
+                        values,
+                    ))
+                },
+            )?
+            .collect::<duckdb::Result<Vec<(String, String, i64, [f64; 3], Vec<f64>)>>>()?;
+        let mut own: Vec<(String, Option<f64>)> = vec![
+            ("Maturité globale".to_owned(), status.maturity),
+            (
+                "Complétude du questionnaire".to_owned(),
+                status.maturity_completion.map(|c| 100.0 * c),
+            ),
+            (
+                "Attentes atteintes (sur 5)".to_owned(),
+                Some(f64::from(status.items_met)),
+            ),
+        ];
+        let mut statement = self
             .connection
-            .prepare("SELECT DISTINCT domain FROM analytics_domain_scores ORDER BY domain")?
+            .prepare("SELECT DISTINCT domain FROM analytics_domain_scores ORDER BY domain")?;
+        let domains = statement
             .query_map([], |row| row.get::<_, String>(0))?
             .collect::<duckdb::Result<Vec<_>>>()?;
-        let own_value = |measure: &str| -> Result<Option<f64>> {
-            Ok(self
-                .connection
-                .prepare(
-                    "SELECT v FROM (
-                         SELECT 'Maturité globale' AS measure, maturity AS v FROM establishment_status WHERE finess_et = $1
-                         UNION ALL SELECT 'Complétude du questionnaire', 100 * maturity_completion FROM establishment_status WHERE finess_et = $1
-                         UNION ALL SELECT 'Attentes atteintes (sur 5)', items_met FROM establishment_status WHERE finess_et = $1
-                         UNION ALL SELECT 'Maturité ' || domain, score FROM domain_measures WHERE finess_et = $1
-                     ) WHERE measure = $2",
-                )?
-                .query_map(duckdb::params![status.finess_et, measure], |row| row.get::<_, Option<f64>>(0))?
-                .next()
-                .transpose()?
-                .flatten())
-        };
-        let mut measures = vec![
-            "Maturité globale".to_owned(),
-            "Complétude du questionnaire".to_owned(),
-            "Attentes atteintes (sur 5)".to_owned(),
-        ];
-        measures.extend(domains.drain(..).map(|domain| format!("Maturité {domain}")));
+        let mut statement = self
+            .connection
+            .prepare("SELECT domain, score FROM domain_measures WHERE finess_et = ?")?;
+        let scores = statement
+            .query_map([&status.finess_et], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, Option<f64>>(1)?))
+            })?
+            .collect::<duckdb::Result<Vec<_>>>()?;
+        for domain in domains {
+            let score = scores.iter().find(|(d, _)| *d == domain).and_then(|(_, score)| *score);
+            own.push((format!("Maturité {domain}"), score));
+        }
         let mut groups = vec![
-            (1, "département", status.departement_label.clone().unwrap_or_default()),
-            (2, "région", self.settings.region.name.clone()),
-            (3, "groupe de pairs", status.peer_group.clone()),
+            ("département", status.departement_label.clone().unwrap_or_default()),
+            ("région", self.settings.region.name.clone()),
+            ("groupe de pairs", status.peer_group.clone()),
         ];
         if national_loaded {
-            groups.push((4, "national", "France".to_owned()));
+            groups.push(("national", "France".to_owned()));
         }
         let mut benchmarks = Vec::new();
-        for measure in &measures {
-            let value = own_value(measure)?;
-            for (rank, group, label) in &groups {
-                let found = rows
-                    .iter()
-                    .find(|(r, m, _)| r == rank && m == measure)
-                    .map(|(_, _, figures)| *figures);
+        for (measure, value) in &own {
+            for (group, label) in &groups {
+                let found = stats.iter().find(|(g, m, ..)| g == group && m == measure);
                 let figures = found
-                    .filter(|(n, ..)| *n >= k)
-                    .map(|(n, _, median, worst, best, percentile)| PeerFigures {
-                        establishments: n,
-                        median: median.unwrap_or_default(),
-                        worst_20: worst.unwrap_or_default(),
-                        best_20: best.unwrap_or_default(),
-                        percentile: value.and(percentile),
+                    .filter(|(_, _, n, ..)| *n >= k)
+                    .map(|(_, _, n, [median, worst, best], values)| {
+                        PeerFigures {
+                            establishments: *n,
+                            median: *median,
+                            worst_20: *worst,
+                            best_20: *best,
+                            // Share of the group at or below the establishment's value.
+                            percentile: value.map(|v| {
+                                100.0 * values.partition_point(|x| *x <= v) as f64 / values.len().max(1) as f64
+                            }),
+                        }
                     });
                 benchmarks.push(Benchmark {
                     measure: measure.clone(),
                     group: (*group).to_owned(),
                     group_label: label.clone(),
-                    value,
+                    value: *value,
                     figures,
                 });
             }
@@ -730,6 +851,40 @@ impl<'c> Analytics<'c> {
         })?;
         Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
     }
+}
+
+/// The figures of a group of establishments, in the column order `figures` reads.
+const AGGREGATE: &str = "count(*) AS establishments,
+    count(*) FILTER (WHERE exercise_status = 'réalisé') AS exercise_done,
+    count(*) FILTER (WHERE ose) AS ose,
+    count(*) FILTER (WHERE ose AND ads_on >= (SELECT as_of - audit_days FROM ctx)
+                     AND silene_on >= (SELECT as_of - audit_days FROM ctx)) AS ose_audited,
+    count(*) FILTER (WHERE freshness = 'à jour') AS declarations_up_to_date,
+    median(maturity) AS median_maturity,
+    count(*) FILTER (WHERE e1_exercise = 'atteint') AS e1_met,
+    count(*) FILTER (WHERE e2_audits = 'atteint') AS e2_met,
+    count(*) FILTER (WHERE e3_observatory = 'atteint') AS e3_met,
+    count(*) FILTER (WHERE e4_awareness = 'atteint') AS e4_met,
+    count(*) FILTER (WHERE e5_cartography = 'atteint') AS e5_met,
+    count(*) FILTER (WHERE freshness = 'jamais') AS never_declared";
+
+fn figures(row: &duckdb::Row<'_>, offset: usize) -> duckdb::Result<Figures> {
+    Ok(Figures {
+        establishments: row.get(offset)?,
+        exercise_done: row.get(offset + 1)?,
+        ose: row.get(offset + 2)?,
+        ose_audited: row.get(offset + 3)?,
+        declarations_up_to_date: row.get(offset + 4)?,
+        median_maturity: row.get(offset + 5)?,
+        scorecard_met: [
+            row.get(offset + 6)?,
+            row.get(offset + 7)?,
+            row.get(offset + 8)?,
+            row.get(offset + 9)?,
+            row.get(offset + 10)?,
+        ],
+        never_declared: row.get(offset + 11)?,
+    })
 }
 
 /// The indicators at one date for one viewer, the context built once.
@@ -778,6 +933,46 @@ impl Figures {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct SourceFreshness {
+    pub source: String,
+    /// UTC, as the store keeps import times.
+    pub last_import_at: Option<chrono::NaiveDateTime>,
+    pub newest_date: Option<NaiveDate>,
+    pub allowed_days: i64,
+    /// `à jour`, `en retard` or `jamais importé`.
+    pub status: String,
+}
+
+/// Quality of the exercises done in the 12 months, and of the action plans.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExerciseQuality {
+    pub done: i64,
+    pub direction_present: i64,
+    pub kit_known: i64,
+    pub kit_mismatch: i64,
+    pub actions: i64,
+    pub actions_tracked: i64,
+    pub actions_overdue: i64,
+    pub actions_closed: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CampaignFigures {
+    pub campaign: i64,
+    pub declarations: i64,
+    pub validated: i64,
+    pub median_maturity: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditLevels {
+    pub event_type: i32,
+    pub label: String,
+    pub level: Option<i32>,
+    pub establishments: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct DepartementFigures {
     pub departement: Option<String>,
     pub label: Option<String>,
@@ -812,6 +1007,11 @@ pub struct RegionalReport {
     pub exercise_statuses: Vec<(String, i64)>,
     pub monthly_exercises: Vec<MonthlyRate>,
     pub incidents: Vec<IncidentYear>,
+    /// Structures with an incident declared in France (reference series of the seed).
+    pub national_incidents: Vec<(i64, i64)>,
+    pub exercise_quality: ExerciseQuality,
+    pub campaigns: Vec<CampaignFigures>,
+    pub audit_levels: Vec<AuditLevels>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -403,3 +403,94 @@ fn listings_never_create_a_store_and_a_busy_store_is_explained() {
     let message = String::from_utf8_lossy(&busy.stderr);
     assert!(message.contains("déjà ouverte par un autre programme"), "{message}");
 }
+
+#[test]
+fn reports_run_on_an_ingested_generated_region() {
+    let directory = tempfile::tempdir().unwrap();
+    let set = directory.path().join("jeu");
+    let store = directory.path().join("base.duckdb");
+    let (set_arg, store_arg) = (set.to_str().unwrap(), store.to_str().unwrap());
+    let output = run(&["demo-data", "--out", set_arg, "--seed", "4", "--today", "2026-11-29"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // A folder with a manifest is imported in the manifest's order, the manifest itself skipped.
+    let output = run(&["ingest", "--store", store_arg, "--json", set_arg]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let manifest: Value = serde_json::from_str(&std::fs::read_to_string(set.join("manifest.json")).unwrap()).unwrap();
+    let lines: Vec<Value> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), manifest["files"].as_array().unwrap().len());
+    assert_eq!(lines[0]["kind"], "finess");
+
+    let output = run(&[
+        "report",
+        "--store",
+        store_arg,
+        "--as-of",
+        "2026-11-29",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let truths = &manifest["truths"];
+    assert_eq!(
+        report["headline"]["establishments"].as_i64().unwrap(),
+        truths["region_es"].as_i64().unwrap() + truths["region_esms"].as_i64().unwrap()
+    );
+    let output = run(&[
+        "report",
+        "--store",
+        store_arg,
+        "--as-of",
+        "29/11/2026",
+        "--format",
+        "csv",
+    ]);
+    let text = stdout(&output);
+    assert!(text.starts_with("departement;libelle;etablissements;"), "{text}");
+    assert_eq!(text.lines().count(), 9, "header and the 8 départements: {text}");
+
+    let tricky = truths["tricky_names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|named| named["name"].as_str().unwrap().contains("<script>"))
+        .unwrap();
+    let finess = tricky["finess"].as_str().unwrap();
+    let output = run(&[
+        "establishment",
+        "--store",
+        store_arg,
+        "--as-of",
+        "2026-11-29",
+        "--format",
+        "json",
+        finess,
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let fiche: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(fiche["status"]["name"], tricky["name"]);
+    let output = run(&["establishment", "--store", store_arg, "750000000"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("750000000"));
+
+    let output = run(&["aap", "--store", store_arg, "--as-of", "2026-11-29", "--format", "csv"]);
+    let applications = manifest["truths"]["aap"]["applications"].as_array().unwrap().len();
+    assert_eq!(stdout(&output).lines().count(), applications + 1);
+    let output = run(&["methodology"]);
+    assert!(stdout(&output).contains("moins de 5 établissements"));
+    let output = run(&["report", "--store", store_arg, "--as-of", "hier"]);
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -100,7 +100,23 @@ pub fn regional(args: &ReportArgs) -> Result<u8> {
             }
             out.flush()?;
         }
-        OutputFormat::Text => print_regional(&report, &settings, args.kind.as_deref()),
+        OutputFormat::Text => {
+            print_regional(&report, &settings, args.kind.as_deref());
+            println!();
+            println!("Fraîcheur des sources :");
+            for source in analytics.sources(as_of, &Scope::region())? {
+                println!(
+                    "  {:<48} {:<14} dernier import {} ; donnée la plus récente {}",
+                    source.source,
+                    source.status,
+                    source.last_import_at.map_or_else(
+                        || "–".to_owned(),
+                        |at| ingest::dates::utc_to_paris(at).format("%d/%m/%Y %H:%M").to_string()
+                    ),
+                    date(source.newest_date)
+                );
+            }
+        }
     }
     Ok(exit::OK)
 }
@@ -194,6 +210,46 @@ pub fn print_regional(report: &analytics::RegionalReport, settings: &Settings, k
         .map(|(status, count)| format!("{status} : {}", integer(*count)))
         .collect();
     println!("  Exercices : {}", statuses.join(", "));
+    let q = &report.exercise_quality;
+    println!(
+        "  Qualité des exercices (12 mois) : Direction présente {} ; kit différent du kit recommandé {} sur {}",
+        percent(Figures::rate(q.direction_present, q.done)),
+        integer(q.kit_mismatch),
+        integer(q.kit_known)
+    );
+    println!(
+        "  Plans d'actions : {} actions, {} avec responsable et échéance, {} en retard, {} faites",
+        integer(q.actions),
+        percent(Figures::rate(q.actions_tracked, q.actions)),
+        integer(q.actions_overdue),
+        percent(Figures::rate(q.actions_closed, q.actions))
+    );
+    let campaigns: Vec<String> = report
+        .campaigns
+        .iter()
+        .map(|c| {
+            format!(
+                "{} : {} décl., maturité médiane {}",
+                c.campaign,
+                integer(c.declarations),
+                optional(c.median_maturity, 1)
+            )
+        })
+        .collect();
+    println!("  Campagnes : {}", campaigns.join(" ; "));
+    let incidents: Vec<String> = report
+        .incidents
+        .iter()
+        .map(|y| {
+            format!(
+                "{} : {} ({} CNIL hors délai)",
+                y.year,
+                integer(y.incidents),
+                y.cnil_late
+            )
+        })
+        .collect();
+    println!("  Incidents déclarés : {}", incidents.join(" ; "));
 }
 
 pub fn establishment(common: &AnalysisArgs, finess: &str) -> Result<u8> {
