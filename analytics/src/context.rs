@@ -36,11 +36,8 @@ pub fn prepare(connection: &Connection, settings: &Settings, as_of: NaiveDate, s
             {src_finess} AS src_finess_days, {src_osis} AS src_osis_days, {src_events} AS src_events_days,
             {src_aap} AS src_aap_days, {src_exercises} AS src_exercises_days,
             {src_incidents} AS src_incidents_days, {src_ose} AS src_ose_days;
-         CREATE OR REPLACE TEMP TABLE region_departements (departement VARCHAR);
-         CREATE OR REPLACE TEMP TABLE scope_red_sites (finess_et VARCHAR);
-         CREATE OR REPLACE TEMP TABLE scope_sites (finess_et VARCHAR);
-         CREATE OR REPLACE TEMP TABLE status_sites (finess_et VARCHAR);
-         CREATE OR REPLACE TEMP TABLE category_families (category_code VARCHAR, family VARCHAR, kind VARCHAR);",
+{scope_tables}",
+        scope_tables = scope_tables(scope),
         up = s.freshness.up_to_date_days,
         refresh = s.freshness.refresh_days,
         done = s.exercises.done_within_days,
@@ -75,14 +72,20 @@ pub fn prepare(connection: &Connection, settings: &Settings, as_of: NaiveDate, s
         src_incidents = s.sources.incidents_days,
         src_ose = s.sources.ose_days,
     ))?;
-    {
+    // The region and the categories do not change during a process: built once per connection.
+    let built: bool = connection.query_row(
+        "SELECT count(*) > 0 FROM duckdb_tables() WHERE temporary AND table_name = 'category_families'",
+        [],
+        |row| row.get(0),
+    )?;
+    if !built {
+        connection.execute_batch(
+            "CREATE TEMP TABLE region_departements (departement VARCHAR);
+             CREATE TEMP TABLE category_families (category_code VARCHAR, family VARCHAR, kind VARCHAR);",
+        )?;
         let mut insert = connection.prepare("INSERT INTO region_departements VALUES (?)")?;
         for departement in &s.region.departements {
             insert.execute(params![departement])?;
-        }
-        let mut insert = connection.prepare("INSERT INTO scope_red_sites VALUES (?)")?;
-        for site in &scope.red_sites {
-            insert.execute(params![site])?;
         }
         let mut insert = connection.prepare("INSERT INTO category_families VALUES (?, ?, ?)")?;
         for line in CATEGORIES.lines().skip(1) {
@@ -92,17 +95,38 @@ pub fn prepare(connection: &Connection, settings: &Settings, as_of: NaiveDate, s
             }
         }
     }
-    match &scope.sites {
-        None => connection.execute_batch(
+    if scope.sites.is_none() {
+        connection.execute_batch(
             "INSERT INTO scope_sites SELECT finess_et FROM establishments
              WHERE departement IN (SELECT departement FROM region_departements)",
-        )?,
-        Some(sites) => {
-            let mut insert = connection.prepare("INSERT INTO scope_sites VALUES (?)")?;
-            for site in sites {
-                insert.execute(params![site])?;
-            }
-        }
+        )?;
     }
     Ok(())
+}
+
+/// The viewer's tables in one statement each. FINESS numbers are checked to be what a
+/// FINESS can be (digits, A, B) before they are written into the statement.
+fn scope_tables(scope: &Scope) -> String {
+    let values = |sites: &[String]| -> String {
+        let listed: Vec<String> = sites
+            .iter()
+            .filter(|site| site.len() == 9 && site.bytes().all(|b| b.is_ascii_digit() || b == b'A' || b == b'B'))
+            .map(|site| format!("('{site}')"))
+            .collect();
+        if listed.is_empty() {
+            "SELECT NULL::VARCHAR AS finess_et WHERE false".to_owned()
+        } else {
+            format!("SELECT * FROM (VALUES {}) AS t(finess_et)", listed.join(", "))
+        }
+    };
+    let sites = match &scope.sites {
+        Some(sites) => values(sites),
+        None => "SELECT NULL::VARCHAR AS finess_et WHERE false".to_owned(),
+    };
+    format!(
+        "CREATE OR REPLACE TEMP TABLE scope_red_sites AS {red};
+         CREATE OR REPLACE TEMP TABLE scope_sites AS {sites};
+         CREATE OR REPLACE TEMP TABLE status_sites (finess_et VARCHAR);",
+        red = values(&scope.red_sites),
+    )
 }

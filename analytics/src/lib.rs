@@ -186,9 +186,24 @@ impl<'c> Analytics<'c> {
     /// reference date in `analytics_status` and reused until the next import; a viewer with
     /// red events of their own gets only their own rows recomputed on top of it.
     pub fn prepare(&self, as_of: NaiveDate, scope: &Scope) -> Result<()> {
+        let fingerprint = self.fingerprint();
+        // The same date, viewer, settings and data as the previous request on this
+        // connection: everything is in place already.
+        self.connection
+            .execute_batch("CREATE TEMP TABLE IF NOT EXISTS ctx_key (key VARCHAR, last_import_id BIGINT)")?;
+        let key = format!("{as_of}|{:?}|{:?}|{fingerprint}", scope.sites, scope.red_sites);
+        let unchanged: bool = self.connection.query_row(
+            "SELECT count(*) > 0 FROM ctx_key
+             WHERE key = ? AND last_import_id = (SELECT coalesce(max(import_id), 0) FROM imports)",
+            [&key],
+            |row| row.get(0),
+        )?;
+        if unchanged {
+            return Ok(());
+        }
+        self.connection.execute_batch("DELETE FROM ctx_key")?;
         self.refresh_if_stale()?;
         context::prepare(self.connection, self.settings, as_of, scope)?;
-        let fingerprint = self.fingerprint();
         let cached: bool = self.connection.query_row(
             "SELECT EXISTS (SELECT 1 FROM duckdb_tables() WHERE table_name = 'analytics_status_state')",
             [],
@@ -231,6 +246,10 @@ impl<'c> Analytics<'c> {
             "CREATE OR REPLACE TEMP VIEW domain_measures AS
              SELECT finess_et, domain, score FROM analytics_domain_measures WHERE cache_as_of = {date};"
         ))?;
+        self.connection.execute(
+            "INSERT INTO ctx_key SELECT ?, (SELECT coalesce(max(import_id), 0) FROM imports)",
+            [&key],
+        )?;
         Ok(())
     }
 
@@ -262,7 +281,7 @@ impl<'c> Analytics<'c> {
              CREATE TABLE IF NOT EXISTS analytics_domain_measures (cache_as_of DATE, finess_et VARCHAR, domain VARCHAR, score DOUBLE);
              CREATE TABLE IF NOT EXISTS analytics_peer_stats (
                  cache_as_of DATE, group_kind VARCHAR, group_key VARCHAR, measure VARCHAR, n BIGINT,
-                 median DOUBLE, worst_20 DOUBLE, best_20 DOUBLE, sorted_values DOUBLE[]);
+                 median DOUBLE, worst_20 DOUBLE, best_20 DOUBLE, percentiles DOUBLE[]);
              -- A cache made before the latest import, or with other settings, is stale.
              DELETE FROM analytics_status WHERE cache_as_of IN (
                  SELECT cache_as_of FROM analytics_status_state
@@ -623,27 +642,28 @@ impl<'c> Analytics<'c> {
     /// One establishment's fiche: its indicators, maturity by domain, evidence and peers.
     pub fn fiche(&self, finess: &str, as_of: NaiveDate, scope: &Scope) -> Result<Fiche> {
         self.prepare(as_of, scope)?;
-        let mut statement = self.connection.prepare(&format!(
-            "SELECT {} FROM establishment_status s JOIN scope_sites USING (finess_et) WHERE s.finess_et = ?",
+        let sql = format!(
+            "SELECT {} FROM establishment_status s WHERE s.finess_et = $1 AND $1 IN (SELECT finess_et FROM scope_sites)",
             status::COLUMNS
-        ))?;
+        );
+        let mut statement = self.connection.prepare_cached(&sql)?;
         let status = statement
             .query_map([finess], EstablishmentStatus::from_row)?
             .next()
             .transpose()?
             .ok_or_else(|| AnalyticsError::NotFound(finess.to_owned()))?;
-        let mut statement = self.connection.prepare(
+        let mut statement = self.connection.prepare_cached(
             "WITH mine AS (SELECT * FROM analytics_domain_scores WHERE finess_et = $1)
              SELECT d.domain, d.score, d.answered, d.scored,
                     (SELECT p.score FROM mine p
                      WHERE p.domain = d.domain AND p.campaign < d.campaign AND p.score IS NOT NULL
                      ORDER BY p.campaign DESC LIMIT 1) AS previous
              FROM mine d
-             JOIN establishment_status s ON s.finess_et = d.finess_et AND s.maturity_campaign = d.campaign
+             WHERE d.campaign = $2
              ORDER BY d.domain",
         )?;
         let domains = statement
-            .query_map([finess], |row| {
+            .query_map(duckdb::params![finess, status.maturity_campaign], |row| {
                 Ok(DomainScore {
                     domain: row.get(0)?,
                     score: row.get(1)?,
@@ -653,14 +673,15 @@ impl<'c> Analytics<'c> {
                 })
             })?
             .collect::<duckdb::Result<Vec<_>>>()?;
-        let mut statement = self.connection.prepare(
+        let mut statement = self.connection.prepare_cached(
             "SELECT CAST(coalesce(e.completed_at, e.completion_planned_at, e.request_effective_at) AS DATE) AS day,
                     e.event_type, e.event_type_label, e.tlp, e.outcome_level, e.outcome_score, i.file_name
              FROM events e
-             JOIN event_establishments ee USING (event_id)
              JOIN imports i ON i.import_id = e.import_id
-             WHERE ee.finess_et = ?
-               AND (e.tlp <> 'red' OR ee.finess_et IN (SELECT finess_et FROM scope_red_sites))
+             WHERE (e.recipient_finess_et = $1
+                    OR (e.recipient_finess_et IS NULL
+                        AND e.recipient_finess_ej = (SELECT finess_ej FROM finess_referential WHERE finess_et = $1)))
+               AND (e.tlp <> 'red' OR $1 IN (SELECT finess_et FROM scope_red_sites))
                AND coalesce(CAST(e.completed_at AS DATE), (SELECT as_of FROM ctx)) <= (SELECT as_of FROM ctx)
              ORDER BY day DESC NULLS LAST, e.event_type",
         )?;
@@ -677,7 +698,7 @@ impl<'c> Analytics<'c> {
                 })
             })?
             .collect::<duckdb::Result<Vec<_>>>()?;
-        let mut statement = self.connection.prepare(
+        let mut statement = self.connection.prepare_cached(
             "SELECT exercise_on, action, owner, deadline, status, closed_on,
                     deadline < (SELECT as_of FROM ctx) AND coalesce(status, '') NOT IN ('fait', 'abandonné') AS overdue
              FROM action_checks
@@ -698,7 +719,7 @@ impl<'c> Analytics<'c> {
                 })
             })?
             .collect::<duckdb::Result<Vec<_>>>()?;
-        let benchmarks = self.benchmarks_prepared(&status, as_of)?;
+        let benchmarks = self.benchmarks_prepared(&status, &domains, as_of)?;
         Ok(Fiche {
             as_of,
             status,
@@ -711,28 +732,26 @@ impl<'c> Analytics<'c> {
 
     /// Peer comparison of one establishment on each measure, in its four groups, read from
     /// the date's peer figures; a group under the minimum size gets no figure at all.
-    fn benchmarks_prepared(&self, status: &EstablishmentStatus, as_of: NaiveDate) -> Result<Vec<Benchmark>> {
+    fn benchmarks_prepared(
+        &self,
+        status: &EstablishmentStatus,
+        domains: &[DomainScore],
+        as_of: NaiveDate,
+    ) -> Result<Vec<Benchmark>> {
         let k = self.settings.benchmarks.minimum_group_size;
-        // National figures only when a national set is loaded, not for a few neighbours' sites.
-        let national_loaded: bool = self.connection.query_row(
-            "SELECT count(*) FILTER (WHERE NOT in_region) >= count(*) FILTER (WHERE in_region)
-             FROM establishment_status WHERE maturity IS NOT NULL",
-            [],
-            |row| row.get(0),
-        )?;
         let departement = status.departement.clone().unwrap_or_default();
-        let mut statement = self.connection.prepare(
-            "SELECT group_kind, measure, n, median, worst_20, best_20, sorted_values
+        let mut statement = self.connection.prepare_cached(
+            "SELECT measure, group_kind, n, median, worst_20, best_20, percentiles
              FROM analytics_peer_stats
              WHERE cache_as_of = CAST($1 AS DATE)
                AND ((group_kind = 'département' AND group_key = $2) OR group_kind = 'région'
                     OR (group_kind = 'groupe de pairs' AND group_key = $3) OR group_kind = 'national')",
         )?;
-        let stats = statement
+        let rows = statement
             .query_map(
                 duckdb::params![as_of.to_string(), departement, status.peer_group],
                 |row| {
-                    let values = match row.get::<_, duckdb::types::Value>(6)? {
+                    let percentiles: Vec<f64> = match row.get::<_, duckdb::types::Value>(6)? {
                         duckdb::types::Value::List(items) => items
                             .into_iter()
                             .filter_map(|item| match item {
@@ -747,11 +766,19 @@ impl<'c> Analytics<'c> {
                         row.get::<_, String>(1)?,
                         row.get::<_, i64>(2)?,
                         [row.get::<_, f64>(3)?, row.get::<_, f64>(4)?, row.get::<_, f64>(5)?],
-                        values,
+                        percentiles,
                     ))
                 },
             )?
-            .collect::<duckdb::Result<Vec<(String, String, i64, [f64; 3], Vec<f64>)>>>()?;
+            .collect::<duckdb::Result<Vec<_>>>()?;
+        // National figures only when a national set is loaded (at least as many sites with a
+        // maturity outside the region as inside), not for a few neighbours' sites.
+        let size_of = |group: &str| {
+            rows.iter()
+                .find(|(measure, g, ..)| measure == "Maturité globale" && g == group)
+                .map_or(0, |(_, _, n, ..)| *n)
+        };
+        let national_loaded = size_of("région") > 0 && size_of("national") >= 2 * size_of("région");
         let mut own: Vec<(String, Option<f64>)> = vec![
             ("Maturité globale".to_owned(), status.maturity),
             (
@@ -763,23 +790,19 @@ impl<'c> Analytics<'c> {
                 Some(f64::from(status.items_met)),
             ),
         ];
-        let mut statement = self
-            .connection
-            .prepare("SELECT DISTINCT domain FROM analytics_domain_scores ORDER BY domain")?;
-        let domains = statement
-            .query_map([], |row| row.get::<_, String>(0))?
-            .collect::<duckdb::Result<Vec<_>>>()?;
-        let mut statement = self
-            .connection
-            .prepare("SELECT domain, score FROM domain_measures WHERE finess_et = ?")?;
-        let scores = statement
-            .query_map([&status.finess_et], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, Option<f64>>(1)?))
-            })?
-            .collect::<duckdb::Result<Vec<_>>>()?;
-        for domain in domains {
-            let score = scores.iter().find(|(d, _)| *d == domain).and_then(|(_, score)| *score);
-            own.push((format!("Maturité {domain}"), score));
+        let mut domain_measures: Vec<&String> = rows
+            .iter()
+            .map(|(measure, ..)| measure)
+            .filter(|measure| measure.starts_with("Maturité ") && *measure != "Maturité globale")
+            .collect();
+        domain_measures.sort();
+        domain_measures.dedup();
+        for measure in domain_measures {
+            let score = domains
+                .iter()
+                .find(|d| measure.strip_prefix("Maturité ") == Some(d.domain.as_str()))
+                .and_then(|d| d.score);
+            own.push((measure.clone(), score));
         }
         let mut groups = vec![
             ("département", status.departement_label.clone().unwrap_or_default()),
@@ -792,21 +815,22 @@ impl<'c> Analytics<'c> {
         let mut benchmarks = Vec::new();
         for (measure, value) in &own {
             for (group, label) in &groups {
-                let found = stats.iter().find(|(g, m, ..)| g == group && m == measure);
-                let figures = found
-                    .filter(|(_, _, n, ..)| *n >= k)
-                    .map(|(_, _, n, [median, worst, best], values)| {
-                        PeerFigures {
-                            establishments: *n,
-                            median: *median,
-                            worst_20: *worst,
-                            best_20: *best,
-                            // Share of the group at or below the establishment's value.
-                            percentile: value.map(|v| {
-                                100.0 * values.partition_point(|x| *x <= v) as f64 / values.len().max(1) as f64
-                            }),
-                        }
-                    });
+                let found = rows.iter().find(|(m, g, ..)| m == measure && g == group);
+                let figures =
+                    found
+                        .filter(|(_, _, n, ..)| *n >= k)
+                        .map(|(_, _, n, [median, worst, best], percentiles)| {
+                            PeerFigures {
+                                establishments: *n,
+                                median: *median,
+                                worst_20: *worst,
+                                best_20: *best,
+                                // The rank to the nearest point: how many of the 101 percentiles are at
+                                // or below the value.
+                                percentile: value
+                                    .map(|v| (percentiles.partition_point(|x| *x <= v) as f64 - 1.0).clamp(0.0, 100.0)),
+                            }
+                        });
                 benchmarks.push(Benchmark {
                     measure: measure.clone(),
                     group: (*group).to_owned(),

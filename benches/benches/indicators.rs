@@ -67,7 +67,8 @@ fn main() {
         connection
             .execute_batch(
                 "DROP TABLE IF EXISTS analytics_refresh; DROP TABLE IF EXISTS analytics_status_state;
-                 DROP TABLE IF EXISTS analytics_status; DROP TABLE IF EXISTS analytics_domain_measures;",
+                 DROP TABLE IF EXISTS analytics_status; DROP TABLE IF EXISTS analytics_domain_measures;
+                 DROP TABLE IF EXISTS analytics_peer_stats; DROP TABLE IF EXISTS temp.ctx_key;",
             )
             .expect("reset");
         let analytics = Analytics::new(connection, &settings);
@@ -110,6 +111,14 @@ fn main() {
         sites: Some(sample.clone()),
         red_sites: Vec::new(),
     };
+    let mut prepare = Vec::new();
+    for _ in 0..20 {
+        let started = Instant::now();
+        analytics.prepare(today, &national).expect("prepare");
+        prepare.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    prepare.sort_by(f64::total_cmp);
+    println!("context for a request (cached status): median {:.1} ms", prepare[10]);
     let mut times = Vec::new();
     for finess in &sample {
         let started = Instant::now();
