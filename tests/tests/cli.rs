@@ -216,7 +216,8 @@ fn the_demo_generates_the_region_once_and_imports_it_into_a_fresh_store() {
     );
     let text = stdout(&output);
     assert!(text.contains("Région de démonstration générée"), "{text}");
-    assert!(text.contains("Établissements de la région par département"), "{text}");
+    assert!(text.contains("Observatoire — Île-de-France, au "), "{text}");
+    assert!(text.contains("Ciblage SESAN"), "{text}");
     let manifest: Value = serde_json::from_str(&std::fs::read_to_string(set.join("manifest.json")).unwrap()).unwrap();
     let files = manifest["files"].as_array().unwrap().len() as i64;
     let sites = manifest["truths"]["referential_sites"].as_i64().unwrap();
