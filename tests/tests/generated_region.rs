@@ -48,6 +48,9 @@ fn every_generated_file_ingests_as_its_manifest_says() {
         };
         assert_eq!(status, file.expected.status, "{}", file.name);
         assert_eq!(outcome.kind.map(|kind| kind.name()), Some(file.kind), "{}", file.name);
+        if file.expected.status == "stored" {
+            assert_eq!(outcome.rows_read, file.rows, "rows of {}", file.name);
+        }
         let rejects = by_reason(outcome.diagnostics.rejects.iter().map(|r| r.reason.as_str()));
         assert_eq!(rejects, file.expected.rejects, "rejects of {}", file.name);
         let warnings = by_reason(outcome.diagnostics.warnings.iter().map(|w| w.message.as_str()));

@@ -166,10 +166,11 @@ pub fn write(
     write_text(sheet, row, 4, "En cours")?;
     expected.reject("required_missing");
     row += 1;
+    // Data rows, the Total row excluded (a reader leaves it out, with a warning).
+    let data_rows = u64::from(row - header_row - 1);
     write_text(sheet, row, 0, "Total")?;
     sheet.write_number(row, 1, indexes.len() as f64).map_err(xlsx)?;
     expected.warn("total_row");
-    let data_rows = u64::from(row - header_row);
 
     let settings = workbook.add_worksheet().set_name("Paramètres").map_err(xlsx)?;
     write_text(settings, 0, 0, "Version du questionnaire")?;
