@@ -575,6 +575,120 @@ impl<'c> Analytics<'c> {
         Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
     }
 
+    /// The heat map: for the filtered establishments (first `limit` by name), whether an
+    /// exercise was completed in each of the `months` months up to the date.
+    pub fn exercise_months(
+        &self,
+        as_of: NaiveDate,
+        scope: &Scope,
+        filter: &Filter,
+        months: usize,
+        limit: usize,
+    ) -> Result<(Vec<NaiveDate>, Vec<ExerciseMonths>)> {
+        self.prepare(as_of, scope)?;
+        let (clauses, mut values) = filter.clauses();
+        values.push(Box::new(limit as i64));
+        values.push(Box::new(months as i64));
+        let sql = format!(
+            "WITH chosen AS (
+                 SELECT s.finess_et, s.name FROM establishment_status s JOIN scope_sites USING (finess_et)
+                 WHERE true{clauses} ORDER BY s.name, s.finess_et LIMIT ?
+             ),
+             months AS (
+                 SELECT CAST(date_trunc('month', (SELECT as_of FROM ctx)) - to_months(CAST(n AS INTEGER)) AS DATE) AS month
+                 FROM range(0, ?) t(n)
+             ),
+             done AS (
+                 SELECT DISTINCT r.finess_et, CAST(date_trunc('month', r.completed_on) AS DATE) AS month
+                 FROM exercise_records r JOIN chosen USING (finess_et) LEFT JOIN events e USING (event_id)
+                 WHERE r.completed_on <= (SELECT as_of FROM ctx)
+                   AND (r.event_id IS NULL OR e.tlp <> 'red' OR r.finess_et IN (SELECT finess_et FROM scope_red_sites))
+             )
+             SELECT c.finess_et, c.name, m.month, d.finess_et IS NOT NULL AS done
+             FROM chosen c CROSS JOIN months m
+             LEFT JOIN done d ON d.finess_et = c.finess_et AND d.month = m.month
+             ORDER BY c.name, c.finess_et, m.month"
+        );
+        let mut statement = self.connection.prepare(&sql)?;
+        let cells = statement
+            .query_map(params_from_iter(values.iter()), |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, Option<String>>(1)?,
+                    date(row, "month")?,
+                    row.get::<_, bool>(3)?,
+                ))
+            })?
+            .collect::<duckdb::Result<Vec<_>>>()?;
+        let mut month_list: Vec<NaiveDate> = cells.iter().filter_map(|(_, _, month, _)| *month).collect();
+        month_list.sort();
+        month_list.dedup();
+        let mut rows: Vec<ExerciseMonths> = Vec::new();
+        for (finess, name, month, done) in cells {
+            if rows.last().is_none_or(|row| row.finess_et != finess) {
+                rows.push(ExerciseMonths {
+                    finess_et: finess,
+                    name,
+                    done: Vec::new(),
+                });
+            }
+            if let (Some(row), Some(month)) = (rows.last_mut(), month) {
+                let index = month_list.iter().position(|m| *m == month).unwrap_or(0);
+                row.done.resize(month_list.len(), false);
+                row.done[index] = done;
+            }
+        }
+        Ok((month_list, rows))
+    }
+
+    /// Imports, newest first, for the data-quality page.
+    pub fn imports(&self, limit: usize) -> Result<Vec<ImportRow>> {
+        let mut statement = self.connection.prepare(
+            "SELECT import_id, file_name, kind, status, finished_at, user_name, rows_read, rows_stored,
+                    rows_rejected, warning_count, message
+             FROM imports ORDER BY import_id DESC LIMIT ?",
+        )?;
+        let rows = statement.query_map([limit as i64], |row| {
+            Ok(ImportRow {
+                import_id: row.get(0)?,
+                file_name: row.get(1)?,
+                kind: row.get(2)?,
+                status: row.get(3)?,
+                finished_at: match row.get::<_, duckdb::types::Value>(4)? {
+                    duckdb::types::Value::Timestamp(_, micros) => {
+                        chrono::DateTime::from_timestamp_micros(micros).map(|moment| moment.naive_utc())
+                    }
+                    _ => None,
+                },
+                user_name: row.get(5)?,
+                rows_read: row.get(6)?,
+                rows_stored: row.get(7)?,
+                rows_rejected: row.get(8)?,
+                warnings: row.get(9)?,
+                message: row.get(10)?,
+            })
+        })?;
+        Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
+    }
+
+    /// FINESS named by declarations, events or applications but absent from the referential.
+    pub fn unknown_establishments(&self) -> Result<Vec<(String, String, i64)>> {
+        let mut statement = self.connection.prepare(
+            "WITH named AS (
+                 SELECT finess_et, 'déclarations oSIS' AS source FROM declarations
+                 UNION ALL SELECT recipient_finess_et, 'événements OPSSIES' FROM events WHERE recipient_finess_et IS NOT NULL
+                 UNION ALL SELECT finess_et, 'dossiers AAP' FROM applications WHERE finess_et IS NOT NULL
+                 UNION ALL SELECT finess_et, 'incidents' FROM incidents
+                 UNION ALL SELECT finess_et, 'classeur des exercices' FROM exercises
+             )
+             SELECT finess_et, source, count(*) FROM named
+             WHERE finess_et NOT IN (SELECT finess_et FROM finess_referential)
+             GROUP BY ALL ORDER BY finess_et, source",
+        )?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+        Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
+    }
+
     /// The call for projects: every application with each check, the queue and the envelope.
     pub fn aap(&self, as_of: NaiveDate, scope: &Scope) -> Result<AapReport> {
         self.prepare(as_of, scope)?;
@@ -954,6 +1068,30 @@ impl Figures {
     pub fn rate(part: i64, whole: i64) -> Option<f64> {
         (whole > 0).then(|| part as f64 / whole as f64)
     }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExerciseMonths {
+    pub finess_et: String,
+    pub name: Option<String>,
+    /// One entry per month, oldest first.
+    pub done: Vec<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportRow {
+    pub import_id: i64,
+    pub file_name: String,
+    pub kind: Option<String>,
+    pub status: String,
+    /// UTC.
+    pub finished_at: Option<chrono::NaiveDateTime>,
+    pub user_name: Option<String>,
+    pub rows_read: i64,
+    pub rows_stored: i64,
+    pub rows_rejected: i64,
+    pub warnings: i64,
+    pub message: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -57,6 +57,17 @@ pub enum Command {
     Demo(DemoArgs),
     /// Génère un jeu de données fictif aux formats réels, avec son manifest.json.
     DemoData(DemoDataArgs),
+    /// Sert le tableau de bord web sur la base.
+    Serve {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Adresse d'écoute (127.0.0.1 par défaut : accessible depuis cette machine seulement).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Fichier de réglages du déploiement (par défaut data/settings.toml).
+        #[arg(long, env = "OPSSIES_SETTINGS")]
+        settings: Option<PathBuf>,
+    },
     /// Synthèse régionale et tableau par département, à une date de référence.
     Report(ReportArgs),
     /// Fiche d'un établissement : attentes avec preuves, maturité par domaine, pairs.
@@ -137,6 +148,12 @@ pub struct DemoArgs {
     /// Fichier de la base de démonstration (recréé à chaque fois).
     #[arg(long, default_value = "opssies-demo.duckdb")]
     pub store: PathBuf,
+    /// Port du tableau de bord servi ensuite sur 127.0.0.1 (0 : n'importe quel port libre).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Affiche la synthèse et s'arrête, sans servir le tableau de bord.
+    #[arg(long)]
+    pub no_serve: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 pub mod cli;
 mod commands;
 pub mod format;
+pub mod web;
 
 use std::process::ExitCode;
 

@@ -81,6 +81,12 @@ pub fn run(args: &DemoArgs) -> Result<u8> {
         "Détail des rejets : opssies rejects --store {} ; la base s'ouvre aussi avec DuckDB (tables décrites dans le README).",
         args.store.display()
     );
+    if !args.no_serve {
+        drop(store);
+        println!();
+        let listen = std::net::SocketAddr::from(([127, 0, 0, 1], args.port));
+        crate::web::serve(&args.store, listen, analytics::Settings::default())?;
+    }
     Ok(code)
 }
 

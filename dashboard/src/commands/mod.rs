@@ -19,6 +19,15 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Status { store } => listings::status(&store.store),
         Command::Demo(args) => demo::run(&args),
         Command::DemoData(args) => demo_data::run(&args),
+        Command::Serve {
+            store,
+            listen,
+            settings,
+        } => {
+            let settings = report::load_settings(settings.as_deref())?;
+            crate::web::serve(&store.store, listen, settings)?;
+            Ok(crate::exit::OK)
+        }
         Command::Report(args) => report::regional(&args),
         Command::Establishment { common, finess } => report::establishment(&common, &finess),
         Command::Targeting(args) => report::targeting(&args),

@@ -1,0 +1,263 @@
+//! Charts drawn on the server as SVG with plotters, in French formats, each with a title,
+//! axis labels, a text summary and its data table (the page shows the last two).
+
+use plotters::prelude::*;
+use plotters::style::RGBColor;
+
+use crate::format;
+
+/// The one action blue of French public-service sites.
+pub const BLUE: RGBColor = RGBColor(0, 0, 145);
+const LIGHT_BLUE: RGBColor = RGBColor(202, 202, 251);
+const GREY: RGBColor = RGBColor(102, 102, 102);
+
+fn font(size: u32) -> TextStyle<'static> {
+    ("sans-serif", size).into_font().color(&BLACK)
+}
+
+/// Vertical bars, one per label; `percent` shows the axis in %.
+pub fn bars(title: &str, y_label: &str, data: &[(String, f64)], max: f64, percent: bool) -> String {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (680, 320)).into_drawing_area();
+        let _ = draw_bars(&root, title, y_label, data, max, percent);
+    }
+    svg
+}
+
+fn draw_bars(
+    root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    title: &str,
+    y_label: &str,
+    data: &[(String, f64)],
+    max: f64,
+    percent: bool,
+) -> Result<(), String> {
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let count = data.len().max(1);
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, font(16))
+        .margin(12)
+        .x_label_area_size(48)
+        .y_label_area_size(56)
+        .build_cartesian_2d((0..count).into_segmented(), 0f64..max.max(1e-9))
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .y_desc(y_label)
+        .x_labels(count)
+        .x_label_style(font(11))
+        .y_label_style(font(11))
+        .x_label_formatter(&|value| match value {
+            SegmentValue::CenterOf(index) => data.get(*index).map(|(label, _)| label.clone()).unwrap_or_default(),
+            _ => String::new(),
+        })
+        .y_label_formatter(&|value| {
+            if percent {
+                format!("{} %", format::number(*value * 100.0, 0))
+            } else {
+                format::number(*value, 0)
+            }
+        })
+        .draw()
+        .map_err(|e| e.to_string())?;
+    chart
+        .draw_series(data.iter().enumerate().map(|(index, (_, value))| {
+            let mut bar = Rectangle::new(
+                [
+                    (SegmentValue::Exact(index), 0.0),
+                    (SegmentValue::Exact(index + 1), *value),
+                ],
+                BLUE.filled(),
+            );
+            bar.set_margin(0, 0, 8, 8);
+            bar
+        }))
+        .map_err(|e| e.to_string())?;
+    root.present().map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// A line over time (one point per label), values as shares.
+pub fn line(title: &str, y_label: &str, data: &[(String, f64)]) -> String {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (680, 300)).into_drawing_area();
+        let _ = draw_line(&root, title, y_label, data);
+    }
+    svg
+}
+
+fn draw_line(
+    root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    title: &str,
+    y_label: &str,
+    data: &[(String, f64)],
+) -> Result<(), String> {
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let count = data.len().max(2);
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, font(16))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0f64..(count - 1) as f64, 0f64..1f64)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .y_desc(y_label)
+        .x_labels(count.min(12))
+        .x_label_style(font(11))
+        .y_label_style(font(11))
+        .x_label_formatter(&|value| {
+            data.get(value.round() as usize)
+                .map(|(label, _)| label.clone())
+                .unwrap_or_default()
+        })
+        .y_label_formatter(&|value| format!("{} %", format::number(*value * 100.0, 0)))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    chart
+        .draw_series(LineSeries::new(
+            data.iter()
+                .enumerate()
+                .map(|(index, (_, value))| (index as f64, *value)),
+            BLUE.stroke_width(3),
+        ))
+        .map_err(|e| e.to_string())?;
+    root.present().map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Establishments × months: a filled cell when an exercise was completed that month.
+pub fn heat_map(title: &str, rows: &[(String, Vec<bool>)], months: &[String]) -> String {
+    let cell = 14i32;
+    let left = 90i32;
+    let top = 40i32;
+    let width = left + cell * months.len() as i32 + 20;
+    let height = top + cell * rows.len() as i32 + 40;
+    let mut svg = String::new();
+    {
+        let root =
+            SVGBackend::with_string(&mut svg, (width.max(300) as u32, height.max(100) as u32)).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let _ = root.draw(&Text::new(title.to_owned(), (8, 8), font(16)));
+        for (column, month) in months.iter().enumerate() {
+            if column % 3 == 0 {
+                let x = left + column as i32 * cell;
+                let _ = root.draw(&Text::new(
+                    month.clone(),
+                    (x, top + cell * rows.len() as i32 + 6),
+                    font(10),
+                ));
+            }
+        }
+        for (row, (label, cells)) in rows.iter().enumerate() {
+            let y = top + row as i32 * cell;
+            let _ = root.draw(&Text::new(label.clone(), (4, y + 2), font(10)));
+            for (column, done) in cells.iter().enumerate() {
+                let x = left + column as i32 * cell;
+                let color = if *done {
+                    BLUE.filled()
+                } else {
+                    RGBColor(238, 238, 238).filled()
+                };
+                let _ = root.draw(&Rectangle::new([(x, y), (x + cell - 2, y + cell - 2)], color));
+            }
+        }
+        let _ = root.present();
+    }
+    svg
+}
+
+/// The eight départements as tiles placed like the map, shaded by a share (0–1).
+pub fn tile_map(title: &str, values: &[(String, Option<f64>)]) -> String {
+    // Column and row of each département: Val-d'Oise north, Essonne south, Paris in the middle.
+    const PLACES: [(&str, i32, i32); 8] = [
+        ("95", 1, 0),
+        ("78", 0, 1),
+        ("92", 1, 1),
+        ("75", 2, 1),
+        ("93", 3, 1),
+        ("77", 4, 1),
+        ("91", 1, 2),
+        ("94", 2, 2),
+    ];
+    let size = 96;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (5 * size as u32 + 40, 3 * size as u32 + 60)).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let _ = root.draw(&Text::new(title.to_owned(), (8, 8), font(16)));
+        for (code, column, row) in PLACES {
+            let value = values
+                .iter()
+                .find(|(label, _)| label.starts_with(code))
+                .and_then(|(_, value)| *value);
+            let (x, y) = (20 + column * size, 40 + row * size);
+            let shade = value.map_or(RGBColor(238, 238, 238), |share| {
+                let share = share.clamp(0.0, 1.0);
+                let mix = |light: u8, dark: u8| {
+                    (f64::from(light) + (f64::from(dark) - f64::from(light)) * share).round() as u8
+                };
+                RGBColor(mix(230, 0), mix(230, 0), mix(250, 145))
+            });
+            let _ = root.draw(&Rectangle::new([(x, y), (x + size - 6, y + size - 6)], shade.filled()));
+            let text_color = if value.unwrap_or(0.0) > 0.5 { WHITE } else { BLACK };
+            let style = ("sans-serif", 18).into_font().color(&text_color);
+            let _ = root.draw(&Text::new(code.to_owned(), (x + 8, y + 8), style.clone()));
+            let shown = value.map_or_else(|| "–".to_owned(), |share| format::percent(Some(share)));
+            let _ = root.draw(&Text::new(shown, (x + 8, y + 40), style));
+        }
+        let _ = root.present();
+    }
+    svg
+}
+
+/// One establishment against its peers: for each group, the band of the middle 60 %
+/// (worst 20 % to best 20 %), the median and the establishment's value.
+/// A group's label, its (worst 20 %, median, best 20 %) when shown, and the establishment's value.
+pub type PeerRow = (String, Option<(f64, f64, f64)>, Option<f64>);
+
+pub fn peers(title: &str, rows: &[PeerRow], max: f64) -> String {
+    let height = 60 + 44 * rows.len() as i32;
+    let (left, right) = (200i32, 640i32);
+    let scale = |value: f64| left + ((value / max.max(1e-9)).clamp(0.0, 1.0) * f64::from(right - left)) as i32;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (680, height as u32)).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let _ = root.draw(&Text::new(title.to_owned(), (8, 8), font(16)));
+        for (index, (group, figures, value)) in rows.iter().enumerate() {
+            let y = 44 + index as i32 * 44;
+            let _ = root.draw(&Text::new(group.clone(), (8, y + 6), font(12)));
+            match figures {
+                Some((worst, median, best)) => {
+                    let _ = root.draw(&Rectangle::new(
+                        [(scale(*worst), y), (scale(*best), y + 20)],
+                        LIGHT_BLUE.filled(),
+                    ));
+                    let _ = root.draw(&PathElement::new(
+                        vec![(scale(*median), y - 3), (scale(*median), y + 23)],
+                        GREY.stroke_width(3),
+                    ));
+                }
+                None => {
+                    let _ = root.draw(&Text::new("effectif insuffisant".to_owned(), (left, y + 4), font(12)));
+                }
+            }
+            if let Some(value) = value {
+                let _ = root.draw(&Circle::new((scale(*value), y + 10), 7, BLUE.filled()));
+            }
+        }
+        let _ = root.draw(&PathElement::new(
+            vec![(left, height - 12), (right, height - 12)],
+            GREY.stroke_width(1),
+        ));
+        let _ = root.draw(&Text::new("0".to_owned(), (left - 4, height - 10), font(10)));
+        let _ = root.draw(&Text::new(format::number(max, 0), (right - 10, height - 10), font(10)));
+        let _ = root.present();
+    }
+    svg
+}

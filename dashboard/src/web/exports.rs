@@ -1,0 +1,497 @@
+//! Exports of what a page shows, under the same filters: CSV for French Excel (UTF-8 with
+//! BOM, `;`, decimal comma), RFC 4180 CSV, XLSX with typed cells, and Parquet (written by
+//! DuckDB) for analysts.
+
+use analytics::{AAP_CHECKS, Analytics, EstablishmentStatus, Figures, Scope};
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::{Datelike, NaiveDate};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use serde::Deserialize;
+
+use super::params::Params;
+use super::{AppState, WebError, pages};
+
+#[derive(Debug, Clone)]
+pub enum Cell {
+    Text(String),
+    Integer(i64),
+    Number(f64),
+    /// A share between 0 and 1, shown as a percentage.
+    Share(f64),
+    Date(NaiveDate),
+    Empty,
+}
+
+pub struct Table {
+    pub name: &'static str,
+    pub columns: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+fn text(value: impl Into<String>) -> Cell {
+    Cell::Text(value.into())
+}
+
+fn optional_text(value: Option<&str>) -> Cell {
+    value.map_or(Cell::Empty, |value| Cell::Text(value.to_owned()))
+}
+
+fn optional_number(value: Option<f64>) -> Cell {
+    value.map_or(Cell::Empty, Cell::Number)
+}
+
+fn optional_date(value: Option<NaiveDate>) -> Cell {
+    value.map_or(Cell::Empty, Cell::Date)
+}
+
+fn share(part: i64, whole: i64) -> Cell {
+    Figures::rate(part, whole).map_or(Cell::Empty, Cell::Share)
+}
+
+pub fn establishments_table(rows: &[EstablishmentStatus]) -> Table {
+    Table {
+        name: "etablissements",
+        columns: vec![
+            "finess_et",
+            "etablissement",
+            "departement",
+            "famille",
+            "secteur",
+            "ose",
+            "e1_exercice",
+            "e2_audits",
+            "e3_observatoire",
+            "e4_sensibilisation",
+            "e5_cartographie",
+            "maturite",
+            "niveau_maturite",
+            "completude",
+            "fraicheur",
+            "derniere_declaration",
+            "exercice",
+            "dernier_exercice",
+            "priorite",
+        ],
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    text(&r.finess_et),
+                    optional_text(r.name.as_deref()),
+                    optional_text(r.departement.as_deref()),
+                    text(&r.family),
+                    text(&r.sector_group),
+                    text(if r.ose { "oui" } else { "non" }),
+                    text(&r.e1_exercise),
+                    text(&r.e2_audits),
+                    text(&r.e3_observatory),
+                    text(&r.e4_awareness),
+                    text(&r.e5_cartography),
+                    optional_number(r.maturity.map(|m| (m * 10.0).round() / 10.0)),
+                    r.maturity_level
+                        .map_or(Cell::Empty, |level| Cell::Integer(i64::from(level))),
+                    r.maturity_completion.map_or(Cell::Empty, Cell::Share),
+                    text(&r.freshness),
+                    optional_date(r.last_declaration_on),
+                    text(&r.exercise_status),
+                    optional_date(r.last_exercise_on),
+                    Cell::Integer(r.priority_score),
+                ]
+            })
+            .collect(),
+    }
+}
+
+pub fn targeting_table(rows: &[EstablishmentStatus]) -> Table {
+    Table {
+        name: "ciblage",
+        columns: vec![
+            "priorite",
+            "finess_et",
+            "etablissement",
+            "departement",
+            "famille",
+            "secteur",
+            "ose",
+            "raisons",
+            "offres_sesan",
+        ],
+        rows: rows
+            .iter()
+            .map(|r| {
+                let mut offers: Vec<&str> = r
+                    .priority_reasons
+                    .iter()
+                    .map(|reason| EstablishmentStatus::offer_for(reason))
+                    .collect();
+                offers.dedup();
+                vec![
+                    Cell::Integer(r.priority_score),
+                    text(&r.finess_et),
+                    optional_text(r.name.as_deref()),
+                    optional_text(r.departement.as_deref()),
+                    text(&r.family),
+                    text(&r.sector_group),
+                    text(if r.ose { "oui" } else { "non" }),
+                    text(r.priority_reasons.join(", ")),
+                    text(offers.join(" ; ")),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn aap_table(report: &analytics::AapReport) -> Table {
+    let mut columns = vec!["dossier", "finess_et", "etablissement", "etat", "depose_le"];
+    columns.extend([
+        "c1_fenetre",
+        "c2_es_region",
+        "c3_auto_evaluation",
+        "c4_maj_3_mois",
+        "c5_confirmee",
+        "c6_commande",
+        "c7_pas_deja_finance",
+    ]);
+    columns.extend(["rang", "decision", "paiement"]);
+    debug_assert_eq!(AAP_CHECKS.len(), 7);
+    Table {
+        name: "aap",
+        columns,
+        rows: report
+            .applications
+            .iter()
+            .map(|a| {
+                let mut row = vec![
+                    Cell::Integer(a.application_id),
+                    optional_text(a.finess_et.as_deref()),
+                    optional_text(a.name.as_deref()),
+                    text(&a.state),
+                    optional_text(a.deposited_at.as_deref()),
+                ];
+                row.extend(a.checks.iter().map(text));
+                row.push(a.queue_rank.map_or(Cell::Empty, Cell::Integer));
+                row.push(text(&a.decision));
+                row.push(optional_text(a.payment.as_deref()));
+                row
+            })
+            .collect(),
+    }
+}
+
+fn departements_table(report: &analytics::RegionalReport) -> Table {
+    Table {
+        name: "departements",
+        columns: vec![
+            "departement",
+            "libelle",
+            "etablissements",
+            "exercice_realise_12_mois",
+            "taux_exercice",
+            "ose",
+            "ose_ads_et_silene",
+            "declarations_a_jour",
+            "taux_declarations_a_jour",
+            "maturite_mediane",
+            "e1_atteint",
+            "e2_atteint",
+            "e3_atteint",
+            "e4_atteint",
+            "e5_atteint",
+        ],
+        rows: report
+            .by_departement
+            .iter()
+            .map(|row| {
+                let f = &row.figures;
+                let mut cells = vec![
+                    optional_text(row.departement.as_deref()),
+                    optional_text(row.label.as_deref()),
+                    Cell::Integer(f.establishments),
+                    Cell::Integer(f.exercise_done),
+                    share(f.exercise_done, f.establishments),
+                    Cell::Integer(f.ose),
+                    Cell::Integer(f.ose_audited),
+                    Cell::Integer(f.declarations_up_to_date),
+                    share(f.declarations_up_to_date, f.establishments),
+                    optional_number(f.median_maturity.map(|m| (m * 10.0).round() / 10.0)),
+                ];
+                cells.extend(f.scorecard_met.iter().map(|met| Cell::Integer(*met)));
+                cells
+            })
+            .collect(),
+    }
+}
+
+fn csv_text(cell: &Cell, french: bool) -> String {
+    let decimal = |value: f64| {
+        let text = format!("{value}");
+        if french { text.replace('.', ",") } else { text }
+    };
+    match cell {
+        Cell::Text(text) => text.clone(),
+        Cell::Integer(value) => value.to_string(),
+        Cell::Number(value) => decimal(*value),
+        Cell::Share(value) => decimal((value * 1000.0).round() / 10.0),
+        Cell::Date(day) => {
+            if french {
+                day.format("%d/%m/%Y").to_string()
+            } else {
+                day.to_string()
+            }
+        }
+        Cell::Empty => String::new(),
+    }
+}
+
+/// Percent columns are headed `… (%)` in CSV, where the value is a percentage.
+fn csv_header(table: &Table, column: usize) -> String {
+    let name = table.columns[column];
+    let is_share = table
+        .rows
+        .iter()
+        .any(|row| matches!(row.get(column), Some(Cell::Share(_))));
+    if is_share {
+        format!("{name}_pourcent")
+    } else {
+        name.to_owned()
+    }
+}
+
+pub fn to_csv(table: &Table, french: bool) -> Result<Vec<u8>, WebError> {
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(if french { b';' } else { b',' })
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let internal = |error: csv::Error| WebError::Internal(error.to_string());
+    writer
+        .write_record((0..table.columns.len()).map(|column| csv_header(table, column)))
+        .map_err(internal)?;
+    for row in &table.rows {
+        writer
+            .write_record(row.iter().map(|cell| csv_text(cell, french)))
+            .map_err(internal)?;
+    }
+    let mut bytes = writer
+        .into_inner()
+        .map_err(|error| WebError::Internal(error.to_string()))?;
+    if french {
+        bytes.splice(0..0, [0xEF, 0xBB, 0xBF]);
+    }
+    Ok(bytes)
+}
+
+pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, WebError> {
+    let internal = |error: rust_xlsxwriter::XlsxError| WebError::Internal(error.to_string());
+    let mut workbook = Workbook::new();
+    let (dates, percents, bold) = (
+        Format::new().set_num_format("dd/mm/yyyy"),
+        Format::new().set_num_format("0.0 %"),
+        Format::new().set_bold(),
+    );
+    let sheet = workbook.add_worksheet().set_name(table.name).map_err(internal)?;
+    for (column, name) in table.columns.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, column as u16, *name, &bold)
+            .map_err(internal)?;
+    }
+    for (index, row) in table.rows.iter().enumerate() {
+        let line = index as u32 + 1;
+        for (column, cell) in row.iter().enumerate() {
+            let column = column as u16;
+            match cell {
+                Cell::Text(value) => {
+                    sheet.write_string(line, column, value).map_err(internal)?;
+                }
+                Cell::Integer(value) => {
+                    sheet.write_number(line, column, *value as f64).map_err(internal)?;
+                }
+                Cell::Number(value) => {
+                    sheet.write_number(line, column, *value).map_err(internal)?;
+                }
+                Cell::Share(value) => {
+                    sheet
+                        .write_number_with_format(line, column, *value, &percents)
+                        .map_err(internal)?;
+                }
+                Cell::Date(day) => {
+                    let value = ExcelDateTime::from_ymd(day.year() as u16, day.month() as u8, day.day() as u8)
+                        .map_err(internal)?;
+                    sheet
+                        .write_datetime_with_format(line, column, &value, &dates)
+                        .map_err(internal)?;
+                }
+                Cell::Empty => {}
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(internal)?;
+    workbook.save_to_buffer().map_err(internal)
+}
+
+/// Parquet through DuckDB: the rows go into a temporary table of typed columns, which
+/// DuckDB writes out.
+fn to_parquet(connection: &duckdb::Connection, table: &Table) -> Result<Vec<u8>, WebError> {
+    let types: Vec<&str> = (0..table.columns.len())
+        .map(|column| {
+            let kinds = table
+                .rows
+                .iter()
+                .filter_map(|row| row.get(column))
+                .find(|cell| !matches!(cell, Cell::Empty));
+            match kinds {
+                Some(Cell::Integer(_)) => "BIGINT",
+                Some(Cell::Number(_) | Cell::Share(_)) => "DOUBLE",
+                Some(Cell::Date(_)) => "DATE",
+                _ => "VARCHAR",
+            }
+        })
+        .collect();
+    let definition: Vec<String> = table
+        .columns
+        .iter()
+        .zip(&types)
+        .map(|(name, kind)| format!("\"{name}\" {kind}"))
+        .collect();
+    connection.execute_batch(&format!(
+        "CREATE OR REPLACE TEMP TABLE export_rows ({})",
+        definition.join(", ")
+    ))?;
+    {
+        let mut appender = connection.appender_to_catalog_and_db("export_rows", "temp", "main")?;
+        for row in &table.rows {
+            let values: Vec<duckdb::types::Value> = row
+                .iter()
+                .zip(&types)
+                .map(|(cell, kind)| match (cell, *kind) {
+                    (Cell::Text(text), _) => duckdb::types::Value::Text(text.clone()),
+                    (Cell::Integer(value), "BIGINT") => duckdb::types::Value::BigInt(*value),
+                    (Cell::Integer(value), _) => duckdb::types::Value::Double(*value as f64),
+                    (Cell::Number(value) | Cell::Share(value), _) => duckdb::types::Value::Double(*value),
+                    (Cell::Date(day), _) => duckdb::types::Value::Text(day.to_string()),
+                    (Cell::Empty, _) => duckdb::types::Value::Null,
+                })
+                .collect();
+            appender.append_row(duckdb::appender_params_from_iter(values))?;
+        }
+        appender.flush()?;
+    }
+    let file = tempfile_path();
+    let path = file.to_string_lossy().replace('\'', "''");
+    connection.execute_batch(&format!(
+        "COPY export_rows TO '{path}' (FORMAT parquet); DROP TABLE export_rows;"
+    ))?;
+    let bytes = std::fs::read(&file).map_err(|error| WebError::Internal(error.to_string()))?;
+    let _ = std::fs::remove_file(&file);
+    Ok(bytes)
+}
+
+fn tempfile_path() -> std::path::PathBuf {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("opssies-export-{}-{n}.parquet", std::process::id()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ExportQuery {
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
+    import: Option<i64>,
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    Path(page): Path<String>,
+    Query(params): Query<Params>,
+    Query(query): Query<ExportQuery>,
+) -> Result<Response, WebError> {
+    let format = query.format.unwrap_or_else(|| "csv".to_owned());
+    if !matches!(format.as_str(), "csv" | "csv-rfc4180" | "xlsx" | "parquet") {
+        return Err(WebError::BadRequest(format!(
+            "format « {format} » inconnu : csv, csv-rfc4180, xlsx ou parquet"
+        )));
+    }
+    let as_of = params.as_of()?;
+    let filter = params.filter()?;
+    let table = match page.as_str() {
+        "etablissements" => establishments_table(&pages::establishment_rows(&state, &params).await?),
+        "ciblage" => targeting_table(&pages::targeting_rows(&state, &params).await?),
+        "aap" => {
+            let report = state
+                .with_connection(move |connection, settings| {
+                    Ok(Analytics::new(connection, settings).aap(as_of, &Scope::region())?)
+                })
+                .await?;
+            aap_table(&report)
+        }
+        "departements" => {
+            let report = state
+                .with_connection(move |connection, settings| {
+                    Ok(Analytics::new(connection, settings).regional(as_of, &Scope::region(), &filter)?)
+                })
+                .await?;
+            departements_table(&report)
+        }
+        "rejets" => {
+            let import = query.import;
+            state
+                .with_connection(move |connection, _| {
+                    let mut statement = connection.prepare(
+                        "SELECT r.import_id, i.file_name, r.sheet, r.row_number, r.column_name, r.json_path, r.value, r.reason
+                         FROM rejects r JOIN imports i USING (import_id)
+                         WHERE ? IS NULL OR r.import_id = ? ORDER BY r.import_id, r.row_number",
+                    )?;
+                    let rows = statement
+                        .query_map(duckdb::params![import, import], |row| {
+                            Ok(vec![
+                                Cell::Integer(row.get(0)?),
+                                Cell::Text(row.get(1)?),
+                                row.get::<_, Option<String>>(2)?.map_or(Cell::Empty, Cell::Text),
+                                row.get::<_, Option<i64>>(3)?.map_or(Cell::Empty, Cell::Integer),
+                                row.get::<_, Option<String>>(4)?.map_or(Cell::Empty, Cell::Text),
+                                row.get::<_, Option<String>>(5)?.map_or(Cell::Empty, Cell::Text),
+                                row.get::<_, Option<String>>(6)?.map_or(Cell::Empty, Cell::Text),
+                                Cell::Text(row.get(7)?),
+                            ])
+                        })?
+                        .collect::<duckdb::Result<Vec<_>>>()?;
+                    Ok(Table {
+                        name: "rejets",
+                        columns: vec!["import", "fichier", "feuille", "ligne", "colonne", "chemin_json", "valeur", "raison"],
+                        rows,
+                    })
+                })
+                .await?
+        }
+        _ => return Err(WebError::NotFound(format!("aucun export « {page} »"))),
+    };
+    let (bytes, content_type, extension) = match format.as_str() {
+        "csv" => (to_csv(&table, true)?, "text/csv; charset=utf-8", "csv"),
+        "csv-rfc4180" => (to_csv(&table, false)?, "text/csv; charset=utf-8; header=present", "csv"),
+        "xlsx" => (
+            to_xlsx(&table)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        _ => {
+            let bytes = state
+                .with_connection(move |connection, _| to_parquet(connection, &table))
+                .await?;
+            (bytes, "application/vnd.apache.parquet", "parquet")
+        }
+    };
+    let file_name = format!("{page}-{}.{extension}", as_of.format("%Y%m%d"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,217 @@
+//! The web application: server-rendered French pages, SVG charts, exports and a JSON API,
+//! every query run off the async runtime on a connection of the store.
+
+mod api;
+mod charts;
+mod error;
+mod exports;
+mod pages;
+mod params;
+mod pool;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use analytics::Settings;
+use anyhow::{Context, Result};
+use axum::Router;
+use axum::routing::{get, post};
+use ingest::Store;
+
+pub use error::WebError;
+use pool::Pool;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pool: Arc<Pool>,
+    /// The one writer: imports go through it, one at a time.
+    writer: Arc<Mutex<Store>>,
+    settings: Arc<Settings>,
+}
+
+impl AppState {
+    pub fn new(store: Store, settings: Settings) -> Result<Self> {
+        let pool = Pool::new(store.connection()).context("connexions à la base")?;
+        Ok(AppState {
+            pool: Arc::new(pool),
+            writer: Arc::new(Mutex::new(store)),
+            settings: Arc::new(settings),
+        })
+    }
+
+    /// Runs blocking store work on the blocking thread pool with a connection of the pool.
+    async fn with_connection<T, F>(&self, work: F) -> Result<T, WebError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&duckdb::Connection, &Settings) -> Result<T, WebError> + Send + 'static,
+    {
+        let pool = Arc::clone(&self.pool);
+        let settings = Arc::clone(&self.settings);
+        tokio::task::spawn_blocking(move || {
+            let connection = pool.take()?;
+            let result = work(&connection, &settings);
+            pool.give_back(connection);
+            result
+        })
+        .await
+        .map_err(|error| WebError::Internal(format!("tâche interrompue : {error}")))?
+    }
+}
+
+/// One row per route: the router is built from this table, so a test can visit them all.
+pub struct RouteInfo {
+    pub path: &'static str,
+    pub method: &'static str,
+    /// What a user reads in the navigation (pages only).
+    pub title: Option<&'static str>,
+}
+
+pub const ROUTES: &[RouteInfo] = &[
+    RouteInfo {
+        path: "/",
+        method: "GET",
+        title: Some("Vue régionale"),
+    },
+    RouteInfo {
+        path: "/etablissements",
+        method: "GET",
+        title: Some("Établissements"),
+    },
+    RouteInfo {
+        path: "/etablissements/{finess}",
+        method: "GET",
+        title: None,
+    },
+    RouteInfo {
+        path: "/ciblage",
+        method: "GET",
+        title: Some("Ciblage SESAN"),
+    },
+    RouteInfo {
+        path: "/exercices",
+        method: "GET",
+        title: Some("Exercices"),
+    },
+    RouteInfo {
+        path: "/audits",
+        method: "GET",
+        title: Some("Audits"),
+    },
+    RouteInfo {
+        path: "/aap",
+        method: "GET",
+        title: Some("AAP"),
+    },
+    RouteInfo {
+        path: "/qualite",
+        method: "GET",
+        title: Some("Qualité des données"),
+    },
+    RouteInfo {
+        path: "/import",
+        method: "GET",
+        title: Some("Import"),
+    },
+    RouteInfo {
+        path: "/import",
+        method: "POST",
+        title: None,
+    },
+    RouteInfo {
+        path: "/methodologie",
+        method: "GET",
+        title: Some("Méthodologie"),
+    },
+    RouteInfo {
+        path: "/ressources",
+        method: "GET",
+        title: Some("Ressources et contacts"),
+    },
+    RouteInfo {
+        path: "/export/{page}",
+        method: "GET",
+        title: None,
+    },
+    RouteInfo {
+        path: "/api/{page}",
+        method: "GET",
+        title: None,
+    },
+    RouteInfo {
+        path: "/api/etablissements/{finess}",
+        method: "GET",
+        title: None,
+    },
+    RouteInfo {
+        path: "/api/openapi.json",
+        method: "GET",
+        title: None,
+    },
+    RouteInfo {
+        path: "/static/style.css",
+        method: "GET",
+        title: None,
+    },
+    RouteInfo {
+        path: "/sante",
+        method: "GET",
+        title: None,
+    },
+];
+
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new();
+    for route in ROUTES {
+        let handler = match (route.method, route.path) {
+            ("GET", "/") => get(pages::regional),
+            ("GET", "/etablissements") => get(pages::establishments),
+            ("GET", "/etablissements/{finess}") => get(pages::fiche),
+            ("GET", "/ciblage") => get(pages::targeting),
+            ("GET", "/exercices") => get(pages::exercises),
+            ("GET", "/audits") => get(pages::audits),
+            ("GET", "/aap") => get(pages::aap),
+            ("GET", "/qualite") => get(pages::data_quality),
+            ("GET", "/import") => get(pages::import_form),
+            ("POST", "/import") => post(pages::import_upload),
+            ("GET", "/methodologie") => get(pages::methodology),
+            ("GET", "/ressources") => get(pages::resources),
+            ("GET", "/export/{page}") => get(exports::export),
+            ("GET", "/api/{page}") => get(api::page),
+            ("GET", "/api/etablissements/{finess}") => get(api::fiche),
+            ("GET", "/api/openapi.json") => get(api::openapi),
+            ("GET", "/static/style.css") => get(pages::stylesheet),
+            ("GET", "/sante") => get(|| async { "ok" }),
+            _ => continue,
+        };
+        router = router.route(route.path, handler);
+    }
+    router
+        .fallback(|| async { WebError::NotFound("page introuvable".to_owned()) })
+        .layer(axum::extract::DefaultBodyLimit::max(pages::UPLOAD_LIMIT_BYTES))
+        .with_state(state)
+}
+
+/// `opssies serve`: serves the store until interrupted.
+pub fn serve(store_path: &Path, listen: SocketAddr, settings: Settings) -> Result<()> {
+    let store = Store::open(store_path)?;
+    let state = AppState::new(store, settings)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("démarrage du serveur")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("écoute sur {listen} impossible (adresse déjà utilisée ?)"))?;
+        let address = listener.local_addr()?;
+        println!("Observatoire servi sur http://{address}/ (Ctrl+C pour arrêter)");
+        axum::serve(listener, router(state))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .context("serveur")
+    })
+}

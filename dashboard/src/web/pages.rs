@@ -1,0 +1,1062 @@
+//! The French pages, one function per route, rendered on the server (maud escapes every
+//! value, so a name such as `<script>` is shown as text).
+
+use analytics::{
+    AAP_CHECKS, Analytics, Dimension, EstablishmentStatus, Figures, NATIONAL_INCIDENTS, RegionalReport, Scope,
+};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use chrono::NaiveDate;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use super::params::Params;
+use super::{AppState, ROUTES, WebError, charts};
+use crate::format::{date, integer, number, optional, percent};
+
+/// Largest upload accepted by the import page (the CLI's default limit).
+pub const UPLOAD_LIMIT_BYTES: usize = 200 * 1024 * 1024;
+const PAGE_SIZE: usize = 50;
+
+const STYLESHEET: &str = include_str!("../../static/style.css");
+
+pub async fn stylesheet() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLESHEET)
+}
+
+/// The frame of every page: header, navigation, content.
+pub fn layout(title: &str, active: &str, region: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="fr" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — Observatoire cyber santé " (region) }
+                link rel="stylesheet" href="/static/style.css";
+            }
+            body {
+                a class="skip" href="#contenu" { "Aller au contenu" }
+                header class="site" {
+                    p class="brand" { "Observatoire de la cybersécurité des établissements de santé — " (region) }
+                    nav aria-label="Navigation principale" {
+                        ul {
+                            @for route in ROUTES.iter().filter(|r| r.title.is_some()) {
+                                li {
+                                    a href=(route.path) aria-current=[(route.path == active).then_some("page")] {
+                                        (route.title.unwrap_or_default())
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                main id="contenu" class="page" {
+                    h1 { (title) }
+                    (body)
+                }
+                footer class="site" {
+                    p { "Données confidentielles : ne pas diffuser. " a href="/methodologie" { "Méthodologie" } " · " a href="/ressources" { "Ressources et contacts" } }
+                }
+            }
+        }
+    }
+}
+
+/// The filters every analysis page offers; the form is a plain GET, no script needed.
+fn filter_form(action: &str, params: &Params, departements: &[(String, String)], with_reason: bool) -> Markup {
+    let selected = |value: &Option<String>, option: &str| value.as_deref() == Some(option);
+    html! {
+        form class="filters" method="get" action=(action) {
+            label { "Date de référence " input type="date" name="date" value=[params.date.as_deref()]; }
+            label { "Type "
+                select name="type" {
+                    option value="" { "ES et ESMS" }
+                    option value="ES" selected[selected(&params.kind, "ES")] { "ES" }
+                    option value="ESMS" selected[selected(&params.kind, "ESMS")] { "ESMS" }
+                }
+            }
+            label { "Département "
+                select name="departement" {
+                    option value="" { "Tous" }
+                    @for (code, name) in departements {
+                        option value=(code) selected[selected(&params.departement, code)] { (code) " " (name) }
+                    }
+                }
+            }
+            label { "Famille " input type="text" name="famille" value=[params.famille.as_deref()] placeholder="CH, EHPAD…"; }
+            label { "Secteur "
+                select name="secteur" {
+                    option value="" { "Tous" }
+                    @for sector in ["Public", "Privé d'intérêt collectif", "Privé non lucratif", "Privé commercial", "Médico-social"] {
+                        option value=(sector) selected[selected(&params.secteur, sector)] { (sector) }
+                    }
+                }
+            }
+            label { "OSE "
+                select name="ose" {
+                    option value="" { "Tous" }
+                    option value="oui" selected[selected(&params.ose, "oui")] { "OSE" }
+                    option value="non" selected[selected(&params.ose, "non")] { "Non OSE" }
+                }
+            }
+            @if with_reason {
+                label { "Raison "
+                    select name="raison" {
+                        option value="" { "Toutes" }
+                        @for reason in ["exercice", "audits OSE", "déclaration", "maturité", "actions en retard", "incident", "cybersurveillance"] {
+                            option value=(reason) selected[selected(&params.raison, reason)] { (reason) }
+                        }
+                    }
+                }
+            }
+            label { "Recherche " input type="search" name="q" value=[params.q.as_deref()] placeholder="Nom ou FINESS"; }
+            button type="submit" { "Filtrer" }
+        }
+    }
+}
+
+fn export_links(page: &str, params: &Params, parquet: bool) -> Markup {
+    let query = params.query_string(None);
+    let link = |format: &str| {
+        if query.is_empty() {
+            format!("/export/{page}?format={format}")
+        } else {
+            format!("/export/{page}?{query}&format={format}")
+        }
+    };
+    html! {
+        p class="exports" {
+            "Exporter : "
+            a href=(link("csv")) { "CSV (Excel)" } " · "
+            a href=(link("csv-rfc4180")) { "CSV (RFC 4180)" } " · "
+            a href=(link("xlsx")) { "XLSX" }
+            @if parquet { " · " a href=(link("parquet")) { "Parquet" } }
+        }
+    }
+}
+
+/// A chart with its title, a sentence that says what it shows, and its data a click away.
+fn figure(svg: String, summary: &str, headers: &[&str], rows: Vec<Vec<String>>) -> Markup {
+    html! {
+        figure class="chart" {
+            (PreEscaped(svg))
+            figcaption { (summary) }
+            details {
+                summary { "Données du graphique" }
+                table {
+                    thead { tr { @for header in headers { th scope="col" { (header) } } } }
+                    tbody { @for row in rows { tr { @for (index, cell) in row.iter().enumerate() {
+                        @if index == 0 { th scope="row" { (cell) } } @else { td class="num" { (cell) } }
+                    } } } }
+                }
+            }
+        }
+    }
+}
+
+fn departements(report: &RegionalReport) -> Vec<(String, String)> {
+    report
+        .by_departement
+        .iter()
+        .map(|row| {
+            (
+                row.departement.clone().unwrap_or_default(),
+                row.label.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn card(label: &str, value: String, detail: String) -> Markup {
+    html! { div class="card" { p class="label" { (label) } p class="value" { (value) } p class="detail" { (detail) } } }
+}
+
+pub async fn regional(State(state): State<AppState>, Query(params): Query<Params>) -> Result<Markup, WebError> {
+    let as_of = params.as_of()?;
+    let filter = params.filter()?;
+    let region = state.settings.region.name.clone();
+    let indicator = params.indicateur.clone().unwrap_or_else(|| "exercice".to_owned());
+    let (report, previous, families, aap) = state
+        .with_connection(move |connection, settings| {
+            let analytics = Analytics::new(connection, settings);
+            let report = analytics.regional(as_of, &Scope::region(), &filter)?;
+            let year_before = as_of - chrono::Duration::days(365);
+            let previous = analytics.regional(year_before, &Scope::region(), &filter)?;
+            let families = analytics.breakdown(as_of, &Scope::region(), &filter, Dimension::Family)?;
+            let aap = analytics.aap(as_of, &Scope::region())?;
+            Ok((report, previous, families, aap))
+        })
+        .await?;
+    let h = &report.headline;
+    let p = &previous.headline;
+    let trend = |now: Option<f64>, before: Option<f64>| match (now, before) {
+        (Some(now), Some(before)) => format!(
+            "il y a un an : {} ({} pts)",
+            percent(Some(before)),
+            signed((now - before) * 100.0)
+        ),
+        _ => "il y a un an : –".to_owned(),
+    };
+    let exercise_rate = Figures::rate(h.exercise_done, h.establishments);
+    let audit_rate = Figures::rate(h.ose_audited, h.ose);
+    let fresh_rate = Figures::rate(h.declarations_up_to_date, h.establishments);
+    let envelope_used = Figures::rate(aap.committed_euros, aap.envelope_euros);
+    let by_dep: Vec<(String, f64)> = report
+        .by_departement
+        .iter()
+        .map(|row| {
+            let code = row.departement.clone().unwrap_or_default();
+            let f = &row.figures;
+            let share = match indicator.as_str() {
+                "declaration" => Figures::rate(f.declarations_up_to_date, f.establishments),
+                "audits" => Figures::rate(f.ose_audited, f.ose),
+                _ => Figures::rate(f.exercise_done, f.establishments),
+            };
+            (code, share.unwrap_or(0.0))
+        })
+        .collect();
+    let indicator_label = match indicator.as_str() {
+        "declaration" => "déclarations à jour",
+        "audits" => "OSE audités (ADS et SILENE)",
+        _ => "exercice réalisé en 12 mois",
+    };
+    let best = by_dep.iter().max_by(|a, b| a.1.total_cmp(&b.1));
+    let worst = by_dep.iter().min_by(|a, b| a.1.total_cmp(&b.1));
+    let bars_svg = charts::bars(
+        &format!("Part des établissements : {indicator_label}"),
+        "part des établissements",
+        &by_dep,
+        1.0,
+        true,
+    );
+    let tiles: Vec<(String, Option<f64>)> = by_dep
+        .iter()
+        .map(|(code, share)| (code.clone(), Some(*share)))
+        .collect();
+    let tiles_svg = charts::tile_map(&format!("Carte : {indicator_label}"), &tiles);
+    let levels: Vec<(String, f64)> = report
+        .maturity_levels
+        .iter()
+        .map(|(level, count)| (level_name(level), *count as f64))
+        .collect();
+    let max_level = levels.iter().map(|(_, count)| *count).fold(1.0, f64::max);
+    let levels_svg = charts::bars(
+        "Établissements par niveau de maturité",
+        "établissements",
+        &levels,
+        max_level * 1.1,
+        false,
+    );
+    let monthly: Vec<(String, f64)> = report
+        .monthly_exercises
+        .iter()
+        .map(|m| {
+            (
+                m.month_end.format("%m/%y").to_string(),
+                Figures::rate(m.done, m.establishments).unwrap_or(0.0),
+            )
+        })
+        .collect();
+    let monthly_svg = charts::line(
+        "Exercice réalisé dans les 12 mois, fin de chaque mois",
+        "part des établissements",
+        &monthly,
+    );
+    let incidents: Vec<(String, f64)> = report
+        .incidents
+        .iter()
+        .map(|y| (y.year.to_string(), y.establishments as f64))
+        .collect();
+    let max_incidents = incidents.iter().map(|(_, n)| *n).fold(1.0, f64::max);
+    let incidents_svg = charts::bars(
+        "Structures ayant déclaré au moins un incident, par année",
+        "structures",
+        &incidents,
+        max_incidents * 1.1,
+        false,
+    );
+    let body = html! {
+        (filter_form("/", &params, &departements(&report), false))
+        p class="asof" { "Situation au " strong { (date(Some(as_of))) } " — " (integer(h.establishments)) " établissements." }
+        div class="cards" {
+            (card("Exercice de crise réalisé en 12 mois", percent(exercise_rate), trend(exercise_rate, Figures::rate(p.exercise_done, p.establishments))))
+            (card("OSE audités (ADS et SILENE)", percent(audit_rate), format!("{} sur {} OSE — {}", h.ose_audited, h.ose, trend(audit_rate, Figures::rate(p.ose_audited, p.ose)))))
+            (card("Déclarations OPSSIES à jour", percent(fresh_rate), trend(fresh_rate, Figures::rate(p.declarations_up_to_date, p.establishments))))
+            (card("Maturité médiane", optional(h.median_maturity, 1), format!("il y a un an : {}", optional(p.median_maturity, 1))))
+            (card("Enveloppe AAP engagée", percent(envelope_used), format!("{}\u{a0}€ sur {}\u{a0}€", integer(aap.committed_euros), integer(aap.envelope_euros))))
+        }
+        h2 { "Par département" }
+        form class="inline" method="get" action="/" {
+            @for (name, value) in [("date", &params.date), ("type", &params.kind), ("ose", &params.ose), ("secteur", &params.secteur), ("famille", &params.famille)] {
+                @if let Some(value) = value { input type="hidden" name=(name) value=(value); }
+            }
+            label { "Indicateur de la carte "
+                select name="indicateur" {
+                    option value="exercice" selected[indicator == "exercice"] { "Exercice réalisé" }
+                    option value="declaration" selected[indicator == "declaration"] { "Déclarations à jour" }
+                    option value="audits" selected[indicator == "audits"] { "OSE audités" }
+                }
+            }
+            button type="submit" { "Afficher" }
+        }
+        div class="charts" {
+            (figure(bars_svg, &match (best, worst) {
+                (Some(best), Some(worst)) => format!("{indicator_label} : de {} ({}) à {} ({}).", percent(Some(worst.1)), worst.0, percent(Some(best.1)), best.0),
+                _ => "Aucune donnée.".to_owned(),
+            }, &["Département", "Part"], by_dep.iter().map(|(code, share)| vec![code.clone(), percent(Some(*share))]).collect()))
+            (figure(tiles_svg, "Les huit départements placés comme sur la carte, plus foncés quand la part est plus élevée.", &["Département", "Part"], by_dep.iter().map(|(code, share)| vec![code.clone(), percent(Some(*share))]).collect()))
+        }
+        table class="data" {
+            caption { "Indicateurs par département au " (date(Some(as_of))) }
+            thead { tr {
+                th scope="col" { "Département" } th scope="col" { "Établissements" } th scope="col" { "Exercice 12 mois" }
+                th scope="col" { "OSE audités" } th scope="col" { "Déclarations à jour" } th scope="col" { "Maturité médiane" }
+                th scope="col" { "E1" } th scope="col" { "E2" } th scope="col" { "E3" } th scope="col" { "E4" } th scope="col" { "E5" }
+            } }
+            tbody {
+                @for row in &report.by_departement {
+                    @let f = &row.figures;
+                    tr {
+                        th scope="row" { (row.departement.as_deref().unwrap_or("")) " " (row.label.as_deref().unwrap_or("")) }
+                        td class="num" { (integer(f.establishments)) }
+                        td class="num" { (percent(Figures::rate(f.exercise_done, f.establishments))) }
+                        td class="num" { (f.ose_audited) " / " (f.ose) }
+                        td class="num" { (percent(Figures::rate(f.declarations_up_to_date, f.establishments))) }
+                        td class="num" { (optional(f.median_maturity, 1)) }
+                        @for met in f.scorecard_met { td class="num" { (percent(Figures::rate(met, f.establishments))) } }
+                    }
+                }
+            }
+        }
+        (export_links("departements", &params, true))
+        h2 { "Maturité, exercices et incidents" }
+        div class="charts" {
+            (figure(levels_svg, "Nombre d'établissements à chaque niveau de maturité (1 Initial à 5 Avancé) ; « non calculé » sous 50 % de questionnaire rempli.", &["Niveau", "Établissements"], levels.iter().map(|(level, count)| vec![level.clone(), integer(*count as i64)]).collect()))
+            (figure(monthly_svg, &format!("Part des établissements ayant réalisé un exercice dans les 12 mois, à la fin de chaque mois ; dernier mois : {}.", percent(monthly.last().map(|m| m.1))), &["Mois", "Part"], monthly.iter().map(|(month, share)| vec![month.clone(), percent(Some(*share))]).collect()))
+            (figure(incidents_svg, "Structures de la sélection ayant déclaré au moins un incident, par année ; la série nationale de référence est dans le tableau.", &["Année", "Structures (sélection)", "Structures (France, référence)"], report.incidents.iter().map(|y| vec![y.year.to_string(), integer(y.establishments), NATIONAL_INCIDENTS.iter().find(|(year, _)| *year == y.year).map_or_else(|| "–".to_owned(), |(_, n)| integer(*n))]).chain(NATIONAL_INCIDENTS.iter().filter(|(year, _)| !report.incidents.iter().any(|y| y.year == *year)).map(|(year, n)| vec![year.to_string(), "–".to_owned(), integer(*n)])).collect()))
+        }
+        p { "Notifications CNIL hors délai (plus de 72 h) : " strong { (report.incidents.iter().map(|y| y.cnil_late).sum::<i64>()) } " ; fuites jamais notifiées : " strong { (report.incidents.iter().map(|y| y.cnil_missing).sum::<i64>()) } "." }
+        h2 { "Par famille d'établissements" }
+        table class="data" {
+            thead { tr { th scope="col" { "Famille" } th scope="col" { "Établissements" } th scope="col" { "Exercice 12 mois" } th scope="col" { "Déclarations à jour" } th scope="col" { "Maturité médiane" } } }
+            tbody { @for (family, f) in &families { tr {
+                th scope="row" { (family) } td class="num" { (integer(f.establishments)) }
+                td class="num" { (percent(Figures::rate(f.exercise_done, f.establishments))) }
+                td class="num" { (percent(Figures::rate(f.declarations_up_to_date, f.establishments))) }
+                td class="num" { (optional(f.median_maturity, 1)) }
+            } } }
+        }
+    };
+    Ok(layout("Vue régionale", "/", &region, body))
+}
+
+fn signed(points: f64) -> String {
+    if points >= 0.0 {
+        format!("+{}", number(points, 0))
+    } else {
+        number(points, 0)
+    }
+}
+
+fn level_name(level: &str) -> String {
+    match level {
+        "1" => "1 Initial".to_owned(),
+        "2" => "2 Fragile".to_owned(),
+        "3" => "3 En progrès".to_owned(),
+        "4" => "4 Maîtrisé".to_owned(),
+        "5" => "5 Avancé".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+fn status_class(status: &str) -> &'static str {
+    match status {
+        "atteint" | "réalisé" | "à jour" => "ok",
+        "partiel" | "planifié" | "à rafraîchir" => "partial",
+        "inconnu" => "unknown",
+        _ => "ko",
+    }
+}
+
+fn badge(status: &str) -> Markup {
+    html! { span class={ "badge " (status_class(status)) } { (status) } }
+}
+
+fn sort_rows(rows: &mut [EstablishmentStatus], sort: Option<&str>) {
+    match sort {
+        Some("maturite") => rows.sort_by(|a, b| b.maturity.unwrap_or(-1.0).total_cmp(&a.maturity.unwrap_or(-1.0))),
+        Some("priorite") => rows.sort_by_key(|row| std::cmp::Reverse(row.priority_score)),
+        Some("finess") => rows.sort_by(|a, b| a.finess_et.cmp(&b.finess_et)),
+        Some("fraicheur") => rows.sort_by_key(|row| std::cmp::Reverse(row.last_declaration_on)),
+        _ => rows.sort_by(|a, b| a.name.cmp(&b.name)),
+    }
+}
+
+/// The rows of the establishments page and export: filtered, sorted, all pages.
+pub async fn establishment_rows(state: &AppState, params: &Params) -> Result<Vec<EstablishmentStatus>, WebError> {
+    let as_of = params.as_of()?;
+    let filter = params.filter()?;
+    let sort = params.tri.clone();
+    state
+        .with_connection(move |connection, settings| {
+            let mut rows = Analytics::new(connection, settings).establishments(as_of, &Scope::region(), &filter)?;
+            sort_rows(&mut rows, sort.as_deref());
+            Ok(rows)
+        })
+        .await
+}
+
+async fn departement_options(state: &AppState) -> Result<Vec<(String, String)>, WebError> {
+    state
+        .with_connection(|connection, settings| {
+            let mut statement = connection.prepare(
+                "SELECT departement, any_value(departement_label) FROM establishments GROUP BY 1 ORDER BY 1",
+            )?;
+            let rows = statement
+                .query_map([], |row| {
+                    Ok((
+                        row.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                        row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    ))
+                })?
+                .collect::<duckdb::Result<Vec<_>>>()?;
+            Ok(rows
+                .into_iter()
+                .filter(|(code, _)| settings.region.departements.contains(code))
+                .collect())
+        })
+        .await
+}
+
+pub async fn establishments(State(state): State<AppState>, Query(params): Query<Params>) -> Result<Markup, WebError> {
+    let rows = establishment_rows(&state, &params).await?;
+    let deps = departement_options(&state).await?;
+    let page = params.page.unwrap_or(1).max(1);
+    let pages = rows.len().div_ceil(PAGE_SIZE).max(1);
+    let shown = rows.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE);
+    let sort_link = |key: &str| {
+        let mut sorted = params.clone();
+        sorted.tri = Some(key.to_owned());
+        format!("/etablissements?{}", sorted.query_string(None))
+    };
+    let body = html! {
+        (filter_form("/etablissements", &params, &deps, false))
+        p { (integer(rows.len() as i64)) " établissement(s) ; page " (page) " sur " (pages) "." }
+        table class="data" {
+            caption { "Établissements, attentes E1 à E5, maturité, fraîcheur et priorité" }
+            thead { tr {
+                th scope="col" { a href=(sort_link("nom")) { "Établissement" } }
+                th scope="col" { a href=(sort_link("finess")) { "FINESS" } }
+                th scope="col" { "Dép." } th scope="col" { "Famille" }
+                th scope="col" { "E1" } th scope="col" { "E2" } th scope="col" { "E3" } th scope="col" { "E4" } th scope="col" { "E5" }
+                th scope="col" { a href=(sort_link("maturite")) { "Maturité" } }
+                th scope="col" { a href=(sort_link("fraicheur")) { "Déclaration" } }
+                th scope="col" { a href=(sort_link("priorite")) { "Priorité" } }
+            } }
+            tbody { @for row in shown { tr {
+                th scope="row" { a href={ "/etablissements/" (row.finess_et) "?" (params.query_string(None)) } { (row.name.as_deref().unwrap_or("?")) } @if row.ose { " " abbr title="Opérateur de services essentiels" { "OSE" } } }
+                td { (row.finess_et) } td { (row.departement.as_deref().unwrap_or("")) } td { (row.family) }
+                td { (badge(&row.e1_exercise)) } td { (badge(&row.e2_audits)) } td { (badge(&row.e3_observatory)) } td { (badge(&row.e4_awareness)) } td { (badge(&row.e5_cartography)) }
+                td class="num" { (optional(row.maturity, 1)) }
+                td { (badge(&row.freshness)) }
+                td class="num" { (row.priority_score) }
+            } } }
+        }
+        nav class="pager" aria-label="Pages" {
+            @if page > 1 { a href={ "/etablissements?" (params.query_string(Some(page - 1))) } { "← Précédente" } }
+            " "
+            @if page < pages { a href={ "/etablissements?" (params.query_string(Some(page + 1))) } { "Suivante →" } }
+        }
+        (export_links("etablissements", &params, true))
+    };
+    Ok(layout(
+        "Établissements",
+        "/etablissements",
+        &state.settings.region.name,
+        body,
+    ))
+}
+
+/// The resource or SESAN offer that answers an unmet expectation.
+fn resource_for(item: &str) -> (&'static str, &'static str) {
+    match item {
+        "E1" => (
+            "Kits d'exercice de l'ANS et guide ANSSI ; accompagnement SESAN",
+            "/ressources#exercices",
+        ),
+        "E2" => (
+            "Audits ADS et SILENE (OSE), cybersurveillance et audit de messagerie du CERT Santé",
+            "/ressources#audits",
+        ),
+        "E3" => (
+            "Mettre à jour OPSSIES (oSIS) ; aide de SESAN",
+            "/ressources#observatoire",
+        ),
+        "E4" => (
+            "Kit « Tous Cybervigilants », quiz vidéo, tests d'hameçonnage",
+            "/ressources#sensibilisation",
+        ),
+        _ => ("Cartographie : accompagnement SESAN", "/ressources#sesan"),
+    }
+}
+
+pub async fn fiche(
+    State(state): State<AppState>,
+    Path(finess): Path<String>,
+    Query(params): Query<Params>,
+) -> Result<Markup, WebError> {
+    let as_of = params.as_of()?;
+    let wanted = finess.clone();
+    let (fiche, applications) = state
+        .with_connection(move |connection, settings| {
+            let analytics = Analytics::new(connection, settings);
+            let fiche = analytics.fiche(&wanted, as_of, &Scope::region())?;
+            let applications: Vec<analytics::ApplicationCheck> = analytics
+                .aap(as_of, &Scope::region())?
+                .applications
+                .into_iter()
+                .filter(|a| a.finess_et.as_deref() == Some(wanted.as_str()))
+                .collect();
+            Ok((fiche, applications))
+        })
+        .await?;
+    let s = &fiche.status;
+    let items = [
+        (
+            "E1",
+            "Exercice de crise annuel",
+            &s.e1_exercise,
+            format!(
+                "dernier exercice : {} ({}) ; prochain prévu : {}",
+                date(s.last_exercise_on),
+                s.last_exercise_source.as_deref().unwrap_or("aucune source"),
+                date(s.next_planned_on)
+            ),
+        ),
+        (
+            "E2",
+            "Audits",
+            &s.e2_audits,
+            format!(
+                "ADS {} · SILENE {} · cybersurveillance {} · messagerie {}",
+                date(s.ads_on),
+                date(s.silene_on),
+                date(s.cybersurveillance_on),
+                date(s.mail_audit_on)
+            ),
+        ),
+        (
+            "E3",
+            "Observatoire à jour",
+            &s.e3_observatory,
+            format!(
+                "dernière mise à jour {} (campagne {}, {})",
+                date(s.last_declaration_on),
+                s.last_declaration_campaign
+                    .map_or_else(|| "–".to_owned(), |c| c.to_string()),
+                s.last_declaration_status.as_deref().unwrap_or("–")
+            ),
+        ),
+        (
+            "E4",
+            "Sensibilisation",
+            &s.e4_awareness,
+            format!(
+                "personnel sensibilisé {} ; dernière formation {}",
+                s.staff_trained_percent
+                    .map_or_else(|| "–".to_owned(), |p| format!("{} %", number(p, 0))),
+                date(s.training_on)
+            ),
+        ),
+        (
+            "E5",
+            "Cartographie",
+            &s.e5_cartography,
+            format!(
+                "applications : {} ; réseau : {}",
+                s.applications_map.as_deref().unwrap_or("–"),
+                s.network_map.as_deref().unwrap_or("–")
+            ),
+        ),
+    ];
+    let overall: Vec<charts::PeerRow> = fiche
+        .benchmarks
+        .iter()
+        .filter(|b| b.measure == "Maturité globale")
+        .map(|b| {
+            (
+                format!("{} ({})", b.group, b.group_label),
+                b.figures.as_ref().map(|f| (f.worst_20, f.median, f.best_20)),
+                b.value,
+            )
+        })
+        .collect();
+    let peers_svg = charts::peers(
+        "Maturité globale face aux pairs (bande : des 20 % les moins bons aux 20 % les meilleurs ; trait : médiane ; point : l'établissement)",
+        &overall,
+        100.0,
+    );
+    let body = html! {
+        p class="identity" {
+            "FINESS ET " strong { (s.finess_et) } " · EJ " (s.finess_ej.as_deref().unwrap_or("–")) " · "
+            (s.category_label.as_deref().unwrap_or("")) " · " (s.sector_group) " · " (s.departement_label.as_deref().unwrap_or(""))
+            @if s.ose { " · OSE" } @if let Some(ght) = &s.ght { " · " (ght) }
+        }
+        p class="asof" { "Situation au " (date(Some(fiche.as_of))) ". Priorité SESAN : " strong { (s.priority_score) } @if !s.priority_reasons.is_empty() { " (" (s.priority_reasons.join(", ")) ")" } }
+        h2 { "Attentes nationales" }
+        table class="data scorecard" {
+            thead { tr { th scope="col" { "Attente" } th scope="col" { "État" } th scope="col" { "Preuves" } th scope="col" { "Que faire" } } }
+            tbody { @for (code, label, status, evidence) in &items { tr {
+                th scope="row" { (code) " " (label) }
+                td { (badge(status)) }
+                td { (evidence) }
+                td { @if status.as_str() != "atteint" { @let (text, link) = resource_for(code); a href=(link) { (text) } } }
+            } } }
+        }
+        h2 { "Maturité par domaine" }
+        p { "Maturité globale : " strong { (optional(s.maturity, 1)) } " (niveau " (s.maturity_level.map_or_else(|| "–".to_owned(), |l| l.to_string())) "), questionnaire rempli à " (percent(s.maturity_completion)) @if s.maturity_partial == Some(true) { " — maturité partielle" } "." }
+        table class="data" {
+            thead { tr { th scope="col" { "Domaine" } th scope="col" { "Score" } th scope="col" { "Évolution" } th scope="col" { "Questions" } th scope="col" { "Médiane des pairs" } th scope="col" { "20 % les meilleurs" } } }
+            tbody { @for domain in &fiche.domains {
+                @let peer = fiche.benchmarks.iter().find(|b| b.group == "groupe de pairs" && b.measure == format!("Maturité {}", domain.domain));
+                tr {
+                    th scope="row" { (domain.domain) }
+                    td class="num" { (optional(domain.score, 1)) }
+                    td class="num" { (domain.previous.zip(domain.score).map_or_else(|| "–".to_owned(), |(before, now)| signed(now - before))) }
+                    td class="num" { (domain.answered) " / " (domain.scored) }
+                    td class="num" { (peer.and_then(|b| b.figures.as_ref()).map_or_else(|| "effectif insuffisant".to_owned(), |f| number(f.median, 1))) }
+                    td class="num" { (peer.and_then(|b| b.figures.as_ref()).map_or_else(|| "–".to_owned(), |f| number(f.best_20, 1))) }
+                }
+            } }
+        }
+        (figure(peers_svg, "Position de l'établissement dans chaque groupe ; un groupe de moins de 5 établissements n'est pas montré.", &["Groupe", "20 % les moins bons", "Médiane", "20 % les meilleurs", "Établissement"], overall.iter().map(|(group, figures, value)| {
+            let (worst, median, best) = figures.map_or_else(|| ("effectif insuffisant".to_owned(), "–".to_owned(), "–".to_owned()), |(w, m, b)| (number(w, 1), number(m, 1), number(b, 1)));
+            vec![group.clone(), worst, median, best, optional(*value, 1)]
+        }).collect()))
+        h2 { "Auto-évaluation et kit" }
+        p { @if let Some(score) = s.self_assessment_score { "Grille du " (date(s.self_assessed_on)) " : score " (score) ", kit recommandé " strong { (s.recommended_kit.as_deref().unwrap_or("aucun (grille incomplète)")) } "." } @else { "Aucune grille d'auto-évaluation." } @if let Some(kit) = &s.last_kit { " Kit du dernier exercice : " (kit) "." } }
+        h2 { "Plan d'actions" }
+        @if fiche.actions.is_empty() { p { "Aucune action suivie." } } @else {
+            table class="data" {
+                thead { tr { th scope="col" { "Action" } th scope="col" { "Responsable" } th scope="col" { "Échéance" } th scope="col" { "Statut" } } }
+                tbody { @for action in &fiche.actions { tr class=[action.overdue.then_some("overdue")] {
+                    th scope="row" { (action.action) @if action.overdue { " " span class="badge ko" { "en retard" } } }
+                    td { (action.owner.as_deref().unwrap_or("sans responsable")) }
+                    td { (date(action.deadline)) }
+                    td { (action.status.as_deref().unwrap_or("–")) }
+                } } }
+            }
+        }
+        h2 { "Appel à projets" }
+        @if applications.is_empty() { p { "Aucun dossier." } } @else {
+            ul { @for a in &applications { li { "Dossier n° " (a.application_id) " déposé le " (a.deposited_at.as_deref().unwrap_or("–")) " : " strong { (a.decision) } @if let Some(payment) = &a.payment { " — " (payment) } } } }
+        }
+        h2 { "Chronologie" }
+        table class="data" {
+            thead { tr { th scope="col" { "Date" } th scope="col" { "Événement" } th scope="col" { "Résultat" } th scope="col" { "TLP" } } }
+            tbody { @for event in fiche.timeline.iter().take(40) { tr {
+                th scope="row" { (date(event.date)) } td { (event.label.as_deref().unwrap_or("")) }
+                td { @if let Some(level) = event.outcome_level { "niveau " (level) } @if let Some(score) = event.outcome_score { " score " (number(score, 1)) } }
+                td { (event.tlp) }
+            } } }
+        }
+        p class="noprint" { a href={ "/api/etablissements/" (s.finess_et) } { "Données de cette fiche (JSON)" } }
+    };
+    let title = s.name.clone().unwrap_or_else(|| s.finess_et.clone());
+    Ok(layout(&title, "/etablissements", &state.settings.region.name, body))
+}
+
+pub async fn targeting(State(state): State<AppState>, Query(params): Query<Params>) -> Result<Markup, WebError> {
+    let rows = targeting_rows(&state, &params).await?;
+    let deps = departement_options(&state).await?;
+    let body = html! {
+        (filter_form("/ciblage", &params, &deps, true))
+        p { (integer(rows.len() as i64)) " établissement(s) avec au moins une raison, du plus prioritaire au moins prioritaire." }
+        table class="data" {
+            thead { tr { th scope="col" { "Priorité" } th scope="col" { "Établissement" } th scope="col" { "Dép." } th scope="col" { "Raisons" } th scope="col" { "Offre SESAN" } } }
+            tbody { @for row in rows.iter().take(200) { tr {
+                td class="num" { (row.priority_score) }
+                th scope="row" { a href={ "/etablissements/" (row.finess_et) } { (row.name.as_deref().unwrap_or("?")) } " " span class="finess" { (row.finess_et) } }
+                td { (row.departement.as_deref().unwrap_or("")) }
+                td { (row.priority_reasons.join(", ")) }
+                td { ul class="offers" { @for reason in &row.priority_reasons { li { (EstablishmentStatus::offer_for(reason)) } } } }
+            } } }
+        }
+        @if rows.len() > 200 { p { "Les 200 premiers sont affichés ; l'export contient toute la liste." } }
+        (export_links("ciblage", &params, false))
+    };
+    Ok(layout("Ciblage SESAN", "/ciblage", &state.settings.region.name, body))
+}
+
+pub async fn targeting_rows(state: &AppState, params: &Params) -> Result<Vec<EstablishmentStatus>, WebError> {
+    let as_of = params.as_of()?;
+    let filter = params.filter()?;
+    state
+        .with_connection(move |connection, settings| {
+            Ok(Analytics::new(connection, settings).targeting(as_of, &Scope::region(), &filter)?)
+        })
+        .await
+}
+
+pub async fn exercises(State(state): State<AppState>, Query(params): Query<Params>) -> Result<Markup, WebError> {
+    let as_of = params.as_of()?;
+    let filter = params.filter()?;
+    let heat_filter = analytics::Filter {
+        kind: filter.kind.clone().or(Some("ES".to_owned())),
+        ..filter.clone()
+    };
+    let (report, (months, heat), overdue) = state
+        .with_connection(move |connection, settings| {
+            let analytics = Analytics::new(connection, settings);
+            let report = analytics.regional(as_of, &Scope::region(), &filter)?;
+            let heat = analytics.exercise_months(as_of, &Scope::region(), &heat_filter, 24, 40)?;
+            let mut overdue: Vec<EstablishmentStatus> = analytics
+                .establishments(as_of, &Scope::region(), &filter)?
+                .into_iter()
+                .filter(|row| row.overdue_actions > 0)
+                .collect();
+            overdue.sort_by_key(|row| std::cmp::Reverse(row.overdue_actions));
+            Ok((report, heat, overdue))
+        })
+        .await?;
+    let by_dep: Vec<(String, f64)> = report
+        .by_departement
+        .iter()
+        .map(|row| {
+            (
+                row.departement.clone().unwrap_or_default(),
+                Figures::rate(row.figures.exercise_done, row.figures.establishments).unwrap_or(0.0),
+            )
+        })
+        .collect();
+    let month_labels: Vec<String> = months.iter().map(|m| m.format("%m/%y").to_string()).collect();
+    let heat_rows: Vec<(String, Vec<bool>)> = heat
+        .iter()
+        .map(|row| (row.finess_et.clone(), row.done.clone()))
+        .collect();
+    let heat_svg = charts::heat_map(
+        "Exercices réalisés par mois (40 premiers établissements de la sélection)",
+        &heat_rows,
+        &month_labels,
+    );
+    let q = &report.exercise_quality;
+    let body = html! {
+        (filter_form("/exercices", &params, &departements(&report), false))
+        (figure(charts::bars("Exercice réalisé dans les 12 mois, par département", "part des établissements", &by_dep, 1.0, true), "Part des établissements de chaque département ayant réalisé un exercice de crise dans les 12 mois.", &["Département", "Part"], by_dep.iter().map(|(code, share)| vec![code.clone(), percent(Some(*share))]).collect()))
+        h2 { "Qualité des exercices" }
+        ul {
+            li { "Direction présente : " (percent(Figures::rate(q.direction_present, q.done))) " des exercices des 12 mois." }
+            li { "Kit utilisé différent du kit recommandé : " (integer(q.kit_mismatch)) " sur " (integer(q.kit_known)) "." }
+            li { "Actions avec responsable et échéance : " (percent(Figures::rate(q.actions_tracked, q.actions))) " ; en retard : " (integer(q.actions_overdue)) " ; faites : " (percent(Figures::rate(q.actions_closed, q.actions))) "." }
+        }
+        h2 { "Carte de chaleur" }
+        (figure(heat_svg, "Chaque ligne est un établissement (FINESS), chaque colonne un mois ; une case bleue : un exercice réalisé ce mois-là.", &["FINESS", "Établissement", "Mois avec exercice"], heat.iter().map(|row| vec![row.finess_et.clone(), row.name.clone().unwrap_or_default(), months.iter().zip(&row.done).filter(|(_, done)| **done).map(|(m, _)| m.format("%m/%Y").to_string()).collect::<Vec<_>>().join(", ")]).collect()))
+        h2 { "Actions post-exercice en retard" }
+        table class="data" {
+            thead { tr { th scope="col" { "Établissement" } th scope="col" { "Actions en retard" } th scope="col" { "Actions suivies" } } }
+            tbody { @for row in overdue.iter().take(50) { tr {
+                th scope="row" { a href={ "/etablissements/" (row.finess_et) } { (row.name.as_deref().unwrap_or("?")) } }
+                td class="num" { (row.overdue_actions) } td class="num" { (row.action_count) }
+            } } }
+        }
+    };
+    Ok(layout("Exercices", "/exercices", &state.settings.region.name, body))
+}
+
+pub async fn audits(State(state): State<AppState>, Query(params): Query<Params>) -> Result<Markup, WebError> {
+    let as_of = params.as_of()?;
+    let filter = params.filter()?;
+    let (report, rows) = state
+        .with_connection(move |connection, settings| {
+            let analytics = Analytics::new(connection, settings);
+            Ok((
+                analytics.regional(as_of, &Scope::region(), &filter)?,
+                analytics.establishments(as_of, &Scope::region(), &filter)?,
+            ))
+        })
+        .await?;
+    let recent = |day: Option<NaiveDate>| day.is_some_and(|day| day >= as_of - chrono::Duration::days(365));
+    let ose: Vec<&EstablishmentStatus> = rows.iter().filter(|r| r.ose).collect();
+    let es: Vec<&EstablishmentStatus> = rows.iter().filter(|r| r.kind == "ES").collect();
+    let coverage = [
+        ("ADS (OSE)", ose.iter().filter(|r| recent(r.ads_on)).count(), ose.len()),
+        (
+            "SILENE (OSE)",
+            ose.iter().filter(|r| recent(r.silene_on)).count(),
+            ose.len(),
+        ),
+        (
+            "Cybersurveillance (ES)",
+            es.iter().filter(|r| recent(r.cybersurveillance_on)).count(),
+            es.len(),
+        ),
+        (
+            "Messagerie (ES)",
+            es.iter().filter(|r| recent(r.mail_audit_on)).count(),
+            es.len(),
+        ),
+        (
+            "CaRE D1 (ES, déjà réalisé)",
+            es.iter().filter(|r| r.care_audit_on.is_some()).count(),
+            es.len(),
+        ),
+    ];
+    let bars: Vec<(String, f64)> = coverage
+        .iter()
+        .map(|(label, done, total)| {
+            (
+                (*label).to_owned(),
+                Figures::rate(*done as i64, *total as i64).unwrap_or(0.0),
+            )
+        })
+        .collect();
+    let body = html! {
+        (filter_form("/audits", &params, &departements(&report), false))
+        (figure(charts::bars("Couverture des audits dans les 12 mois", "part des établissements concernés", &bars, 1.0, true), "Part des établissements concernés ayant eu chaque audit dans les 12 mois (CaRE D1 : au moins une fois).", &["Audit", "Réalisés", "Concernés", "Part"], coverage.iter().map(|(label, done, total)| vec![(*label).to_owned(), integer(*done as i64), integer(*total as i64), percent(Figures::rate(*done as i64, *total as i64))]).collect()))
+        h2 { "Derniers niveaux de résultat" }
+        table class="data" {
+            thead { tr { th scope="col" { "Audit" } th scope="col" { "Niveau" } th scope="col" { "Établissements" } } }
+            tbody { @for level in &report.audit_levels { tr {
+                th scope="row" { (level.event_type) " — " (level.label) }
+                td class="num" { (level.level.map_or_else(|| "–".to_owned(), |l| l.to_string())) }
+                td class="num" { (integer(level.establishments)) }
+            } } }
+        }
+        h2 { "OSE sans ADS ou SILENE dans les 12 mois" }
+        ul { @for row in ose.iter().filter(|r| !(recent(r.ads_on) && recent(r.silene_on))) {
+            li { a href={ "/etablissements/" (row.finess_et) } { (row.name.as_deref().unwrap_or("?")) } " — ADS " (date(row.ads_on)) ", SILENE " (date(row.silene_on)) }
+        } }
+    };
+    Ok(layout("Audits", "/audits", &state.settings.region.name, body))
+}
+
+pub async fn aap(State(state): State<AppState>, Query(params): Query<Params>) -> Result<Markup, WebError> {
+    let as_of = params.as_of()?;
+    let report = state
+        .with_connection(move |connection, settings| {
+            Ok(Analytics::new(connection, settings).aap(as_of, &Scope::region())?)
+        })
+        .await?;
+    let body = html! {
+        p { strong { (report.call) } " — au " (date(Some(as_of))) "." }
+        div class="cards" {
+            (card("Enveloppe", format!("{}\u{a0}€", integer(report.envelope_euros)), String::new()))
+            (card("Engagé", format!("{}\u{a0}€", integer(report.committed_euros)), format!("{} dossiers retenus", report.applications.iter().filter(|a| a.decision == "retenu").count())))
+            (card("À payer", format!("{}\u{a0}€", integer(report.payable_euros)), "exercice réalisé, facture jointe".to_owned()))
+            (card("Payé", format!("{}\u{a0}€", integer(report.paid_euros)), String::new()))
+            (card("Reste", format!("{}\u{a0}€", integer(report.remaining_euros)), format!("{} en liste d'attente", report.applications.iter().filter(|a| a.decision == "liste d'attente").count())))
+        }
+        table class="data" {
+            caption { "Dossiers par ordre de dépôt et contrôles 1 à 7" }
+            thead { tr {
+                th scope="col" { "Dossier" } th scope="col" { "Établissement" } th scope="col" { "Déposé le" }
+                @for (index, check) in AAP_CHECKS.iter().enumerate() { th scope="col" { abbr title=(check) { "C" (index + 1) } } }
+                th scope="col" { "Rang" } th scope="col" { "Décision" } th scope="col" { "Paiement" }
+            } }
+            tbody { @for a in &report.applications { tr {
+                th scope="row" { (a.application_id) }
+                td { @if let Some(finess) = &a.finess_et { a href={ "/etablissements/" (finess) } { (a.name.as_deref().unwrap_or(finess)) } } }
+                td { (a.deposited_at.as_deref().unwrap_or("–")) }
+                @for check in &a.checks { td { (badge(match check.as_str() { "ok" => "atteint", "inconnu" => "inconnu", _ => "échec" })) } }
+                td class="num" { (a.queue_rank.map_or_else(String::new, |r| r.to_string())) }
+                td { (a.decision) } td { (a.payment.as_deref().unwrap_or("")) }
+            } } }
+        }
+        p { "Contrôles : " @for (index, check) in AAP_CHECKS.iter().enumerate() { "C" (index + 1) " " (check) ". " } }
+        (export_links("aap", &params, true))
+    };
+    Ok(layout("AAP", "/aap", &state.settings.region.name, body))
+}
+
+pub async fn data_quality(State(state): State<AppState>, Query(params): Query<Params>) -> Result<Markup, WebError> {
+    let as_of = params.as_of()?;
+    let (sources, imports, unknown) = state
+        .with_connection(move |connection, settings| {
+            let analytics = Analytics::new(connection, settings);
+            Ok((
+                analytics.sources(as_of, &Scope::region())?,
+                analytics.imports(100)?,
+                analytics.unknown_establishments()?,
+            ))
+        })
+        .await?;
+    let paris = |at: Option<chrono::NaiveDateTime>| {
+        at.map_or_else(
+            || "–".to_owned(),
+            |at| ingest::dates::utc_to_paris(at).format("%d/%m/%Y %H:%M").to_string(),
+        )
+    };
+    let body = html! {
+        h2 { "Fraîcheur des sources" }
+        table class="data" {
+            thead { tr { th scope="col" { "Source" } th scope="col" { "État" } th scope="col" { "Dernier import" } th scope="col" { "Donnée la plus récente" } th scope="col" { "Délai toléré (jours)" } } }
+            tbody { @for source in &sources { tr {
+                th scope="row" { (source.source) } td { (badge(if source.status == "à jour" { "à jour" } else { "non atteint" })) " " (source.status) }
+                td { (paris(source.last_import_at)) } td { (date(source.newest_date)) } td class="num" { (source.allowed_days) }
+            } } }
+        }
+        h2 { "Imports" }
+        table class="data" {
+            thead { tr { th scope="col" { "N°" } th scope="col" { "Fichier" } th scope="col" { "Type" } th scope="col" { "Quand" } th scope="col" { "Qui" } th scope="col" { "Lues" } th scope="col" { "Enregistrées" } th scope="col" { "Rejets" } th scope="col" { "Avert." } } }
+            tbody { @for import in &imports { tr {
+                th scope="row" { (import.import_id) } td { (import.file_name) } td { (import.kind.as_deref().unwrap_or("–")) }
+                td { (paris(import.finished_at)) } td { (import.user_name.as_deref().unwrap_or("–")) }
+                td class="num" { (integer(import.rows_read)) } td class="num" { (integer(import.rows_stored)) }
+                td class="num" { @if import.rows_rejected > 0 { a href={ "/export/rejets?import=" (import.import_id) "&format=csv" } { (integer(import.rows_rejected)) } } @else { "0" } }
+                td class="num" { (integer(import.warnings)) }
+            } } }
+        }
+        p { a href="/export/rejets?format=csv" { "Télécharger tous les rejets (CSV)" } }
+        h2 { "Établissements inconnus du référentiel FINESS" }
+        @if unknown.is_empty() { p { "Aucun." } } @else {
+            table class="data" {
+                thead { tr { th scope="col" { "FINESS" } th scope="col" { "Cité dans" } th scope="col" { "Lignes" } } }
+                tbody { @for (finess, source, count) in &unknown { tr { th scope="row" { (finess) } td { (source) } td class="num" { (count) } } } }
+            }
+        }
+    };
+    Ok(layout(
+        "Qualité des données",
+        "/qualite",
+        &state.settings.region.name,
+        body,
+    ))
+}
+
+pub async fn import_form(State(state): State<AppState>) -> Markup {
+    let body = html! {
+        p { "Déposez un ou plusieurs fichiers : extrait FINESS, liste OSE/GHT, exports oSIS, événements OPSSIES (JSON), grilles d'auto-évaluation, classeur des exercices, export AAP, incidents. Le type est reconnu automatiquement ; chaque fichier est enregistré en entier ou pas du tout." }
+        form method="post" action="/import" enctype="multipart/form-data" {
+            label { "Fichiers " input type="file" name="fichiers" multiple required; }
+            button type="submit" { "Importer" }
+        }
+        p class="hint" { "Taille maximale : 200 Mio par envoi. Un gros fichier peut prendre quelques dizaines de secondes : la page affiche le rapport quand l'import est terminé." }
+    };
+    layout("Import", "/import", &state.settings.region.name, body)
+}
+
+pub async fn import_upload(State(state): State<AppState>, mut multipart: Multipart) -> Result<Markup, WebError> {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|error| WebError::BadRequest(format!("envoi illisible : {error}")))?
+    {
+        // The name is only displayed, never used as a path.
+        let name = field
+            .file_name()
+            .map(str::to_owned)
+            .unwrap_or_else(|| "fichier".to_owned());
+        let name: String = name
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect::<String>()
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or("fichier")
+            .to_owned();
+        let bytes = field.bytes().await.map_err(|error| {
+            if error.to_string().contains("limit") {
+                WebError::PayloadTooLarge("fichier trop volumineux (200 Mio au plus)".to_owned())
+            } else {
+                WebError::BadRequest(format!("envoi interrompu : {error}"))
+            }
+        })?;
+        if !bytes.is_empty() {
+            files.push((name, bytes.to_vec()));
+        }
+    }
+    if files.is_empty() {
+        return Err(WebError::BadRequest("aucun fichier reçu".to_owned()));
+    }
+    let writer = std::sync::Arc::clone(&state.writer);
+    let outcomes = tokio::task::spawn_blocking(move || {
+        let mut store = writer
+            .lock()
+            .map_err(|_| WebError::Internal("base verrouillée".to_owned()))?;
+        let options = ingest::ImportOptions {
+            user: Some("web".to_owned()),
+            ..ingest::ImportOptions::default()
+        };
+        files
+            .iter()
+            .map(|(name, bytes)| {
+                store
+                    .import_bytes(name, bytes, &options)
+                    .map_err(|error| WebError::Internal(error.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(|error| WebError::Internal(error.to_string()))??;
+    let body = html! {
+        @for outcome in &outcomes {
+            section class="report" {
+                h2 { (outcome.file) }
+                p { (badge(match outcome.status { ingest::ImportStatus::Stored => "atteint", ingest::ImportStatus::Duplicate => "partiel", ingest::ImportStatus::Refused => "non atteint" })) " " (outcome.message) }
+                @if !outcome.diagnostics.rejects.is_empty() {
+                    table class="data" {
+                        caption { "Rejets (les 20 premiers)" }
+                        thead { tr { th scope="col" { "Où" } th scope="col" { "Valeur" } th scope="col" { "Raison" } } }
+                        tbody { @for reject in outcome.diagnostics.rejects.iter().take(20) { tr { td { (reject.location.describe()) } td { (reject.value.as_deref().unwrap_or("")) } td { (reject.reason) } } } }
+                    }
+                }
+            }
+        }
+        p { a href="/qualite" { "Voir la qualité des données" } " · " a href="/import" { "Importer d'autres fichiers" } }
+    };
+    Ok(layout("Rapport d'import", "/import", &state.settings.region.name, body))
+}
+
+pub async fn methodology(State(state): State<AppState>) -> Markup {
+    let text = analytics::methodology::text(&state.settings);
+    let body = html! {
+        @for block in text.split("\n\n").skip(1) {
+            @let mut lines = block.lines();
+            @if let Some(first) = lines.next() {
+                h2 { (first.trim()) }
+                @for line in lines { p { (line.trim()) } }
+            }
+        }
+    };
+    layout("Méthodologie", "/methodologie", &state.settings.region.name, body)
+}
+
+pub async fn resources(State(state): State<AppState>) -> Markup {
+    let body = html! {
+        section id="incidents" {
+            h2 { "Signaler un incident" }
+            ul {
+                li { "CERT Santé, 24 h/24 : " a href="tel:+33972439125" { "09 72 43 91 25" } " — " a href="https://signalement.social-sante.gouv.fr" { "signalement.social-sante.gouv.fr" } }
+                li { "Les OSE signalent aussi à l'ANSSI, 24 h/24 : " a href="tel:+33171758468" { "+33 (0)1 71 75 84 68" } }
+                li { "Fuite de données personnelles possible : notifier la CNIL sous 72 heures — " a href="https://www.cnil.fr/fr/notifier-une-violation-de-donnees-personnelles" { "notifier une violation" } }
+            }
+        }
+        section id="observatoire" { h2 { "Veille et observatoire" } ul {
+            li { "Portail de veille et d'alerte : " a href="https://www.cyberveille-sante.gouv.fr" { "cyberveille-sante.gouv.fr" } " ; CERT Santé : " a href="mailto:cyberveille@esante.gouv.fr" { "cyberveille@esante.gouv.fr" } }
+            li { "Mettre à jour OPSSIES : questionnaire oSIS (ATIH). L'AAP exige une mise à jour dans les 3 mois avant la candidature." }
+        } }
+        section id="audits" { h2 { "Audits" } ul {
+            li { "ADS et SILENE (réservés aux OSE) : inscription sur " a href="https://club.ssi.rie.gouv.fr" { "club.ssi.rie.gouv.fr" } " (" a href="mailto:club@ssi.gouv.fr" { "club@ssi.gouv.fr" } ")" }
+            li { "Cybersurveillance et audit de messagerie du CERT Santé, ouverts à tous les ES : " a href="https://www.cyberveille-sante.gouv.fr/cybersurveillance" { "cyberveille-sante.gouv.fr/cybersurveillance" } }
+        } }
+        section id="exercices" { h2 { "Exercices de crise" } ul {
+            li { "Kits débutant, intermédiaire et confirmé de l'ANS, avec la grille d'auto-évaluation (score < 75 : débutant ; 75 à 150 : intermédiaire ; > 150 : confirmé), sur cyberveille-sante.gouv.fr." }
+            li { "Guide de l'ANSSI : " a href="https://www.ssi.gouv.fr/guide/organiser-un-exercice-de-gestion-de-crise-cyber/" { "organiser un exercice de gestion de crise cyber" } }
+        } }
+        section id="sensibilisation" { h2 { "Sensibilisation" } ul {
+            li { "Kit de l'ANS « Tous Cybervigilants » (affiches « Faisons de l'hygiène numérique un réflexe à l'hôpital », dépliants, signature de courriel)." }
+            li { "Kit de cybermalveillance.gouv.fr ; les dix règles de base et les cinq réflexes de l'ANSSI à la réception d'un courriel ; guide de l'ANS pour les ESMS (octobre 2022) ; « cyber guide famille »." }
+        } }
+        section id="sesan" { h2 { "SESAN — service sécurité" } p {
+            a href="mailto:ssi@sesan.fr" { "ssi@sesan.fr" } " : analyse de risques, cartographie, cybersurveillance, scanner de vulnérabilités, alertes, transferts sécurisés, tests d'intrusion, réponse à incident, exercices de crise, sensibilisation (affiches, quiz vidéo, tests d'hameçonnage, escape game)."
+        } }
+    };
+    layout(
+        "Ressources et contacts",
+        "/ressources",
+        &state.settings.region.name,
+        body,
+    )
+}

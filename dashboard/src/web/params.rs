@@ -1,0 +1,95 @@
+//! The query parameters every page understands (French names, as users see them in links).
+
+use analytics::Filter;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::WebError;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Params {
+    /// Reference date, `aaaa-mm-jj` or `jj/mm/aaaa`; default today.
+    pub date: Option<String>,
+    /// `ES` or `ESMS`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub departement: Option<String>,
+    pub famille: Option<String>,
+    pub secteur: Option<String>,
+    /// `oui` or `non`.
+    pub ose: Option<String>,
+    /// Search in names and FINESS.
+    pub q: Option<String>,
+    pub raison: Option<String>,
+    pub page: Option<usize>,
+    pub tri: Option<String>,
+    /// Indicator the tile map is coloured by.
+    pub indicateur: Option<String>,
+}
+
+fn given(value: &Option<String>) -> Option<String> {
+    value
+        .as_ref()
+        .map(|text| text.trim().to_owned())
+        .filter(|text| !text.is_empty())
+}
+
+impl Params {
+    pub fn as_of(&self) -> Result<NaiveDate, WebError> {
+        match given(&self.date) {
+            None => Ok(chrono::Local::now().date_naive()),
+            Some(text) => ingest::dates::parse_date(&text)
+                .ok_or_else(|| WebError::BadRequest(format!("date « {text} » illisible : jj/mm/aaaa attendu"))),
+        }
+    }
+
+    pub fn filter(&self) -> Result<Filter, WebError> {
+        let kind = given(&self.kind);
+        if let Some(kind) = &kind
+            && kind != "ES"
+            && kind != "ESMS"
+        {
+            return Err(WebError::BadRequest(format!("type « {kind} » inconnu : ES ou ESMS")));
+        }
+        let ose = match given(&self.ose).as_deref() {
+            None => None,
+            Some("oui") => Some(true),
+            Some("non") => Some(false),
+            Some(other) => return Err(WebError::BadRequest(format!("OSE « {other} » : oui ou non attendu"))),
+        };
+        Ok(Filter {
+            kind,
+            departement: given(&self.departement),
+            family: given(&self.famille),
+            sector_group: given(&self.secteur),
+            ose,
+            search: given(&self.q),
+            reason: given(&self.raison),
+        })
+    }
+
+    /// The same filters as a query string, for export links and pagination.
+    pub fn query_string(&self, page: Option<usize>) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        for (name, value) in [
+            ("date", &self.date),
+            ("type", &self.kind),
+            ("departement", &self.departement),
+            ("famille", &self.famille),
+            ("secteur", &self.secteur),
+            ("ose", &self.ose),
+            ("q", &self.q),
+            ("raison", &self.raison),
+            ("tri", &self.tri),
+            ("indicateur", &self.indicateur),
+        ] {
+            if let Some(value) = given(value) {
+                pairs.push((name, value));
+            }
+        }
+        if let Some(page) = page {
+            pairs.push(("page", page.to_string()));
+        }
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    }
+}

@@ -1,0 +1,284 @@
+//! The web application, served for real on a random port over a generated region: each
+//! page shows what the data says, names are text not markup, and every export reads back
+//! to what the page shows.
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use calamine::Reader;
+use chrono::NaiveDate;
+use generator::{Manifest, Options, Scale};
+use ingest::{ImportOptions, Store};
+use serde_json::Value;
+
+const DATE: &str = "2026-11-29";
+
+struct Server {
+    child: Child,
+    base: String,
+    agent: ureq::Agent,
+    _directory: tempfile::TempDir,
+    manifest: Manifest,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start() -> Server {
+        let directory = tempfile::tempdir().unwrap();
+        let set = directory.path().join("region");
+        let options = Options {
+            scale: Scale::Region,
+            campaigns: None,
+            seed: 21,
+            today: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+        };
+        let manifest = generator::generate(&options, &set).unwrap();
+        let store_path = directory.path().join("base.duckdb");
+        {
+            let mut store = Store::open(&store_path).unwrap();
+            for file in &manifest.files {
+                store
+                    .import_file(&set.join(&file.name), &ImportOptions::default())
+                    .unwrap();
+            }
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_opssies-e2e"))
+            .args([
+                "serve",
+                "--store",
+                store_path.to_str().unwrap(),
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .split_whitespace()
+            .find(|word| word.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .trim_end_matches('/')
+            .to_owned();
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .new_agent();
+        Server {
+            child,
+            base,
+            agent,
+            _directory: directory,
+            manifest,
+        }
+    }
+
+    fn get(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let mut response = self.agent.get(&format!("{}{path}", self.base)).call().unwrap();
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|value| value.to_str().unwrap_or("").to_owned())
+            .unwrap_or_default();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(200 * 1024 * 1024)
+            .read_to_vec()
+            .unwrap();
+        (status, content_type, body)
+    }
+
+    fn page(&self, path: &str) -> String {
+        let (status, _, body) = self.get(path);
+        let text = String::from_utf8(body).unwrap();
+        assert_eq!(status, 200, "{path}: {text}");
+        text
+    }
+
+    fn json(&self, path: &str) -> Value {
+        serde_json::from_str(&self.page(path)).unwrap()
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (byte as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[test]
+fn pages_show_the_data_and_exports_read_back() {
+    let server = Server::start();
+    let truths = &server.manifest.truths;
+
+    // Every page of the navigation answers with its title.
+    for (path, title) in [
+        ("/", "Vue régionale"),
+        ("/etablissements", "Établissements"),
+        ("/ciblage", "Ciblage SESAN"),
+        ("/exercices", "Exercices"),
+        ("/audits", "Audits"),
+        ("/aap", "AAP"),
+        ("/qualite", "Qualité des données"),
+        ("/import", "Import"),
+        ("/methodologie", "Méthodologie"),
+        ("/ressources", "Ressources et contacts"),
+    ] {
+        let page = server.page(&format!("{path}?date={DATE}").replace("/import?date=2026-11-29", "/import"));
+        assert!(page.contains(&format!("<h1>{title}</h1>")), "{path}");
+        assert!(page.contains("lang=\"fr\""), "{path}");
+    }
+
+    // The regional figures are the generator's: establishments, and ES with an exercise.
+    let regional = server.json(&format!("/api/regional?date={DATE}"));
+    assert_eq!(
+        regional["headline"]["establishments"].as_u64().unwrap(),
+        truths.region_es + truths.region_esms
+    );
+    let es = server.json(&format!("/api/regional?date={DATE}&type=ES"));
+    let done = truths.exercise_status.counts["realise"];
+    assert_eq!(es["headline"]["exercise_done"].as_u64().unwrap(), done);
+    let page = server.page(&format!("/?date={DATE}&type=ES"));
+    assert!(page.contains("<svg"), "charts are inline SVG");
+    assert!(page.contains("Données du graphique"));
+
+    // Names with markup are text everywhere: list, fiche, exports.
+    for named in &truths.tricky_names {
+        let page = server.page(&format!("/etablissements?date={DATE}&q={}", encode(&named.finess)));
+        assert!(!page.contains("<script>alert"), "{}", named.name);
+        let fiche = server.page(&format!("/etablissements/{}?date={DATE}", named.finess));
+        assert!(!fiche.contains("<script>alert"));
+        assert!(!fiche.contains("& <SAINT"), "an ampersand is escaped");
+    }
+    let script = truths
+        .tricky_names
+        .iter()
+        .find(|n| n.name.contains("<script>"))
+        .unwrap();
+    let fiche = server.page(&format!("/etablissements/{}?date={DATE}", script.finess));
+    assert!(
+        fiche.contains("&lt;script&gt;alert('opssies')&lt;/script&gt;")
+            || fiche.contains("&lt;script&gt;alert(&#39;opssies&#39;)&lt;/script&gt;"),
+        "{fiche}"
+    );
+
+    // A planted OSE without an ADS audit in 12 months is listed on the audits page.
+    if let Some(finess) = truths.ose_missing_ads.finess.first() {
+        let page = server.page(&format!("/audits?date={DATE}"));
+        assert!(page.contains(&format!("/etablissements/{finess}")), "{finess}");
+    }
+
+    // The AAP page shows the envelope committed by the generator's queue.
+    let aap = server.page(&format!("/aap?date={DATE}"));
+    assert!(
+        aap.contains(&format!("{}\u{202f}000\u{a0}€", truths.aap.committed_euros / 1000)),
+        "committed"
+    );
+
+    // Exports of the ES list: the same establishments as the page's data, in each format.
+    let api: Vec<Value> =
+        serde_json::from_value(server.json(&format!("/api/etablissements?date={DATE}&type=ES"))).unwrap();
+    let mut expected: Vec<String> = api
+        .iter()
+        .map(|row| row["finess_et"].as_str().unwrap().to_owned())
+        .collect();
+    expected.sort();
+    assert_eq!(expected.len() as u64, truths.region_es);
+
+    let (status, content_type, csv) = server.get(&format!("/export/etablissements?date={DATE}&type=ES&format=csv"));
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("text/csv"));
+    assert!(csv.starts_with(&[0xEF, 0xBB, 0xBF]), "BOM for Excel");
+    let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(&csv[3..]);
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "finess_et");
+    let maturity_column = headers.iter().position(|h| h == "maturite").unwrap();
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let mut got: Vec<String> = records.iter().map(|r| r[0].to_owned()).collect();
+    got.sort();
+    assert_eq!(got, expected);
+    // Decimal commas, the page's value to one decimal.
+    let first = &api[0];
+    let record = records
+        .iter()
+        .find(|r| &r[0] == first["finess_et"].as_str().unwrap())
+        .unwrap();
+    if let Some(maturity) = first["maturity"].as_f64() {
+        assert_eq!(
+            record[maturity_column].replace(',', ".").parse::<f64>().unwrap(),
+            (maturity * 10.0).round() / 10.0
+        );
+    }
+
+    let (_, _, rfc) = server.get(&format!(
+        "/export/etablissements?date={DATE}&type=ES&format=csv-rfc4180"
+    ));
+    let mut reader = csv::ReaderBuilder::new().from_reader(rfc.as_slice());
+    assert_eq!(reader.records().count() as u64, truths.region_es);
+
+    let (_, content_type, xlsx) = server.get(&format!("/export/etablissements?date={DATE}&type=ES&format=xlsx"));
+    assert!(content_type.contains("spreadsheetml"));
+    let mut workbook = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
+    let range = workbook.worksheet_range("etablissements").unwrap();
+    assert_eq!(range.height() as u64, truths.region_es + 1);
+    let mut from_xlsx: Vec<String> = range.rows().skip(1).map(|row| row[0].to_string()).collect();
+    from_xlsx.sort();
+    assert_eq!(from_xlsx, expected);
+    // Dates are date cells, not text.
+    let date_column = range
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .position(|cell| *cell == "derniere_declaration")
+        .unwrap();
+    assert!(
+        range
+            .rows()
+            .skip(1)
+            .any(|row| matches!(row[date_column], calamine::Data::DateTime(_)))
+    );
+
+    let (_, _, parquet) = server.get(&format!("/export/etablissements?date={DATE}&type=ES&format=parquet"));
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), &parquet).unwrap();
+    let connection = duckdb::Connection::open_in_memory().unwrap();
+    let (count, distinct): (i64, i64) = connection
+        .query_row(
+            &format!(
+                "SELECT count(*), count(DISTINCT finess_et) FROM read_parquet('{}')",
+                file.path().display()
+            ),
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((count as u64, distinct as u64), (truths.region_es, truths.region_es));
+
+    // Unknown page, bad filter, bad export format: French answers, not crashes.
+    assert_eq!(server.get("/nimporte-quoi").0, 404);
+    assert_eq!(server.get("/?type=XX").0, 400);
+    assert_eq!(server.get("/export/etablissements?format=pdf").0, 400);
+    assert_eq!(server.get("/etablissements/750000000").0, 404);
+    // The OpenAPI document names every API path.
+    let openapi = server.json("/api/openapi.json");
+    for path in ["/api/regional", "/api/etablissements", "/api/aap"] {
+        assert!(openapi["paths"].get(path).is_some(), "{path}");
+    }
+}
