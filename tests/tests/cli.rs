@@ -202,6 +202,7 @@ fn the_demo_generates_the_region_once_and_imports_it_into_a_fresh_store() {
     let store = directory.path().join("demo.duckdb");
     let args = [
         "demo",
+        "--no-serve",
         "--dir",
         set.to_str().unwrap(),
         "--store",
