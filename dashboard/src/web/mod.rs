@@ -2,6 +2,7 @@
 //! every query run off the async runtime on a connection of the store.
 
 mod api;
+mod cache;
 mod charts;
 mod error;
 mod exports;
@@ -29,6 +30,9 @@ pub struct AppState {
     /// The one writer: imports go through it, one at a time.
     writer: Arc<Mutex<Store>>,
     settings: Arc<Settings>,
+    cache: Arc<cache::PageCache>,
+    /// The call's queue of a day, shared by every fiche (it depends on all applications).
+    aap: Arc<Mutex<Option<(String, Arc<analytics::AapReport>)>>>,
 }
 
 impl AppState {
@@ -38,7 +42,30 @@ impl AppState {
             pool: Arc::new(pool),
             writer: Arc::new(Mutex::new(store)),
             settings: Arc::new(settings),
+            cache: Arc::new(cache::PageCache::default()),
+            aap: Arc::new(Mutex::new(None)),
         })
+    }
+
+    /// The AAP report of a day, computed once per day and data version.
+    async fn aap_report(&self, as_of: chrono::NaiveDate) -> Result<Arc<analytics::AapReport>, WebError> {
+        let key = format!("{as_of}|{}", self.cache.version());
+        if let Ok(cached) = self.aap.lock()
+            && let Some((cached_key, report)) = cached.as_ref()
+            && *cached_key == key
+        {
+            return Ok(Arc::clone(report));
+        }
+        let report = Arc::new(
+            self.with_connection(move |connection, settings| {
+                Ok(analytics::Analytics::new(connection, settings).aap(as_of, &analytics::Scope::region())?)
+            })
+            .await?,
+        );
+        if let Ok(mut cached) = self.aap.lock() {
+            *cached = Some((key, Arc::clone(&report)));
+        }
+        Ok(report)
     }
 
     /// Runs blocking store work on the blocking thread pool with a connection of the pool.
@@ -190,6 +217,7 @@ pub fn router(state: AppState) -> Router {
     router
         .fallback(|| async { WebError::NotFound("page introuvable".to_owned()) })
         .layer(axum::extract::DefaultBodyLimit::max(pages::UPLOAD_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), cache::cached))
         .with_state(state)
 }
 

@@ -177,17 +177,17 @@ pub async fn regional(State(state): State<AppState>, Query(params): Query<Params
     let filter = params.filter()?;
     let region = state.settings.region.name.clone();
     let indicator = params.indicateur.clone().unwrap_or_else(|| "exercice".to_owned());
-    let (report, previous, families, aap) = state
+    let (report, previous, families) = state
         .with_connection(move |connection, settings| {
             let analytics = Analytics::new(connection, settings);
             let report = analytics.regional(as_of, &Scope::region(), &filter)?;
             let year_before = as_of - chrono::Duration::days(365);
             let previous = analytics.regional(year_before, &Scope::region(), &filter)?;
             let families = analytics.breakdown(as_of, &Scope::region(), &filter, Dimension::Family)?;
-            let aap = analytics.aap(as_of, &Scope::region())?;
-            Ok((report, previous, families, aap))
+            Ok((report, previous, families))
         })
         .await?;
+    let aap = state.aap_report(as_of).await?;
     let h = &report.headline;
     let p = &previous.headline;
     let trend = |now: Option<f64>, before: Option<f64>| match (now, before) {
@@ -508,19 +508,19 @@ pub async fn fiche(
 ) -> Result<Markup, WebError> {
     let as_of = params.as_of()?;
     let wanted = finess.clone();
-    let (fiche, applications) = state
+    let fiche = state
         .with_connection(move |connection, settings| {
-            let analytics = Analytics::new(connection, settings);
-            let fiche = analytics.fiche(&wanted, as_of, &Scope::region())?;
-            let applications: Vec<analytics::ApplicationCheck> = analytics
-                .aap(as_of, &Scope::region())?
-                .applications
-                .into_iter()
-                .filter(|a| a.finess_et.as_deref() == Some(wanted.as_str()))
-                .collect();
-            Ok((fiche, applications))
+            Ok(Analytics::new(connection, settings).fiche(&wanted, as_of, &Scope::region())?)
         })
         .await?;
+    let applications: Vec<analytics::ApplicationCheck> = state
+        .aap_report(as_of)
+        .await?
+        .applications
+        .iter()
+        .filter(|a| a.finess_et.as_deref() == Some(finess.as_str()))
+        .cloned()
+        .collect();
     let s = &fiche.status;
     let items = [
         (
@@ -990,6 +990,7 @@ pub async fn import_upload(State(state): State<AppState>, mut multipart: Multipa
     })
     .await
     .map_err(|error| WebError::Internal(error.to_string()))??;
+    state.cache.invalidate();
     let body = html! {
         @for outcome in &outcomes {
             section class="report" {

@@ -24,11 +24,17 @@ impl Pool {
         if let Some(connection) = self.idle.lock().map_err(poisoned)?.pop() {
             return Ok(connection);
         }
-        self.base
+        let connection = self
+            .base
             .lock()
             .map_err(poisoned)?
             .try_clone()
-            .map_err(|error| WebError::Internal(format!("connexion à la base : {error}")))
+            .map_err(|error| WebError::Internal(format!("connexion à la base : {error}")))?;
+        // Requests run side by side: one thread per query avoids oversubscribing the cores.
+        connection
+            .execute_batch("SET threads = 1")
+            .map_err(|error| WebError::Internal(format!("connexion à la base : {error}")))?;
+        Ok(connection)
     }
 
     pub fn give_back(&self, connection: Connection) {

@@ -1,0 +1,94 @@
+//! Rendered pages and exports kept per (address, reference day, data version): the region's
+//! figures only change with an import, so the second visitor gets the page at once.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+
+const MAX_ENTRIES: usize = 512;
+const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+#[derive(Default)]
+pub struct PageCache {
+    /// Incremented by every import through the application.
+    version: AtomicU64,
+    entries: Mutex<HashMap<String, (HeaderValue, Option<HeaderValue>, bytes::Bytes)>>,
+}
+
+impl PageCache {
+    pub fn version(&self) -> u64 {
+        self.version.load(Ordering::SeqCst)
+    }
+
+    pub fn invalidate(&self) {
+        self.version.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+}
+
+/// Serves GET pages from the cache, or renders and keeps them (successful answers only).
+pub async fn cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let cacheable = request.method() == Method::GET
+        && !request.uri().path().starts_with("/static")
+        && request.uri().path() != "/import"
+        && request.uri().path() != "/sante";
+    if !cacheable {
+        return next.run(request).await;
+    }
+    // The reference day is part of the key: "today" changes at midnight.
+    let key = format!(
+        "{}|{}|{}",
+        state.cache.version.load(Ordering::SeqCst),
+        chrono::Local::now().date_naive(),
+        request.uri()
+    );
+    if let Some((content_type, disposition, body)) = state
+        .cache
+        .entries
+        .lock()
+        .ok()
+        .and_then(|entries| entries.get(&key).cloned())
+    {
+        let mut response = (StatusCode::OK, body).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, content_type);
+        if let Some(disposition) = disposition {
+            response.headers_mut().insert(header::CONTENT_DISPOSITION, disposition);
+        }
+        return response;
+    }
+    let response = next.run(request).await;
+    if response.status() != StatusCode::OK {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "réponse trop volumineuse").into_response();
+    };
+    if let (Some(content_type), Ok(mut entries)) = (
+        parts.headers.get(header::CONTENT_TYPE).cloned(),
+        state.cache.entries.lock(),
+    ) {
+        if entries.len() >= MAX_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(
+            key,
+            (
+                content_type,
+                parts.headers.get(header::CONTENT_DISPOSITION).cloned(),
+                bytes.clone(),
+            ),
+        );
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
