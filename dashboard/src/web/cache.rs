@@ -16,11 +16,14 @@ use super::AppState;
 const MAX_ENTRIES: usize = 512;
 const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
+/// Content type, content disposition (exports) and body of a kept answer.
+type Kept = (HeaderValue, Option<HeaderValue>, bytes::Bytes);
+
 #[derive(Default)]
 pub struct PageCache {
     /// Incremented by every import through the application.
     version: AtomicU64,
-    entries: Mutex<HashMap<String, (HeaderValue, Option<HeaderValue>, bytes::Bytes)>>,
+    entries: Mutex<HashMap<String, Kept>>,
 }
 
 impl PageCache {

@@ -23,6 +23,9 @@ use ingest::Store;
 pub use error::WebError;
 use pool::Pool;
 
+/// A day's AAP report and the key (day, data version) it was computed for.
+type DayReport = Option<(String, Arc<analytics::AapReport>)>;
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
@@ -32,7 +35,7 @@ pub struct AppState {
     settings: Arc<Settings>,
     cache: Arc<cache::PageCache>,
     /// The call's queue of a day, shared by every fiche (it depends on all applications).
-    aap: Arc<Mutex<Option<(String, Arc<analytics::AapReport>)>>>,
+    aap: Arc<Mutex<DayReport>>,
 }
 
 impl AppState {
