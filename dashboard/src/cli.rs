@@ -57,6 +57,13 @@ pub enum Command {
     Demo(DemoArgs),
     /// Génère un jeu de données fictif aux formats réels, avec son manifest.json.
     DemoData(DemoDataArgs),
+    /// Comptes du tableau de bord : add, disable, list, reset-password.
+    User {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Sert le tableau de bord web sur la base.
     Serve {
         #[command(flatten)]
@@ -138,6 +145,25 @@ pub enum OutputFormat {
 fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
     ingest::dates::parse_date(text)
         .ok_or_else(|| format!("date illisible « {text} » : AAAA-MM-JJ ou JJ/MM/AAAA attendu"))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Crée un compte ; le mot de passe est demandé (ou lu sur l'entrée standard), jamais en argument.
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: crate::accounts::Role,
+        /// Pour le rôle etablissement : FINESS EJ (tous ses sites) ou ET.
+        #[arg(long)]
+        finess: Option<String>,
+    },
+    /// Désactive un compte.
+    Disable { name: String },
+    /// Liste les comptes.
+    List,
+    /// Change le mot de passe d'un compte (et le réactive).
+    ResetPassword { name: String },
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! The `opssies` program: command line (ingest, listings, demo) and, later, the web dashboard.
 //! A library so the end-to-end tests can build a driver binary from the very same code.
 
+pub mod accounts;
 pub mod cli;
 mod commands;
 pub mod format;

@@ -3,6 +3,7 @@ mod demo_data;
 mod ingest_files;
 mod listings;
 mod report;
+mod users;
 
 use anyhow::Result;
 use ingest::store::DiagnosticKind;
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Status { store } => listings::status(&store.store),
         Command::Demo(args) => demo::run(&args),
         Command::DemoData(args) => demo_data::run(&args),
+        Command::User { store, action } => users::run(&store.store, &action),
         Command::Serve {
             store,
             listen,

@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("migrations/0004_incidents.sql")),
     (5, include_str!("migrations/0005_exercises.sql")),
     (6, include_str!("migrations/0006_applications.sql")),
+    (7, include_str!("migrations/0007_accounts.sql")),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
