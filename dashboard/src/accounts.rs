@@ -157,7 +157,10 @@ pub fn disable(connection: &Connection, name: &str) -> Result<(), AccountError> 
     }
 }
 
-pub fn list(connection: &Connection) -> Result<Vec<(String, String, Option<String>, bool)>, AccountError> {
+/// Name, role, bound FINESS, disabled.
+pub type AccountRow = (String, String, Option<String>, bool);
+
+pub fn list(connection: &Connection) -> Result<Vec<AccountRow>, AccountError> {
     let mut statement = connection.prepare("SELECT user_name, role, finess, disabled FROM users ORDER BY user_name")?;
     let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?;
     Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
