@@ -33,6 +33,7 @@ pub struct Settings {
     pub targeting: Targeting,
     pub benchmarks: Benchmarks,
     pub incidents: Incidents,
+    pub sessions: Sessions,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -131,6 +132,13 @@ pub struct Benchmarks {
 #[serde(deny_unknown_fields)]
 pub struct Incidents {
     pub cnil_within_hours: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sessions {
+    pub idle_minutes: i64,
+    pub absolute_hours: i64,
 }
 
 impl Default for Settings {

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{DATE, Server};
+use common::{DATE, PASSWORD, Server};
 use serde_json::{Value, json};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -212,6 +212,28 @@ fn every_page_in_a_real_browser_is_accessible() {
 
     let server = Server::start();
     let driver = Driver::start(&chromedriver, &chromium);
+    // Logs in through the form, as a person would.
+    driver.visit(&format!("{}/etablissements", server.base));
+    let name = driver.element("input[name=identifiant]");
+    driver.send(
+        "POST",
+        &format!("/session/{{session}}/element/{name}/value"),
+        json!({"text": "analyste"}),
+    );
+    let password = driver.element("input[name=mot_de_passe]");
+    driver.send(
+        "POST",
+        &format!("/session/{{session}}/element/{password}/value"),
+        json!({"text": PASSWORD}),
+    );
+    let button = driver.element("form button");
+    driver.send(
+        "POST",
+        &format!("/session/{{session}}/element/{button}/click"),
+        json!({}),
+    );
+    let heading = driver.script("return document.querySelector('h1').textContent;");
+    assert_eq!(heading, json!("Vue régionale"), "logged in, on the regional view");
     let tricky = server
         .manifest
         .truths
@@ -220,6 +242,7 @@ fn every_page_in_a_real_browser_is_accessible() {
         .find(|n| n.name.contains("<script>"))
         .unwrap();
     let pages = [
+        ("connexion", "/connexion".to_owned()),
         ("vue-regionale", format!("/?date={DATE}")),
         ("etablissements", format!("/etablissements?date={DATE}")),
         ("fiche", format!("/etablissements/{}?date={DATE}", tricky.finess)),
@@ -271,16 +294,24 @@ fn every_page_in_a_real_browser_is_accessible() {
         &format!("/session/{{session}}/element/{search}/value"),
         json!({"text": "CLINIQUE"}),
     );
-    let button = driver.element("form.filters button");
+    let filter_button = driver.element("form.filters button");
     driver.send(
         "POST",
-        &format!("/session/{{session}}/element/{button}/click"),
+        &format!("/session/{{session}}/element/{filter_button}/click"),
         json!({}),
     );
-    let url = driver.send("GET", "/session/{session}/url", Value::Null)["value"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    // A click does not wait for the navigation it starts.
+    let started = Instant::now();
+    let url = loop {
+        let url = driver.send("GET", "/session/{session}/url", Value::Null)["value"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        if url.contains("q=") || started.elapsed() > Duration::from_secs(10) {
+            break url;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
     assert!(url.contains("q=CLINIQUE"), "{url}");
     let names =
         driver.script("return Array.from(document.querySelectorAll('table.data tbody th')).map(t => t.textContent);");

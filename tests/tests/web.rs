@@ -7,17 +7,8 @@
 mod common;
 
 use calamine::Reader;
-use common::{DATE, Server};
+use common::{DATE, Server, encode};
 use serde_json::Value;
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (byte as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
 
 #[test]
 fn pages_show_the_data_and_exports_read_back() {

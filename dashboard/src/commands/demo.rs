@@ -82,6 +82,7 @@ pub fn run(args: &DemoArgs) -> Result<u8> {
         args.store.display()
     );
     if !args.no_serve {
+        print_demo_accounts(&store)?;
         drop(store);
         println!();
         let listen = std::net::SocketAddr::from(([127, 0, 0, 1], args.port));
@@ -139,5 +140,41 @@ fn summary(store: &Store) -> Result<()> {
         "(indicateurs calculés en {} s)",
         crate::format::number(started.elapsed().as_secs_f64(), 1)
     );
+    Ok(())
+}
+
+/// One account per role with a random password, shown once (the store keeps only hashes).
+fn print_demo_accounts(store: &Store) -> Result<()> {
+    use crate::accounts::{self, Role};
+    let connection = store.connection();
+    // An establishment with some history, bound by its legal entity.
+    let legal_entity: Option<String> = connection
+        .prepare(
+            "SELECT e.finess_ej FROM establishments e JOIN current_declarations d USING (finess_et)
+             WHERE e.departement = '75' AND e.finess_ej IS NOT NULL ORDER BY e.finess_et LIMIT 1",
+        )?
+        .query_map([], |row| row.get(0))?
+        .next()
+        .transpose()?;
+    println!("Comptes de démonstration (mots de passe affichés une seule fois) :");
+    for (name, role) in [
+        ("ars", Role::Ars),
+        ("sesan", Role::Sesan),
+        ("etablissement", Role::Etablissement),
+        ("admin", Role::Admin),
+    ] {
+        let password = accounts::random_token(9);
+        let finess = (role == Role::Etablissement).then(|| legal_entity.clone()).flatten();
+        if role == Role::Etablissement && finess.is_none() {
+            continue;
+        }
+        accounts::add(connection, name, role, finess.as_deref(), &password)?;
+        println!(
+            "  {name:<14} {password}{}",
+            finess
+                .map(|f| format!("   (établissement : entité juridique {f})"))
+                .unwrap_or_default()
+        );
+    }
     Ok(())
 }

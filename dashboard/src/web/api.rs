@@ -1,25 +1,28 @@
 //! JSON for every page's data, under the same filters, and the OpenAPI document.
 
-use analytics::{Analytics, Scope};
+use analytics::Analytics;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde_json::{Value, json};
 
+use super::auth::Viewer;
 use super::params::Params;
 use super::{AppState, WebError};
 
 pub async fn page(
     State(state): State<AppState>,
+    axum::Extension(viewer): axum::Extension<Viewer>,
     Path(page): Path<String>,
     Query(params): Query<Params>,
 ) -> Result<Json<Value>, WebError> {
     let as_of = params.as_of()?;
     let filter = params.filter()?;
     let page_name = page.clone();
+    let scope = viewer.scope();
     let value = state
         .with_connection(move |connection, settings| {
             let analytics = Analytics::new(connection, settings);
-            let scope = Scope::region();
+            let scope = scope;
             let to_json = |value: Result<Value, serde_json::Error>| value.map_err(|error| WebError::Internal(error.to_string()));
             match page_name.as_str() {
                 "regional" => to_json(serde_json::to_value(analytics.regional(as_of, &scope, &filter)?)),
@@ -48,13 +51,15 @@ pub async fn page(
 
 pub async fn fiche(
     State(state): State<AppState>,
+    axum::Extension(viewer): axum::Extension<Viewer>,
     Path(finess): Path<String>,
     Query(params): Query<Params>,
 ) -> Result<Json<Value>, WebError> {
     let as_of = params.as_of()?;
+    let scope = viewer.scope();
     let fiche = state
         .with_connection(move |connection, settings| {
-            Ok(Analytics::new(connection, settings).fiche(&finess, as_of, &Scope::region())?)
+            Ok(Analytics::new(connection, settings).fiche(&finess, as_of, &scope)?)
         })
         .await?;
     Ok(Json(

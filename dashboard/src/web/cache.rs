@@ -48,9 +48,15 @@ pub async fn cached(State(state): State<AppState>, request: Request, next: Next)
     if !cacheable {
         return next.run(request).await;
     }
-    // The reference day is part of the key: "today" changes at midnight.
+    // The reference day is part of the key ("today" changes at midnight), and the viewer's
+    // rights: pages are shared only between viewers who may see the same rows.
+    let rights = request
+        .extensions()
+        .get::<super::auth::Viewer>()
+        .map(super::auth::Viewer::cache_key)
+        .unwrap_or_default();
     let key = format!(
-        "{}|{}|{}",
+        "{}|{}|{rights}|{}",
         state.cache.version.load(Ordering::SeqCst),
         chrono::Local::now().date_naive(),
         request.uri()

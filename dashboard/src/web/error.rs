@@ -13,6 +13,8 @@ pub enum WebError {
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
     Internal(String),
 }
 
@@ -39,6 +41,7 @@ impl IntoResponse for WebError {
             WebError::NotFound(_) => (StatusCode::NOT_FOUND, "Introuvable"),
             WebError::BadRequest(_) => (StatusCode::BAD_REQUEST, "Demande incorrecte"),
             WebError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "Fichier trop volumineux"),
+            WebError::Forbidden(_) => (StatusCode::FORBIDDEN, "Accès refusé"),
             WebError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Erreur du serveur"),
         };
         if let WebError::Internal(detail) = &self {

@@ -2,7 +2,7 @@
 //! BOM, `;`, decimal comma), RFC 4180 CSV, XLSX with typed cells, and Parquet (written by
 //! DuckDB) for analysts.
 
-use analytics::{AAP_CHECKS, Analytics, EstablishmentStatus, Figures, Scope};
+use analytics::{AAP_CHECKS, Analytics, EstablishmentStatus, Figures};
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -10,6 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde::Deserialize;
 
+use super::auth::Viewer;
 use super::params::Params;
 use super::{AppState, WebError, pages};
 
@@ -403,6 +404,7 @@ pub struct ExportQuery {
 
 pub async fn export(
     State(state): State<AppState>,
+    axum::Extension(viewer): axum::Extension<Viewer>,
     Path(page): Path<String>,
     Query(params): Query<Params>,
     Query(query): Query<ExportQuery>,
@@ -413,15 +415,19 @@ pub async fn export(
             "format « {format} » inconnu : csv, csv-rfc4180, xlsx ou parquet"
         )));
     }
+    if format == "parquet" && !viewer.sees_amounts() {
+        return Err(WebError::Forbidden("l'export Parquet est réservé à l'ARS".to_owned()));
+    }
+    let scope = viewer.scope();
     let as_of = params.as_of()?;
     let filter = params.filter()?;
     let table = match page.as_str() {
-        "etablissements" => establishments_table(&pages::establishment_rows(&state, &params).await?),
-        "ciblage" => targeting_table(&pages::targeting_rows(&state, &params).await?),
+        "etablissements" => establishments_table(&pages::establishment_rows(&state, scope, &params).await?),
+        "ciblage" => targeting_table(&pages::targeting_rows(&state, scope, &params).await?),
         "aap" => {
             let report = state
                 .with_connection(move |connection, settings| {
-                    Ok(Analytics::new(connection, settings).aap(as_of, &Scope::region())?)
+                    Ok(Analytics::new(connection, settings).aap(as_of, &scope)?)
                 })
                 .await?;
             aap_table(&report)
@@ -429,7 +435,7 @@ pub async fn export(
         "departements" => {
             let report = state
                 .with_connection(move |connection, settings| {
-                    Ok(Analytics::new(connection, settings).regional(as_of, &Scope::region(), &filter)?)
+                    Ok(Analytics::new(connection, settings).regional(as_of, &scope, &filter)?)
                 })
                 .await?;
             departements_table(&report)

@@ -2,6 +2,7 @@
 //! every query run off the async runtime on a connection of the store.
 
 mod api;
+pub mod auth;
 mod cache;
 mod charts;
 mod error;
@@ -34,6 +35,9 @@ pub struct AppState {
     writer: Arc<Mutex<Store>>,
     settings: Arc<Settings>,
     cache: Arc<cache::PageCache>,
+    sessions: Arc<auth::Sessions>,
+    /// Served over TLS (cookies `Secure`, HSTS).
+    tls: bool,
     /// The call's queue of a day, shared by every fiche (it depends on all applications).
     aap: Arc<Mutex<DayReport>>,
 }
@@ -47,6 +51,8 @@ impl AppState {
             settings: Arc::new(settings),
             cache: Arc::new(cache::PageCache::default()),
             aap: Arc::new(Mutex::new(None)),
+            sessions: Arc::new(auth::Sessions::default()),
+            tls: false,
         })
     }
 
@@ -99,6 +105,21 @@ pub struct RouteInfo {
 }
 
 pub const ROUTES: &[RouteInfo] = &[
+    RouteInfo {
+        path: "/connexion",
+        method: "GET",
+        title: None,
+    },
+    RouteInfo {
+        path: "/connexion",
+        method: "POST",
+        title: None,
+    },
+    RouteInfo {
+        path: "/deconnexion",
+        method: "POST",
+        title: None,
+    },
     RouteInfo {
         path: "/",
         method: "GET",
@@ -195,6 +216,9 @@ pub fn router(state: AppState) -> Router {
     let mut router = Router::new();
     for route in ROUTES {
         let handler = match (route.method, route.path) {
+            ("GET", "/connexion") => get(auth::login_form),
+            ("POST", "/connexion") => post(auth::login),
+            ("POST", "/deconnexion") => post(auth::logout),
             ("GET", "/") => get(pages::regional),
             ("GET", "/etablissements") => get(pages::establishments),
             ("GET", "/etablissements/{finess}") => get(pages::fiche),
@@ -221,6 +245,11 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { WebError::NotFound("page introuvable".to_owned()) })
         .layer(axum::extract::DefaultBodyLimit::max(pages::UPLOAD_LIMIT_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::cached))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::security_headers,
+        ))
         .with_state(state)
 }
 
@@ -238,11 +267,14 @@ pub fn serve(store_path: &Path, listen: SocketAddr, settings: Settings) -> Resul
             .with_context(|| format!("écoute sur {listen} impossible (adresse déjà utilisée ?)"))?;
         let address = listener.local_addr()?;
         println!("Observatoire servi sur http://{address}/ (Ctrl+C pour arrêter)");
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .context("serveur")
+        axum::serve(
+            listener,
+            router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serveur")
     })
 }

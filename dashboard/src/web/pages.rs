@@ -4,12 +4,14 @@
 use analytics::{
     AAP_CHECKS, Analytics, Dimension, EstablishmentStatus, Figures, NATIONAL_INCIDENTS, RegionalReport, Scope,
 };
+use axum::Extension;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use chrono::NaiveDate;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
+use super::auth::{Viewer, allowed};
 use super::params::Params;
 use super::{AppState, ROUTES, WebError, charts};
 use crate::format::{date, integer, number, optional, percent};
@@ -25,7 +27,7 @@ pub async fn stylesheet() -> impl IntoResponse {
 }
 
 /// The frame of every page: header, navigation, content.
-pub fn layout(title: &str, active: &str, region: &str, body: Markup) -> Markup {
+pub fn layout(viewer: &Viewer, title: &str, active: &str, region: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="fr" {
@@ -39,9 +41,13 @@ pub fn layout(title: &str, active: &str, region: &str, body: Markup) -> Markup {
                 a class="skip" href="#contenu" { "Aller au contenu" }
                 header class="site" {
                     p class="brand" { "Observatoire de la cybersécurité des établissements de santé — " (region) }
+                    form class="account" method="post" action={ "/deconnexion?csrf=" (viewer.csrf) } {
+                        span { (viewer.user.name) " (" (viewer.user.role.name()) ")" } " "
+                        button type="submit" { "Se déconnecter" }
+                    }
                     nav aria-label="Navigation principale" {
                         ul {
-                            @for route in ROUTES.iter().filter(|r| r.title.is_some()) {
+                            @for route in ROUTES.iter().filter(|r| r.title.is_some() && r.method == "GET" && allowed(viewer.user.role, &axum::http::Method::GET, r.path)) {
                                 li {
                                     a href=(route.path) aria-current=[(route.path == active).then_some("page")] {
                                         (route.title.unwrap_or_default())
@@ -172,7 +178,12 @@ fn card(label: &str, value: String, detail: String) -> Markup {
     html! { div class="card" { p class="label" { (label) } p class="value" { (value) } p class="detail" { (detail) } } }
 }
 
-pub async fn regional(State(state): State<AppState>, Query(params): Query<Params>) -> Result<Markup, WebError> {
+pub async fn regional(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(params): Query<Params>,
+) -> Result<Markup, WebError> {
+    let scope = viewer.scope();
     let as_of = params.as_of()?;
     let filter = params.filter()?;
     let region = state.settings.region.name.clone();
@@ -180,10 +191,10 @@ pub async fn regional(State(state): State<AppState>, Query(params): Query<Params
     let (report, previous, families) = state
         .with_connection(move |connection, settings| {
             let analytics = Analytics::new(connection, settings);
-            let report = analytics.regional(as_of, &Scope::region(), &filter)?;
+            let report = analytics.regional(as_of, &scope, &filter)?;
             let year_before = as_of - chrono::Duration::days(365);
-            let previous = analytics.regional(year_before, &Scope::region(), &filter)?;
-            let families = analytics.breakdown(as_of, &Scope::region(), &filter, Dimension::Family)?;
+            let previous = analytics.regional(year_before, &scope, &filter)?;
+            let families = analytics.breakdown(as_of, &scope, &filter, Dimension::Family)?;
             Ok((report, previous, families))
         })
         .await?;
@@ -329,7 +340,7 @@ pub async fn regional(State(state): State<AppState>, Query(params): Query<Params
                 }
             }
         }
-        (export_links("departements", &params, true))
+        (export_links("departements", &params, viewer.sees_amounts()))
         h2 { "Maturité, exercices et incidents" }
         div class="charts" {
             (figure(levels_svg, "Nombre d'établissements à chaque niveau de maturité (1 Initial à 5 Avancé) ; « non calculé » sous 50 % de questionnaire rempli.", &["Niveau", "Établissements"], levels.iter().map(|(level, count)| vec![level.clone(), integer(*count as i64)]).collect()))
@@ -348,7 +359,7 @@ pub async fn regional(State(state): State<AppState>, Query(params): Query<Params
             } } }
         }
     };
-    Ok(layout("Vue régionale", "/", &region, body))
+    Ok(layout(&viewer, "Vue régionale", "/", &region, body))
 }
 
 fn signed(points: f64) -> String {
@@ -394,13 +405,17 @@ fn sort_rows(rows: &mut [EstablishmentStatus], sort: Option<&str>) {
 }
 
 /// The rows of the establishments page and export: filtered, sorted, all pages.
-pub async fn establishment_rows(state: &AppState, params: &Params) -> Result<Vec<EstablishmentStatus>, WebError> {
+pub async fn establishment_rows(
+    state: &AppState,
+    scope: Scope,
+    params: &Params,
+) -> Result<Vec<EstablishmentStatus>, WebError> {
     let as_of = params.as_of()?;
     let filter = params.filter()?;
     let sort = params.tri.clone();
     state
         .with_connection(move |connection, settings| {
-            let mut rows = Analytics::new(connection, settings).establishments(as_of, &Scope::region(), &filter)?;
+            let mut rows = Analytics::new(connection, settings).establishments(as_of, &scope, &filter)?;
             sort_rows(&mut rows, sort.as_deref());
             Ok(rows)
         })
@@ -429,8 +444,13 @@ async fn departement_options(state: &AppState) -> Result<Vec<(String, String)>, 
         .await
 }
 
-pub async fn establishments(State(state): State<AppState>, Query(params): Query<Params>) -> Result<Markup, WebError> {
-    let rows = establishment_rows(&state, &params).await?;
+pub async fn establishments(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(params): Query<Params>,
+) -> Result<Markup, WebError> {
+    let scope = viewer.scope();
+    let rows = establishment_rows(&state, scope, &params).await?;
     let deps = departement_options(&state).await?;
     let page = params.page.unwrap_or(1).max(1);
     let pages = rows.len().div_ceil(PAGE_SIZE).max(1);
@@ -468,9 +488,10 @@ pub async fn establishments(State(state): State<AppState>, Query(params): Query<
             " "
             @if page < pages { a href={ "/etablissements?" (params.query_string(Some(page + 1))) } { "Suivante →" } }
         }
-        (export_links("etablissements", &params, true))
+        (export_links("etablissements", &params, viewer.sees_amounts()))
     };
     Ok(layout(
+        &viewer,
         "Établissements",
         "/etablissements",
         &state.settings.region.name,
@@ -503,14 +524,16 @@ fn resource_for(item: &str) -> (&'static str, &'static str) {
 
 pub async fn fiche(
     State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
     Path(finess): Path<String>,
     Query(params): Query<Params>,
 ) -> Result<Markup, WebError> {
+    let scope = viewer.scope();
     let as_of = params.as_of()?;
     let wanted = finess.clone();
     let fiche = state
         .with_connection(move |connection, settings| {
-            Ok(Analytics::new(connection, settings).fiche(&wanted, as_of, &Scope::region())?)
+            Ok(Analytics::new(connection, settings).fiche(&wanted, as_of, &scope)?)
         })
         .await?;
     let applications: Vec<analytics::ApplicationCheck> = state
@@ -664,11 +687,22 @@ pub async fn fiche(
         p class="noprint" { a href={ "/api/etablissements/" (s.finess_et) } { "Données de cette fiche (JSON)" } }
     };
     let title = s.name.clone().unwrap_or_else(|| s.finess_et.clone());
-    Ok(layout(&title, "/etablissements", &state.settings.region.name, body))
+    Ok(layout(
+        &viewer,
+        &title,
+        "/etablissements",
+        &state.settings.region.name,
+        body,
+    ))
 }
 
-pub async fn targeting(State(state): State<AppState>, Query(params): Query<Params>) -> Result<Markup, WebError> {
-    let rows = targeting_rows(&state, &params).await?;
+pub async fn targeting(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(params): Query<Params>,
+) -> Result<Markup, WebError> {
+    let scope = viewer.scope();
+    let rows = targeting_rows(&state, scope, &params).await?;
     let deps = departement_options(&state).await?;
     let body = html! {
         (filter_form("/ciblage", &params, &deps, true))
@@ -686,20 +720,35 @@ pub async fn targeting(State(state): State<AppState>, Query(params): Query<Param
         @if rows.len() > 200 { p { "Les 200 premiers sont affichés ; l'export contient toute la liste." } }
         (export_links("ciblage", &params, false))
     };
-    Ok(layout("Ciblage SESAN", "/ciblage", &state.settings.region.name, body))
+    Ok(layout(
+        &viewer,
+        "Ciblage SESAN",
+        "/ciblage",
+        &state.settings.region.name,
+        body,
+    ))
 }
 
-pub async fn targeting_rows(state: &AppState, params: &Params) -> Result<Vec<EstablishmentStatus>, WebError> {
+pub async fn targeting_rows(
+    state: &AppState,
+    scope: Scope,
+    params: &Params,
+) -> Result<Vec<EstablishmentStatus>, WebError> {
     let as_of = params.as_of()?;
     let filter = params.filter()?;
     state
         .with_connection(move |connection, settings| {
-            Ok(Analytics::new(connection, settings).targeting(as_of, &Scope::region(), &filter)?)
+            Ok(Analytics::new(connection, settings).targeting(as_of, &scope, &filter)?)
         })
         .await
 }
 
-pub async fn exercises(State(state): State<AppState>, Query(params): Query<Params>) -> Result<Markup, WebError> {
+pub async fn exercises(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(params): Query<Params>,
+) -> Result<Markup, WebError> {
+    let scope = viewer.scope();
     let as_of = params.as_of()?;
     let filter = params.filter()?;
     let heat_filter = analytics::Filter {
@@ -709,10 +758,10 @@ pub async fn exercises(State(state): State<AppState>, Query(params): Query<Param
     let (report, (months, heat), overdue) = state
         .with_connection(move |connection, settings| {
             let analytics = Analytics::new(connection, settings);
-            let report = analytics.regional(as_of, &Scope::region(), &filter)?;
-            let heat = analytics.exercise_months(as_of, &Scope::region(), &heat_filter, 24, 40)?;
+            let report = analytics.regional(as_of, &scope, &filter)?;
+            let heat = analytics.exercise_months(as_of, &scope, &heat_filter, 24, 40)?;
             let mut overdue: Vec<EstablishmentStatus> = analytics
-                .establishments(as_of, &Scope::region(), &filter)?
+                .establishments(as_of, &scope, &filter)?
                 .into_iter()
                 .filter(|row| row.overdue_actions > 0)
                 .collect();
@@ -761,18 +810,29 @@ pub async fn exercises(State(state): State<AppState>, Query(params): Query<Param
             } } }
         }
     };
-    Ok(layout("Exercices", "/exercices", &state.settings.region.name, body))
+    Ok(layout(
+        &viewer,
+        "Exercices",
+        "/exercices",
+        &state.settings.region.name,
+        body,
+    ))
 }
 
-pub async fn audits(State(state): State<AppState>, Query(params): Query<Params>) -> Result<Markup, WebError> {
+pub async fn audits(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(params): Query<Params>,
+) -> Result<Markup, WebError> {
+    let scope = viewer.scope();
     let as_of = params.as_of()?;
     let filter = params.filter()?;
     let (report, rows) = state
         .with_connection(move |connection, settings| {
             let analytics = Analytics::new(connection, settings);
             Ok((
-                analytics.regional(as_of, &Scope::region(), &filter)?,
-                analytics.establishments(as_of, &Scope::region(), &filter)?,
+                analytics.regional(as_of, &scope, &filter)?,
+                analytics.establishments(as_of, &scope, &filter)?,
             ))
         })
         .await?;
@@ -828,25 +888,29 @@ pub async fn audits(State(state): State<AppState>, Query(params): Query<Params>)
             li { a href={ "/etablissements/" (row.finess_et) } { (row.name.as_deref().unwrap_or("?")) } " — ADS " (date(row.ads_on)) ", SILENE " (date(row.silene_on)) }
         } }
     };
-    Ok(layout("Audits", "/audits", &state.settings.region.name, body))
+    Ok(layout(&viewer, "Audits", "/audits", &state.settings.region.name, body))
 }
 
-pub async fn aap(State(state): State<AppState>, Query(params): Query<Params>) -> Result<Markup, WebError> {
+pub async fn aap(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(params): Query<Params>,
+) -> Result<Markup, WebError> {
+    let scope = viewer.scope();
     let as_of = params.as_of()?;
     let report = state
-        .with_connection(move |connection, settings| {
-            Ok(Analytics::new(connection, settings).aap(as_of, &Scope::region())?)
-        })
+        .with_connection(move |connection, settings| Ok(Analytics::new(connection, settings).aap(as_of, &scope)?))
         .await?;
     let body = html! {
         p { strong { (report.call) } " — au " (date(Some(as_of))) "." }
-        div class="cards" {
+        @if !viewer.sees_amounts() { p { "Statut des dossiers seulement : les montants et les motifs de décision sont réservés à l'ARS." } }
+        @if viewer.sees_amounts() { div class="cards" {
             (card("Enveloppe", format!("{}\u{a0}€", integer(report.envelope_euros)), String::new()))
             (card("Engagé", format!("{}\u{a0}€", integer(report.committed_euros)), format!("{} dossiers retenus", report.applications.iter().filter(|a| a.decision == "retenu").count())))
             (card("À payer", format!("{}\u{a0}€", integer(report.payable_euros)), "exercice réalisé, facture jointe".to_owned()))
             (card("Payé", format!("{}\u{a0}€", integer(report.paid_euros)), String::new()))
             (card("Reste", format!("{}\u{a0}€", integer(report.remaining_euros)), format!("{} en liste d'attente", report.applications.iter().filter(|a| a.decision == "liste d'attente").count())))
-        }
+        } }
         table class="data" {
             caption { "Dossiers par ordre de dépôt et contrôles 1 à 7" }
             thead { tr {
@@ -864,18 +928,23 @@ pub async fn aap(State(state): State<AppState>, Query(params): Query<Params>) ->
             } } }
         }
         p { "Contrôles : " @for (index, check) in AAP_CHECKS.iter().enumerate() { "C" (index + 1) " " (check) ". " } }
-        (export_links("aap", &params, true))
+        (export_links("aap", &params, viewer.sees_amounts()))
     };
-    Ok(layout("AAP", "/aap", &state.settings.region.name, body))
+    Ok(layout(&viewer, "AAP", "/aap", &state.settings.region.name, body))
 }
 
-pub async fn data_quality(State(state): State<AppState>, Query(params): Query<Params>) -> Result<Markup, WebError> {
+pub async fn data_quality(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(params): Query<Params>,
+) -> Result<Markup, WebError> {
+    let scope = viewer.scope();
     let as_of = params.as_of()?;
     let (sources, imports, unknown) = state
         .with_connection(move |connection, settings| {
             let analytics = Analytics::new(connection, settings);
             Ok((
-                analytics.sources(as_of, &Scope::region())?,
+                analytics.sources(as_of, &scope)?,
                 analytics.imports(100)?,
                 analytics.unknown_establishments()?,
             ))
@@ -917,6 +986,7 @@ pub async fn data_quality(State(state): State<AppState>, Query(params): Query<Pa
         }
     };
     Ok(layout(
+        &viewer,
         "Qualité des données",
         "/qualite",
         &state.settings.region.name,
@@ -924,19 +994,23 @@ pub async fn data_quality(State(state): State<AppState>, Query(params): Query<Pa
     ))
 }
 
-pub async fn import_form(State(state): State<AppState>) -> Markup {
+pub async fn import_form(State(state): State<AppState>, Extension(viewer): Extension<Viewer>) -> Markup {
     let body = html! {
         p { "Déposez un ou plusieurs fichiers : extrait FINESS, liste OSE/GHT, exports oSIS, événements OPSSIES (JSON), grilles d'auto-évaluation, classeur des exercices, export AAP, incidents. Le type est reconnu automatiquement ; chaque fichier est enregistré en entier ou pas du tout." }
-        form method="post" action="/import" enctype="multipart/form-data" {
+        form method="post" action={ "/import?csrf=" (viewer.csrf) } enctype="multipart/form-data" {
             label { "Fichiers " input type="file" name="fichiers" multiple required; }
             button type="submit" { "Importer" }
         }
         p class="hint" { "Taille maximale : 200 Mio par envoi. Un gros fichier peut prendre quelques dizaines de secondes : la page affiche le rapport quand l'import est terminé." }
     };
-    layout("Import", "/import", &state.settings.region.name, body)
+    layout(&viewer, "Import", "/import", &state.settings.region.name, body)
 }
 
-pub async fn import_upload(State(state): State<AppState>, mut multipart: Multipart) -> Result<Markup, WebError> {
+pub async fn import_upload(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    mut multipart: Multipart,
+) -> Result<Markup, WebError> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     while let Some(field) = multipart
         .next_field()
@@ -971,22 +1045,34 @@ pub async fn import_upload(State(state): State<AppState>, mut multipart: Multipa
         return Err(WebError::BadRequest("aucun fichier reçu".to_owned()));
     }
     let writer = std::sync::Arc::clone(&state.writer);
+    let importer = viewer.user.name.clone();
     let outcomes = tokio::task::spawn_blocking(move || {
         let mut store = writer
             .lock()
             .map_err(|_| WebError::Internal("base verrouillée".to_owned()))?;
         let options = ingest::ImportOptions {
-            user: Some("web".to_owned()),
+            user: Some(importer.clone()),
             ..ingest::ImportOptions::default()
         };
-        files
+        let outcomes = files
             .iter()
             .map(|(name, bytes)| {
                 store
                     .import_bytes(name, bytes, &options)
                     .map_err(|error| WebError::Internal(error.to_string()))
             })
-            .collect::<Result<Vec<_>, _>>()
+            .collect::<Result<Vec<_>, _>>()?;
+        for outcome in &outcomes {
+            crate::accounts::audit(
+                store.connection(),
+                Some(&importer),
+                None,
+                "import",
+                Some(&outcome.file),
+                Some(&outcome.message),
+            );
+        }
+        Ok::<_, WebError>(outcomes)
     })
     .await
     .map_err(|error| WebError::Internal(error.to_string()))??;
@@ -1007,10 +1093,16 @@ pub async fn import_upload(State(state): State<AppState>, mut multipart: Multipa
         }
         p { a href="/qualite" { "Voir la qualité des données" } " · " a href="/import" { "Importer d'autres fichiers" } }
     };
-    Ok(layout("Rapport d'import", "/import", &state.settings.region.name, body))
+    Ok(layout(
+        &viewer,
+        "Rapport d'import",
+        "/import",
+        &state.settings.region.name,
+        body,
+    ))
 }
 
-pub async fn methodology(State(state): State<AppState>) -> Markup {
+pub async fn methodology(State(state): State<AppState>, Extension(viewer): Extension<Viewer>) -> Markup {
     let text = analytics::methodology::text(&state.settings);
     let body = html! {
         @for block in text.split("\n\n").skip(1) {
@@ -1021,10 +1113,16 @@ pub async fn methodology(State(state): State<AppState>) -> Markup {
             }
         }
     };
-    layout("Méthodologie", "/methodologie", &state.settings.region.name, body)
+    layout(
+        &viewer,
+        "Méthodologie",
+        "/methodologie",
+        &state.settings.region.name,
+        body,
+    )
 }
 
-pub async fn resources(State(state): State<AppState>) -> Markup {
+pub async fn resources(State(state): State<AppState>, Extension(viewer): Extension<Viewer>) -> Markup {
     let body = html! {
         section id="incidents" {
             h2 { "Signaler un incident" }
@@ -1055,6 +1153,7 @@ pub async fn resources(State(state): State<AppState>) -> Markup {
         } }
     };
     layout(
+        &viewer,
         "Ressources et contacts",
         "/ressources",
         &state.settings.region.name,

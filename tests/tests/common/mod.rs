@@ -6,9 +6,22 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use chrono::NaiveDate;
+use dashboard::accounts::Role;
 use generator::{Manifest, Options, Scale};
 use ingest::{ImportOptions, Store};
 use serde_json::Value;
+
+/// The password of every test account.
+pub const PASSWORD: &str = "un mot de passe de test assez long";
+
+pub fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (byte as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
 
 /// The generated region's "today": pages are asked for this date.
 pub const DATE: &str = "2026-11-29";
@@ -17,6 +30,10 @@ pub struct Server {
     child: Child,
     pub base: String,
     agent: ureq::Agent,
+    /// The session cookie of the ARS account the helpers use.
+    pub cookie: String,
+    /// An establishment account bound to the legal entity of `establishment_site`.
+    pub establishment_site: String,
     _directory: tempfile::TempDir,
     pub manifest: Manifest,
 }
@@ -40,6 +57,12 @@ impl Server {
         };
         let manifest = generator::generate(&options, &set).unwrap();
         let store_path = directory.path().join("base.duckdb");
+        let red_site = manifest
+            .truths
+            .red_events
+            .first()
+            .map(|red| red.finess.clone())
+            .unwrap();
         {
             let mut store = Store::open(&store_path).unwrap();
             for file in &manifest.files {
@@ -47,6 +70,18 @@ impl Server {
                     .import_file(&set.join(&file.name), &ImportOptions::default())
                     .unwrap();
             }
+            let connection = store.connection();
+            dashboard::accounts::add(connection, "analyste", Role::Ars, None, PASSWORD).unwrap();
+            dashboard::accounts::add(connection, "sesan", Role::Sesan, None, PASSWORD).unwrap();
+            dashboard::accounts::add(connection, "admin", Role::Admin, None, PASSWORD).unwrap();
+            dashboard::accounts::add(
+                connection,
+                "etablissement",
+                Role::Etablissement,
+                Some(&red_site),
+                PASSWORD,
+            )
+            .unwrap();
         }
         let mut child = Command::new(env!("CARGO_BIN_EXE_opssies-e2e"))
             .args([
@@ -73,17 +108,50 @@ impl Server {
             .http_status_as_error(false)
             .build()
             .new_agent();
-        Server {
+        let mut server = Server {
             child,
             base,
             agent,
+            cookie: String::new(),
+            establishment_site: red_site,
             _directory: directory,
             manifest,
-        }
+        };
+        server.cookie = server.login("analyste", PASSWORD).expect("the ARS account logs in");
+        server
     }
 
-    pub fn get(&self, path: &str) -> (u16, String, Vec<u8>) {
-        let mut response = self.agent.get(&format!("{}{path}", self.base)).call().unwrap();
+    /// Logs in through the form; the session cookie, or `None` when refused.
+    pub fn login(&self, name: &str, password: &str) -> Option<String> {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .new_agent();
+        let body = format!("identifiant={}&mot_de_passe={}", encode(name), encode(password));
+        let response = agent
+            .post(&format!("{}/connexion", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send(body)
+            .unwrap();
+        let cookie = response
+            .headers()
+            .get("set-cookie")?
+            .to_str()
+            .ok()?
+            .split(';')
+            .next()?
+            .to_owned();
+        Some(cookie)
+    }
+
+    /// A request with a given cookie (or none): status, content type, body.
+    pub fn get_with(&self, cookie: Option<&str>, path: &str) -> (u16, String, Vec<u8>) {
+        let mut request = self.agent.get(&format!("{}{path}", self.base));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        let mut response = request.call().unwrap();
         let status = response.status().as_u16();
         let content_type = response
             .headers()
@@ -97,6 +165,10 @@ impl Server {
             .read_to_vec()
             .unwrap();
         (status, content_type, body)
+    }
+
+    pub fn get(&self, path: &str) -> (u16, String, Vec<u8>) {
+        self.get_with(Some(&self.cookie.clone()), path)
     }
 
     pub fn page(&self, path: &str) -> String {

@@ -1,0 +1,335 @@
+//! Who may see what: every route of the router for anonymous visitors and each role, an
+//! establishment's own data versus another's, TLP:RED, CSRF, sessions, throttling, headers,
+//! hostile uploads and filters.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::Instant;
+
+use common::{DATE, PASSWORD, Server, encode};
+use dashboard::web::ROUTES;
+
+fn concrete(path: &str, finess: &str) -> String {
+    path.replace("{finess}", finess).replace("{page}", "etablissements")
+}
+
+fn post(server: &Server, cookie: Option<&str>, path: &str, content_type: &str, body: Vec<u8>) -> (u16, String) {
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .new_agent();
+    let mut request = agent
+        .post(&format!("{}{path}", server.base))
+        .header("content-type", content_type);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let mut response = request.send(body).unwrap();
+    let status = response.status().as_u16();
+    (status, response.body_mut().read_to_string().unwrap_or_default())
+}
+
+#[test]
+fn every_route_is_guarded_and_each_role_sees_its_share() {
+    let server = Server::start();
+    let own = server.establishment_site.clone();
+    let other = server
+        .manifest
+        .truths
+        .tricky_names
+        .iter()
+        .map(|n| n.finess.clone())
+        .find(|f| *f != own)
+        .unwrap();
+
+    // Anonymous: every route but the login page, the health check and the stylesheet is
+    // refused without data.
+    for route in ROUTES.iter().filter(|r| r.method == "GET") {
+        let path = concrete(route.path, &own);
+        let (status, _, body) = server.get_with(None, &path);
+        let public = matches!(route.path, "/connexion" | "/sante" | "/static/style.css");
+        if public {
+            assert_eq!(status, 200, "{path}");
+        } else {
+            let body = String::from_utf8_lossy(&body);
+            assert!(status == 401 || body.contains("Connexion"), "{path}: {status}");
+            assert!(!body.contains(&own), "{path} leaks data");
+        }
+    }
+
+    let etablissement = server.login("etablissement", PASSWORD).unwrap();
+    let sesan = server.login("sesan", PASSWORD).unwrap();
+    let admin = server.login("admin", PASSWORD).unwrap();
+    let as_role = |cookie: &str, path: &str| server.get_with(Some(cookie), path).0;
+
+    // An establishment: its own fiche and data, nobody else's, no regional page.
+    assert_eq!(
+        as_role(&etablissement, &format!("/etablissements/{own}?date={DATE}")),
+        200
+    );
+    assert_eq!(
+        as_role(&etablissement, &format!("/api/etablissements/{own}?date={DATE}")),
+        200
+    );
+    assert_eq!(
+        as_role(&etablissement, &format!("/etablissements/{other}?date={DATE}")),
+        404
+    );
+    assert_eq!(
+        as_role(&etablissement, &format!("/api/etablissements/{other}?date={DATE}")),
+        404
+    );
+    for path in [
+        "/ciblage",
+        "/aap",
+        "/exercices",
+        "/audits",
+        "/qualite",
+        "/import",
+        "/etablissements",
+        "/api/regional",
+        "/api/ciblage",
+        "/export/ciblage?format=csv",
+    ] {
+        assert_eq!(as_role(&etablissement, path), 403, "{path}");
+    }
+    let (_, _, export) = server.get_with(
+        Some(&etablissement),
+        &format!("/export/etablissements?date={DATE}&format=csv-rfc4180"),
+    );
+    let export = String::from_utf8(export).unwrap();
+    assert!(export.contains(&own) && !export.contains(&other), "own rows only");
+    // SESAN: no import, no data-quality page, no Parquet, no amounts.
+    assert_eq!(as_role(&sesan, "/import"), 403);
+    assert_eq!(
+        as_role(&sesan, &format!("/export/etablissements?date={DATE}&format=parquet")),
+        403
+    );
+    let (status, _, aap) = server.get_with(Some(&sesan), &format!("/aap?date={DATE}"));
+    assert_eq!(status, 200);
+    assert!(!String::from_utf8(aap).unwrap().contains("Engagé"));
+    assert_eq!(as_role(&sesan, &format!("/ciblage?date={DATE}")), 200);
+    // Admin: imports and data quality, not establishments' data.
+    assert_eq!(as_role(&admin, "/qualite"), 200);
+    assert_eq!(as_role(&admin, &format!("/etablissements/{own}")), 403);
+    assert_eq!(as_role(&admin, "/api/etablissements"), 403);
+
+    // TLP:RED: the establishment's own incident is in its fiche, in nobody else's view.
+    let red = server.manifest.truths.red_events.first().unwrap();
+    let date = red.date;
+    let (_, _, mine) = server.get_with(Some(&etablissement), &format!("/api/etablissements/{own}?date={date}"));
+    assert!(String::from_utf8(mine).unwrap().contains("\"tlp\":\"red\""));
+    let (_, _, theirs) = server.get_with(Some(&server.cookie), &format!("/api/etablissements/{own}?date={date}"));
+    assert!(!String::from_utf8(theirs).unwrap().contains("\"tlp\":\"red\""));
+    let (_, _, page) = server.get_with(Some(&server.cookie), &format!("/etablissements/{own}?date={date}"));
+    assert!(!String::from_utf8(page).unwrap().contains("<td>red</td>"));
+}
+
+#[test]
+fn sessions_csrf_throttling_headers_and_hostile_input() {
+    let server = Server::start();
+
+    // Security headers on every route, pages and errors alike.
+    for path in ["/", "/connexion", "/static/style.css", "/n-existe-pas", "/api/regional"] {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .new_agent();
+        let response = agent
+            .get(&format!("{}{path}", server.base))
+            .header("cookie", &server.cookie)
+            .call()
+            .unwrap();
+        let csp = response
+            .headers()
+            .get("content-security-policy")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
+        assert_eq!(
+            response.headers().get("x-content-type-options").unwrap(),
+            "nosniff",
+            "{path}"
+        );
+        assert!(response.headers().get("referrer-policy").is_some(), "{path}");
+    }
+
+    // The same answer for an unknown account and a wrong password.
+    let (unknown_status, unknown_body) = post(
+        &server,
+        None,
+        "/connexion",
+        "application/x-www-form-urlencoded",
+        b"identifiant=personne&mot_de_passe=nimportequoi-123".to_vec(),
+    );
+    let (wrong_status, wrong_body) = post(
+        &server,
+        None,
+        "/connexion",
+        "application/x-www-form-urlencoded",
+        b"identifiant=sesan&mot_de_passe=nimportequoi-123".to_vec(),
+    );
+    assert_eq!((unknown_status, &unknown_body), (wrong_status, &wrong_body));
+    assert_eq!(unknown_status, 401);
+    // Throttling: after repeated failures on an account, the next answer waits.
+    for _ in 0..2 {
+        post(
+            &server,
+            None,
+            "/connexion",
+            "application/x-www-form-urlencoded",
+            b"identifiant=sesan&mot_de_passe=faux-faux-faux".to_vec(),
+        );
+    }
+    let started = Instant::now();
+    post(
+        &server,
+        None,
+        "/connexion",
+        "application/x-www-form-urlencoded",
+        b"identifiant=sesan&mot_de_passe=faux-faux-faux".to_vec(),
+    );
+    assert!(started.elapsed().as_secs_f64() >= 1.9, "{:?}", started.elapsed());
+
+    // Session fixation: a cookie chosen before login is replaced by a new id.
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .new_agent();
+    let response = agent
+        .post(&format!("{}/connexion", server.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", "opssies_session=fixe-par-un-attaquant")
+        .send(format!("identifiant=analyste&mot_de_passe={}", encode(PASSWORD)))
+        .unwrap();
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    let fresh = cookie.split(';').next().unwrap().to_owned();
+    assert_ne!(fresh, "opssies_session=fixe-par-un-attaquant");
+    assert_eq!(
+        server
+            .get_with(Some("opssies_session=fixe-par-un-attaquant"), "/api/regional")
+            .0,
+        401
+    );
+
+    // CSRF: a state-changing request without the session's token is refused.
+    let (status, _) = post(
+        &server,
+        Some(&fresh),
+        "/deconnexion",
+        "application/x-www-form-urlencoded",
+        Vec::new(),
+    );
+    assert_eq!(status, 403);
+    let (status, _) = post(
+        &server,
+        Some(&fresh),
+        "/import",
+        "multipart/form-data; boundary=x",
+        b"--x--\r\n".to_vec(),
+    );
+    assert_eq!(status, 403);
+
+    // An upload named ../../etc/passwd is only a name: imported under "passwd", nothing written.
+    let (_, _, page) = server.get_with(Some(&fresh), "/import");
+    let page = String::from_utf8(page).unwrap();
+    let token = page
+        .split("/import?csrf=")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let body = "--frontiere\r\nContent-Disposition: form-data; name=\"fichiers\"; filename=\"../../etc/passwd\"\r\nContent-Type: text/csv\r\n\r\nfiness_et;finess_ej;ght;ose\r\n750000000;;;Non\r\n\r\n--frontiere--\r\n";
+    let (status, report) = post(
+        &server,
+        Some(&fresh),
+        &format!("/import?csrf={token}"),
+        "multipart/form-data; boundary=frontiere",
+        body.as_bytes().to_vec(),
+    );
+    assert_eq!(status, 200, "{report}");
+    assert!(
+        report.contains("<h2>passwd</h2>") && !report.contains("../"),
+        "{report}"
+    );
+    // Too large: refused with a French message.
+    let large = format!(
+        "--frontiere\r\nContent-Disposition: form-data; name=\"fichiers\"; filename=\"gros.csv\"\r\n\r\n{}\r\n--frontiere--\r\n",
+        "x".repeat(201 * 1024 * 1024)
+    );
+    let (status, _) = post(
+        &server,
+        Some(&fresh),
+        &format!("/import?csrf={token}"),
+        "multipart/form-data; boundary=frontiere",
+        large.into_bytes(),
+    );
+    assert!(status == 413 || status == 400, "{status}");
+
+    // SQL in filters is a value, never SQL: no error, no extra rows.
+    let all = server
+        .json(&format!("/api/etablissements?date={DATE}"))
+        .as_array()
+        .unwrap()
+        .len();
+    for hostile in ["' OR 1=1 --", "75'; DROP TABLE events; --", "%", "_", "\\"] {
+        let path = format!(
+            "/api/etablissements?date={DATE}&q={}&departement={}",
+            encode(hostile),
+            encode(hostile)
+        );
+        let rows = server.json(&path);
+        assert!(rows.as_array().unwrap().len() < all, "{hostile}");
+        assert_eq!(
+            server
+                .get(&format!("/etablissements?date={DATE}&q={}", encode(hostile)))
+                .0,
+            200
+        );
+    }
+    assert_eq!(
+        server
+            .json(&format!("/api/etablissements?date={DATE}"))
+            .as_array()
+            .unwrap()
+            .len(),
+        all
+    );
+
+    // Logout destroys the session: the old cookie is worthless afterwards.
+    let page = String::from_utf8(server.get_with(Some(&fresh), "/ressources").2).unwrap();
+    let token = page
+        .split("/deconnexion?csrf=")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (status, _) = post(
+        &server,
+        Some(&fresh),
+        &format!("/deconnexion?csrf={token}"),
+        "application/x-www-form-urlencoded",
+        Vec::new(),
+    );
+    assert_eq!(status, 303);
+    assert_eq!(server.get_with(Some(&fresh), "/api/regional").0, 401);
+}
