@@ -232,8 +232,14 @@ fn every_page_in_a_real_browser_is_accessible() {
         &format!("/session/{{session}}/element/{button}/click"),
         json!({}),
     );
-    let heading = driver.script("return document.querySelector('h1').textContent;");
-    assert_eq!(heading, json!("Vue régionale"), "logged in, on the regional view");
+    // A click does not wait for the navigation it starts.
+    let started = Instant::now();
+    while driver.script("return document.querySelector('h1') && document.querySelector('h1').textContent;")
+        != json!("Vue régionale")
+    {
+        assert!(started.elapsed() < Duration::from_secs(30), "not logged in");
+        std::thread::sleep(Duration::from_millis(100));
+    }
     let tricky = server
         .manifest
         .truths
