@@ -395,13 +395,21 @@ impl<'c> Analytics<'c> {
                  LEFT JOIN events e USING (event_id)
                  WHERE r.completed_on IS NOT NULL
                    AND (r.event_id IS NULL OR e.tlp <> 'red' OR r.finess_et IN (SELECT finess_et FROM scope_red_sites))
+             ),
+             -- A range join (one pass), not a subquery per month.
+             bounds AS (
+                 SELECT month_end, least(month_end, (SELECT as_of FROM ctx)) AS upto,
+                        least(month_end, (SELECT as_of FROM ctx)) - (SELECT exercise_done_days FROM ctx) AS since
+                 FROM months
+             ),
+             counted AS (
+                 SELECT b.month_end, count(DISTINCT d.finess_et) AS done
+                 FROM bounds b JOIN done d ON d.completed_on <= b.upto AND d.completed_on >= b.since
+                 GROUP BY b.month_end
              )
-             SELECT m.month_end,
-                    (SELECT count(DISTINCT d.finess_et) FROM done d
-                     WHERE d.completed_on <= least(m.month_end, (SELECT as_of FROM ctx))
-                       AND d.completed_on >= least(m.month_end, (SELECT as_of FROM ctx)) - (SELECT exercise_done_days FROM ctx)),
-                    (SELECT count(*) FROM chosen)
-             FROM months m ORDER BY m.month_end"
+             SELECT b.month_end, coalesce(c.done, 0), (SELECT count(*) FROM chosen)
+             FROM bounds b LEFT JOIN counted c USING (month_end)
+             ORDER BY b.month_end"
         ))?;
         let monthly = statement
             .query_map(params(), |row| {
@@ -526,6 +534,18 @@ impl<'c> Analytics<'c> {
             monthly_exercises: monthly,
             incidents,
         })
+    }
+
+    /// The headline figures only (the regional view's trends compare two dates).
+    pub fn headline(&self, as_of: NaiveDate, scope: &Scope, filter: &Filter) -> Result<Figures> {
+        self.prepare(as_of, scope)?;
+        let (clauses, values) = filter.clauses();
+        let sql = format!(
+            "SELECT {AGGREGATE} FROM establishment_status s JOIN scope_sites USING (finess_et) WHERE true{clauses}"
+        );
+        Ok(self
+            .connection
+            .query_row(&sql, params_from_iter(values.iter()), |row| figures(row, 0))?)
     }
 
     /// Freshness of each source as of the date (data-quality page).

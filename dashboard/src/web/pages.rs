@@ -193,14 +193,14 @@ pub async fn regional(
             let analytics = Analytics::new(connection, settings);
             let report = analytics.regional(as_of, &scope, &filter)?;
             let year_before = as_of - chrono::Duration::days(365);
-            let previous = analytics.regional(year_before, &scope, &filter)?;
+            let previous = analytics.headline(year_before, &scope, &filter)?;
             let families = analytics.breakdown(as_of, &scope, &filter, Dimension::Family)?;
             Ok((report, previous, families))
         })
         .await?;
     let aap = state.aap_report(as_of).await?;
     let h = &report.headline;
-    let p = &previous.headline;
+    let p = &previous;
     let trend = |now: Option<f64>, before: Option<f64>| match (now, before) {
         (Some(now), Some(before)) => format!(
             "il y a un an : {} ({} pts)",
