@@ -333,3 +333,104 @@ fn sessions_csrf_throttling_headers_and_hostile_input() {
     assert_eq!(status, 303);
     assert_eq!(server.get_with(Some(&fresh), "/api/regional").0, 401);
 }
+
+/// The expected status of every route for each viewer, written by hand from the spec's
+/// role table (not derived from the code under test).
+#[test]
+fn the_route_table_answers_as_the_roles_say() {
+    let server = Server::start();
+    let own = server.establishment_site.clone();
+    let other = server
+        .manifest
+        .truths
+        .tricky_names
+        .iter()
+        .map(|n| n.finess.clone())
+        .find(|f| *f != own)
+        .unwrap();
+    // (path, anonymous, ars, sesan, etablissement, admin)
+    let table: Vec<(String, [u16; 5])> = vec![
+        ("/".to_owned(), [303, 200, 200, 303, 303]),
+        ("/etablissements".to_owned(), [303, 200, 200, 403, 403]),
+        (format!("/etablissements/{own}"), [303, 200, 200, 200, 403]),
+        (format!("/etablissements/{other}"), [303, 200, 200, 404, 403]),
+        ("/ciblage".to_owned(), [303, 200, 200, 403, 403]),
+        ("/exercices".to_owned(), [303, 200, 200, 403, 403]),
+        ("/audits".to_owned(), [303, 200, 200, 403, 403]),
+        ("/aap".to_owned(), [303, 200, 200, 403, 403]),
+        ("/qualite".to_owned(), [303, 200, 403, 403, 200]),
+        ("/import".to_owned(), [303, 200, 403, 403, 200]),
+        ("/methodologie".to_owned(), [303, 200, 200, 200, 200]),
+        ("/ressources".to_owned(), [303, 200, 200, 200, 200]),
+        (
+            "/export/etablissements?format=csv".to_owned(),
+            [401, 200, 200, 200, 403],
+        ),
+        ("/export/rejets?format=csv".to_owned(), [401, 200, 403, 403, 200]),
+        ("/api/regional".to_owned(), [401, 200, 200, 403, 403]),
+        (format!("/api/etablissements/{own}"), [401, 200, 200, 200, 403]),
+        (format!("/api/etablissements/{other}"), [401, 200, 200, 404, 403]),
+        ("/api/openapi.json".to_owned(), [401, 200, 200, 200, 200]),
+        ("/static/style.css".to_owned(), [200, 200, 200, 200, 200]),
+        ("/sante".to_owned(), [200, 200, 200, 200, 200]),
+        ("/connexion".to_owned(), [200, 200, 200, 200, 200]),
+    ];
+    // Every GET route of the router is in the table: a new route fails here until its
+    // rights are written down.
+    for route in ROUTES.iter().filter(|r| r.method == "GET") {
+        let pattern = route.path.split('{').next().unwrap();
+        assert!(
+            table.iter().any(|(path, _)| if route.path.contains('{') {
+                path.starts_with(pattern) && path.len() > pattern.len()
+            } else {
+                path.split('?').next() == Some(route.path)
+            }),
+            "route {} missing from the table",
+            route.path
+        );
+    }
+    let cookies = [
+        None,
+        Some(server.cookie.clone()),
+        server.login("sesan", PASSWORD),
+        server.login("etablissement", PASSWORD),
+        server.login("admin", PASSWORD),
+    ];
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .new_agent();
+    for (path, expected) in &table {
+        for (viewer, cookie) in cookies.iter().enumerate() {
+            let mut request = agent.get(&format!("{}{path}", server.base));
+            if let Some(cookie) = cookie {
+                request = request.header("cookie", cookie);
+            }
+            let status = request.call().unwrap().status().as_u16();
+            assert_eq!(status, expected[viewer], "{path} for viewer {viewer}");
+        }
+    }
+    // TLP: the region's viewers count amber, green and clear events, never red; the owner all.
+    let seen = |cookie: &str| -> std::collections::BTreeSet<String> {
+        let fiche = server
+            .get_with(Some(cookie), &format!("/api/etablissements/{own}?date={DATE}"))
+            .2;
+        let fiche: serde_json::Value = serde_json::from_slice(&fiche).unwrap();
+        fiche["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["tlp"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let regional = seen(&server.cookie);
+    assert!(!regional.contains("red") && !regional.is_empty(), "{regional:?}");
+    assert!(
+        regional
+            .iter()
+            .all(|tlp| ["amber", "green", "clear"].contains(&tlp.as_str()))
+    );
+    let mine = seen(cookies[3].as_deref().unwrap());
+    assert!(mine.contains("red") && mine.is_superset(&regional), "{mine:?}");
+}
