@@ -360,6 +360,8 @@ fn the_route_table_answers_as_the_roles_say() {
         ("/aap".to_owned(), [303, 200, 200, 403, 403]),
         ("/qualite".to_owned(), [303, 200, 403, 403, 200]),
         ("/import".to_owned(), [303, 200, 403, 403, 200]),
+        ("/journal".to_owned(), [303, 403, 403, 403, 200]),
+        ("/export/journal?format=csv".to_owned(), [401, 403, 403, 403, 200]),
         ("/methodologie".to_owned(), [303, 200, 200, 200, 200]),
         ("/ressources".to_owned(), [303, 200, 200, 200, 200]),
         (
@@ -407,8 +409,19 @@ fn the_route_table_answers_as_the_roles_say() {
             if let Some(cookie) = cookie {
                 request = request.header("cookie", cookie);
             }
-            let status = request.call().unwrap().status().as_u16();
+            let response = request.call().unwrap();
+            let status = response.status().as_u16();
             assert_eq!(status, expected[viewer], "{path} for viewer {viewer}");
+            // The security headers on every answer, refusals and redirects included.
+            let csp = response
+                .headers()
+                .get("content-security-policy")
+                .map(|v| v.to_str().unwrap().to_owned());
+            assert!(
+                csp.is_some_and(|csp| csp.contains("frame-ancestors 'none'")),
+                "{path} for viewer {viewer}"
+            );
+            assert!(response.headers().get("x-content-type-options").is_some(), "{path}");
         }
     }
     // TLP: the region's viewers count amber, green and clear events, never red; the owner all.
@@ -433,4 +446,13 @@ fn the_route_table_answers_as_the_roles_say() {
     );
     let mine = seen(cookies[3].as_deref().unwrap());
     assert!(mine.contains("red") && mine.is_superset(&regional), "{mine:?}");
+    // The logins above are in the audit log the admin reads.
+    let journal = server
+        .get_with(cookies[4].as_deref(), "/export/journal?format=csv-rfc4180")
+        .2;
+    let journal = String::from_utf8(journal).unwrap();
+    assert!(
+        journal.contains("connexion") && journal.contains("etablissement"),
+        "{journal}"
+    );
 }

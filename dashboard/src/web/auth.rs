@@ -161,8 +161,11 @@ pub fn allowed(role: Role, method: &Method, path: &str) -> bool {
         return true;
     }
     match role {
-        Role::Ars => true,
-        Role::Sesan => !matches!(path, "/import" | "/qualite" | "/export/rejets" | "/api/qualite"),
+        Role::Ars => !matches!(path, "/journal" | "/export/journal"),
+        Role::Sesan => !matches!(
+            path,
+            "/import" | "/qualite" | "/export/rejets" | "/api/qualite" | "/journal" | "/export/journal"
+        ),
         Role::Etablissement => {
             method == Method::GET
                 && (path.starts_with("/etablissements/")
@@ -170,7 +173,10 @@ pub fn allowed(role: Role, method: &Method, path: &str) -> bool {
                     || path == "/export/etablissements"
                     || path == "/")
         }
-        Role::Admin => matches!(path, "/" | "/qualite" | "/import" | "/export/rejets" | "/api/qualite"),
+        Role::Admin => matches!(
+            path,
+            "/" | "/qualite" | "/import" | "/export/rejets" | "/api/qualite" | "/journal" | "/export/journal"
+        ),
     }
 }
 

@@ -471,6 +471,19 @@ pub async fn export(
                 })
                 .await?
         }
+        "journal" => {
+            let rows = state
+                .with_connection(|connection, _| pages::journal_rows(connection, None))
+                .await?;
+            Table {
+                name: "journal",
+                columns: vec!["quand_utc", "qui", "adresse", "action", "objet", "detail"],
+                rows: rows
+                    .into_iter()
+                    .map(|row| row.into_iter().map(Cell::Text).collect())
+                    .collect(),
+            }
+        }
         _ => return Err(WebError::NotFound(format!("aucun export « {page} »"))),
     };
     let (bytes, content_type, extension) = match format.as_str() {

@@ -166,6 +166,11 @@ pub const ROUTES: &[RouteInfo] = &[
         title: Some("Import"),
     },
     RouteInfo {
+        path: "/journal",
+        method: "GET",
+        title: Some("Journal d'audit"),
+    },
+    RouteInfo {
         path: "/import",
         method: "POST",
         title: None,
@@ -228,6 +233,7 @@ pub fn router(state: AppState) -> Router {
             ("GET", "/aap") => get(pages::aap),
             ("GET", "/qualite") => get(pages::data_quality),
             ("GET", "/import") => get(pages::import_form),
+            ("GET", "/journal") => get(pages::audit_log),
             ("POST", "/import") => post(pages::import_upload),
             ("GET", "/methodologie") => get(pages::methodology),
             ("GET", "/ressources") => get(pages::resources),

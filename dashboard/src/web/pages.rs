@@ -1160,3 +1160,44 @@ pub async fn resources(State(state): State<AppState>, Extension(viewer): Extensi
         body,
     )
 }
+
+/// The audit log, newest first (admin only); the whole log is in the export.
+pub async fn audit_log(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+) -> Result<Markup, WebError> {
+    let rows = state
+        .with_connection(|connection, _| journal_rows(connection, Some(500)))
+        .await?;
+    let body = html! {
+        p { "Connexions et refus, imports, consultations de fiches par une personne extérieure à l'établissement, changements de comptes. Le journal n'est jamais modifié." }
+        p class="exports" { a href="/export/journal?format=csv" { "Exporter tout le journal (CSV)" } " · " a href="/export/journal?format=xlsx" { "XLSX" } }
+        table class="data" {
+            thead { tr { th scope="col" { "Quand (UTC)" } th scope="col" { "Qui" } th scope="col" { "Adresse" } th scope="col" { "Action" } th scope="col" { "Objet" } th scope="col" { "Détail" } } }
+            tbody { @for row in &rows { tr { @for (index, cell) in row.iter().enumerate() { @if index == 0 { th scope="row" { (cell) } } @else { td { (cell) } } } } } }
+        }
+    };
+    Ok(layout(
+        &viewer,
+        "Journal d'audit",
+        "/journal",
+        &state.settings.region.name,
+        body,
+    ))
+}
+
+pub fn journal_rows(connection: &duckdb::Connection, limit: Option<i64>) -> Result<Vec<Vec<String>>, WebError> {
+    let mut statement = connection.prepare(
+        "SELECT strftime(logged_at, '%d/%m/%Y %H:%M:%S'), coalesce(user_name, ''), coalesce(address, ''), action,
+                coalesce(target, ''), coalesce(detail, '')
+         FROM audit_log ORDER BY logged_at DESC LIMIT ?",
+    )?;
+    let rows = statement
+        .query_map([limit.unwrap_or(i64::MAX)], |row| {
+            Ok((0..6)
+                .map(|index| row.get::<_, String>(index))
+                .collect::<duckdb::Result<Vec<String>>>()?)
+        })?
+        .collect::<duckdb::Result<Vec<_>>>()?;
+    Ok(rows)
+}
