@@ -1194,9 +1194,9 @@ pub fn journal_rows(connection: &duckdb::Connection, limit: Option<i64>) -> Resu
     )?;
     let rows = statement
         .query_map([limit.unwrap_or(i64::MAX)], |row| {
-            Ok((0..6)
+            (0..6)
                 .map(|index| row.get::<_, String>(index))
-                .collect::<duckdb::Result<Vec<String>>>()?)
+                .collect::<duckdb::Result<Vec<String>>>()
         })?
         .collect::<duckdb::Result<Vec<_>>>()?;
     Ok(rows)
