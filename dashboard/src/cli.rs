@@ -74,6 +74,12 @@ pub enum Command {
         /// Fichier de réglages du déploiement (par défaut data/settings.toml).
         #[arg(long, env = "OPSSIES_SETTINGS")]
         settings: Option<PathBuf>,
+        /// Certificat (PEM) : sert en HTTPS (avec --tls-key).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// Clé privée du certificat (PEM).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Synthèse régionale et tableau par département, à une date de référence.
     Report(ReportArgs),

@@ -86,7 +86,7 @@ pub fn run(args: &DemoArgs) -> Result<u8> {
         drop(store);
         println!();
         let listen = std::net::SocketAddr::from(([127, 0, 0, 1], args.port));
-        crate::web::serve(&args.store, listen, analytics::Settings::default())?;
+        crate::web::serve(&args.store, listen, analytics::Settings::default(), None)?;
     }
     Ok(code)
 }

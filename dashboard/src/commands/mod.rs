@@ -25,9 +25,14 @@ pub fn run(cli: Cli) -> Result<u8> {
             store,
             listen,
             settings,
+            tls_cert,
+            tls_key,
         } => {
             let settings = report::load_settings(settings.as_deref())?;
-            crate::web::serve(&store.store, listen, settings)?;
+            let tls = tls_cert
+                .zip(tls_key)
+                .map(|(certificate, key)| crate::web::Tls { certificate, key });
+            crate::web::serve(&store.store, listen, settings, tls)?;
             Ok(crate::exit::OK)
         }
         Command::Report(args) => report::regional(&args),

@@ -259,28 +259,67 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// `opssies serve`: serves the store until interrupted.
-pub fn serve(store_path: &Path, listen: SocketAddr, settings: Settings) -> Result<()> {
+/// A certificate and its private key (PEM files) to serve over HTTPS.
+#[derive(Debug, Clone)]
+pub struct Tls {
+    pub certificate: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+}
+
+/// `opssies serve`: serves the store until interrupted, over HTTPS when a certificate is given.
+pub fn serve(store_path: &Path, listen: SocketAddr, settings: Settings, tls: Option<Tls>) -> Result<()> {
     let store = Store::open(store_path)?;
-    let state = AppState::new(store, settings)?;
+    let mut state = AppState::new(store, settings)?;
+    state.tls = tls.is_some();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("démarrage du serveur")?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .with_context(|| format!("écoute sur {listen} impossible (adresse déjà utilisée ?)"))?;
-        let address = listener.local_addr()?;
-        println!("Observatoire servi sur http://{address}/ (Ctrl+C pour arrêter)");
-        axum::serve(
-            listener,
-            router(state).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("serveur")
+        let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+        match tls {
+            None => {
+                let listener = tokio::net::TcpListener::bind(listen)
+                    .await
+                    .with_context(|| format!("écoute sur {listen} impossible (adresse déjà utilisée ?)"))?;
+                let address = listener.local_addr()?;
+                println!("Observatoire servi sur http://{address}/ (Ctrl+C pour arrêter)");
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = tokio::signal::ctrl_c().await;
+                    })
+                    .await
+                    .context("serveur")
+            }
+            Some(tls) => {
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.certificate, &tls.key)
+                    .await
+                    .with_context(|| {
+                        format!(
+                            "certificat {} ou clé {} illisible (fichiers PEM attendus)",
+                            tls.certificate.display(),
+                            tls.key.display()
+                        )
+                    })?;
+                let handle = axum_server::Handle::new();
+                let shutdown = handle.clone();
+                tokio::spawn(async move {
+                    let _ = tokio::signal::ctrl_c().await;
+                    shutdown.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+                });
+                let announce = handle.clone();
+                tokio::spawn(async move {
+                    if let Some(address) = announce.listening().await {
+                        println!("Observatoire servi sur https://{address}/ (Ctrl+C pour arrêter)");
+                    }
+                });
+                axum_server::bind_rustls(listen, config)
+                    .handle(handle)
+                    .serve(app)
+                    .await
+                    .context("serveur")
+            }
+        }
     })
 }
