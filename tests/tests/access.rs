@@ -297,6 +297,13 @@ fn sessions_csrf_throttling_headers_and_hostile_input() {
         );
         let rows = server.json(&path);
         assert!(rows.as_array().unwrap().len() < all, "{hostile}");
+        for parameter in ["famille", "secteur", "raison"] {
+            let rows = server.json(&format!(
+                "/api/etablissements?date={DATE}&{parameter}={}",
+                encode(hostile)
+            ));
+            assert!(rows.as_array().unwrap().len() < all, "{parameter}={hostile}");
+        }
         assert_eq!(
             server
                 .get(&format!("/etablissements?date={DATE}&q={}", encode(hostile)))
