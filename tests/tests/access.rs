@@ -50,7 +50,10 @@ fn every_route_is_guarded_and_each_role_sees_its_share() {
     for route in ROUTES.iter().filter(|r| r.method == "GET") {
         let path = concrete(route.path, &own);
         let (status, _, body) = server.get_with(None, &path);
-        let public = matches!(route.path, "/connexion" | "/sante" | "/static/style.css");
+        let public = matches!(
+            route.path,
+            "/connexion" | "/sante" | "/static/style.css" | "/static/import.js"
+        );
         if public {
             assert_eq!(status, 200, "{path}");
         } else {
@@ -381,6 +384,7 @@ fn the_route_table_answers_as_the_roles_say() {
         (format!("/api/etablissements/{other}"), [401, 200, 200, 404, 403]),
         ("/api/openapi.json".to_owned(), [401, 200, 200, 200, 200]),
         ("/static/style.css".to_owned(), [200, 200, 200, 200, 200]),
+        ("/static/import.js".to_owned(), [200, 200, 200, 200, 200]),
         ("/sante".to_owned(), [200, 200, 200, 200, 200]),
         ("/connexion".to_owned(), [200, 200, 200, 200, 200]),
     ];

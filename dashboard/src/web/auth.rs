@@ -148,7 +148,10 @@ fn session_id(headers: &HeaderMap) -> Option<String> {
 }
 
 fn public(path: &str) -> bool {
-    matches!(path, "/connexion" | "/sante" | "/static/style.css")
+    matches!(
+        path,
+        "/connexion" | "/sante" | "/static/style.css" | "/static/import.js"
+    )
 }
 
 /// What each role may open (the scope then limits the rows).
@@ -247,7 +250,7 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
     };
     set(
         "content-security-policy",
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'",
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'",
     );
     set("x-content-type-options", "nosniff");
     set("referrer-policy", "no-referrer");

@@ -211,6 +211,11 @@ pub const ROUTES: &[RouteInfo] = &[
         title: None,
     },
     RouteInfo {
+        path: "/static/import.js",
+        method: "GET",
+        title: None,
+    },
+    RouteInfo {
         path: "/sante",
         method: "GET",
         title: None,
@@ -242,6 +247,7 @@ pub fn router(state: AppState) -> Router {
             ("GET", "/api/etablissements/{finess}") => get(api::fiche),
             ("GET", "/api/openapi.json") => get(api::openapi),
             ("GET", "/static/style.css") => get(pages::stylesheet),
+            ("GET", "/static/import.js") => get(pages::import_script),
             ("GET", "/sante") => get(|| async { "ok" }),
             _ => continue,
         };

@@ -21,6 +21,14 @@ pub const UPLOAD_LIMIT_BYTES: usize = 200 * 1024 * 1024;
 const PAGE_SIZE: usize = 50;
 
 const STYLESHEET: &str = include_str!("../../static/style.css");
+const IMPORT_SCRIPT: &str = include_str!("../../static/import.js");
+
+pub async fn import_script() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        IMPORT_SCRIPT,
+    )
+}
 
 pub async fn stylesheet() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLESHEET)
@@ -997,11 +1005,14 @@ pub async fn data_quality(
 pub async fn import_form(State(state): State<AppState>, Extension(viewer): Extension<Viewer>) -> Markup {
     let body = html! {
         p { "Déposez un ou plusieurs fichiers : extrait FINESS, liste OSE/GHT, exports oSIS, événements OPSSIES (JSON), grilles d'auto-évaluation, classeur des exercices, export AAP, incidents. Le type est reconnu automatiquement ; chaque fichier est enregistré en entier ou pas du tout." }
-        form method="post" action={ "/import?csrf=" (viewer.csrf) } enctype="multipart/form-data" {
+        form id="import-form" method="post" action={ "/import?csrf=" (viewer.csrf) } enctype="multipart/form-data" {
             label { "Fichiers " input type="file" name="fichiers" multiple required; }
             button type="submit" { "Importer" }
         }
+        progress id="import-progress" max="100" value="0" hidden aria-label="Progression de l'envoi" {}
+        p id="import-status" role="status" {}
         p class="hint" { "Taille maximale : 200 Mio par envoi. Un gros fichier peut prendre quelques dizaines de secondes : la page affiche le rapport quand l'import est terminé." }
+        script src="/static/import.js" {}
     };
     layout(&viewer, "Import", "/import", &state.settings.region.name, body)
 }
@@ -1081,7 +1092,12 @@ pub async fn import_upload(
         @for outcome in &outcomes {
             section class="report" {
                 h2 { (outcome.file) }
-                p { (badge(match outcome.status { ingest::ImportStatus::Stored => "atteint", ingest::ImportStatus::Duplicate => "partiel", ingest::ImportStatus::Refused => "non atteint" })) " " (outcome.message) }
+                @let (class, label) = match outcome.status {
+                    ingest::ImportStatus::Stored => ("ok", "enregistré"),
+                    ingest::ImportStatus::Duplicate => ("partial", "déjà importé"),
+                    ingest::ImportStatus::Refused => ("ko", "refusé"),
+                };
+                p { span class={ "badge " (class) } { (label) } " " (outcome.message) }
                 @if !outcome.diagnostics.rejects.is_empty() {
                     table class="data" {
                         caption { "Rejets (les 20 premiers)" }
