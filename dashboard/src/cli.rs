@@ -57,6 +57,22 @@ pub enum Command {
     Demo(DemoArgs),
     /// Génère un jeu de données fictif aux formats réels, avec son manifest.json.
     DemoData(DemoDataArgs),
+    /// Sauvegarde la base en fichiers Parquet, avec un manifest de sommes de contrôle.
+    Backup {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Dossier de la sauvegarde (neuf ou vide).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restaure une sauvegarde dans une base neuve et vérifie chaque table.
+    Restore {
+        /// Dossier de la sauvegarde.
+        dir: PathBuf,
+        /// Base à créer (ne doit pas exister).
+        #[arg(long, env = "OPSSIES_STORE", default_value = "opssies.duckdb")]
+        store: PathBuf,
+    },
     /// Comptes du tableau de bord : add, disable, list, reset-password.
     User {
         #[command(flatten)]

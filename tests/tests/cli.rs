@@ -496,3 +496,87 @@ fn reports_run_on_an_ingested_generated_region() {
     let output = run(&["report", "--store", store_arg, "--as-of", "hier"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// Rows and a checksum per table, computed here, independently of the program.
+fn sums(store: &Path) -> Vec<(String, i64, String)> {
+    let connection = duckdb::Connection::open(store).unwrap();
+    let names: Vec<String> = connection
+        .prepare(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main'
+             AND NOT starts_with(table_name, 'analytics_') ORDER BY 1",
+        )
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    names
+        .into_iter()
+        .map(|name| {
+            let (rows, checksum): (i64, String) = connection
+                .query_row(
+                    &format!("SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR FROM \"{name}\" t"),
+                    [],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .unwrap();
+            (name, rows, checksum)
+        })
+        .collect()
+}
+
+#[test]
+fn backup_then_restore_gives_every_table_back_and_a_tampered_backup_is_refused() {
+    let directory = tempfile::tempdir().unwrap();
+    let store = directory.path().join("base.duckdb");
+    let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/samples");
+    let output = run(&["ingest", "--store", store.to_str().unwrap(), samples]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let backup = directory.path().join("sauvegarde");
+    let output = run(&[
+        "backup",
+        "--store",
+        store.to_str().unwrap(),
+        "--out",
+        backup.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(backup.join("manifest.json").exists() && backup.join("events.parquet").exists());
+
+    let restored = directory.path().join("restauree.duckdb");
+    let output = run(&[
+        "restore",
+        backup.to_str().unwrap(),
+        "--store",
+        restored.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let before = sums(&store);
+    assert!(before.iter().any(|(name, rows, _)| name == "events" && *rows > 0));
+    assert_eq!(sums(&restored), before);
+
+    // A backup changed after the fact is refused, and no store is left behind.
+    let file = backup.join("events.parquet");
+    let mut bytes = std::fs::read(&file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xFF;
+    std::fs::write(&file, bytes).unwrap();
+    let again = directory.path().join("encore.duckdb");
+    let output = run(&["restore", backup.to_str().unwrap(), "--store", again.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("modifié"));
+    assert!(!again.exists());
+    // Restoring over an existing store is refused too.
+    let output = run(&["restore", backup.to_str().unwrap(), "--store", store.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(3));
+}

@@ -1,3 +1,4 @@
+pub mod backup;
 mod demo;
 mod demo_data;
 mod ingest_files;
@@ -21,6 +22,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Demo(args) => demo::run(&args),
         Command::DemoData(args) => demo_data::run(&args),
         Command::User { store, action } => users::run(&store.store, &action),
+        Command::Backup { store, out } => backup::backup(&store.store, &out),
+        Command::Restore { dir, store } => backup::restore(&dir, &store),
         Command::Serve {
             store,
             listen,
