@@ -170,3 +170,10 @@ fn pages_show_the_data_and_exports_read_back() {
         assert!(openapi["paths"].get(path).is_some(), "{path}");
     }
 }
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let mut server = Server::start();
+    assert_eq!(server.get("/sante").0, 200);
+    assert_eq!(server.terminate(), Some(0), "the server exits with 0 on SIGTERM");
+}

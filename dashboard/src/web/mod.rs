@@ -291,9 +291,7 @@ pub fn serve(store_path: &Path, listen: SocketAddr, settings: Settings, tls: Opt
                 let address = listener.local_addr()?;
                 println!("Observatoire servi sur http://{address}/ (Ctrl+C pour arrêter)");
                 axum::serve(listener, app)
-                    .with_graceful_shutdown(async {
-                        let _ = tokio::signal::ctrl_c().await;
-                    })
+                    .with_graceful_shutdown(stop_signal())
                     .await
                     .context("serveur")
             }
@@ -311,7 +309,7 @@ pub fn serve(store_path: &Path, listen: SocketAddr, settings: Settings, tls: Opt
                 let handle = axum_server::Handle::new();
                 let shutdown = handle.clone();
                 tokio::spawn(async move {
-                    let _ = tokio::signal::ctrl_c().await;
+                    stop_signal().await;
                     shutdown.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
                 });
                 let announce = handle.clone();
@@ -328,4 +326,21 @@ pub fn serve(store_path: &Path, listen: SocketAddr, settings: Settings, tls: Opt
             }
         }
     })
+}
+
+/// Ctrl+C or SIGTERM (a service manager stopping the server): requests in flight finish.
+async fn stop_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
+    println!("Arrêt demandé : les requêtes en cours se terminent.");
 }

@@ -121,6 +121,22 @@ impl Server {
         server
     }
 
+    /// Sends SIGTERM and waits for the process: its exit code, if it ended within 15 s.
+    pub fn terminate(&mut self) -> Option<i32> {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(15) {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        None
+    }
+
     /// Logs in through the form; the session cookie, or `None` when refused.
     pub fn login(&self, name: &str, password: &str) -> Option<String> {
         let agent = ureq::Agent::config_builder()
