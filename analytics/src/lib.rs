@@ -320,11 +320,7 @@ impl<'c> Analytics<'c> {
     /// with several parts); `&mut` so no other context replaces it meanwhile.
     pub fn at(&mut self, as_of: NaiveDate, scope: &Scope) -> Result<View<'_, 'c>> {
         self.prepare(as_of, scope)?;
-        Ok(View {
-            analytics: self,
-            as_of,
-            scoped: scope.sites.is_some(),
-        })
+        Ok(View { analytics: self, as_of })
     }
 
     /// The establishments the viewer may see, filtered, by FINESS.
@@ -1049,7 +1045,6 @@ fn figures(row: &duckdb::Row<'_>, offset: usize) -> duckdb::Result<Figures> {
 pub struct View<'a, 'c> {
     analytics: &'a mut Analytics<'c>,
     as_of: NaiveDate,
-    scoped: bool,
 }
 
 impl View<'_, '_> {
@@ -1063,11 +1058,6 @@ impl View<'_, '_> {
 
     pub fn peer_groups(&self, filter: &Filter) -> Result<Vec<PeerGroup>> {
         self.analytics.peer_groups_prepared(filter)
-    }
-
-    /// Whether the viewer is limited to some establishments (not the whole region).
-    pub fn is_scoped(&self) -> bool {
-        self.scoped
     }
 }
 

@@ -6,9 +6,7 @@
 mod common;
 
 use analytics::{Analytics, Filter, Scope, Settings};
-use common::day;
-use generator::{Options, Scale};
-use ingest::{ImportOptions, Store};
+use common::generated_region;
 
 /// A small deterministic generator for the random filters (xorshift).
 struct Draws(u64);
@@ -29,21 +27,7 @@ impl Draws {
 
 #[test]
 fn no_group_under_k_whatever_the_filter() {
-    let directory = tempfile::tempdir().unwrap();
-    let set = directory.path().join("region");
-    let options = Options {
-        scale: Scale::Region,
-        campaigns: None,
-        seed: 9,
-        today: day("2026-11-29"),
-    };
-    let manifest = generator::generate(&options, &set).unwrap();
-    let mut store = Store::open(directory.path().join("base.duckdb")).unwrap();
-    for file in &manifest.files {
-        store
-            .import_file(&set.join(&file.name), &ImportOptions::default())
-            .unwrap();
-    }
+    let (_directory, store, manifest) = generated_region(9);
     let settings = Settings::default();
     let k = settings.benchmarks.minimum_group_size;
     let mut analytics = Analytics::new(store.connection(), &settings);

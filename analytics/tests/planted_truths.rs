@@ -3,34 +3,16 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use analytics::{Analytics, Filter, Scope, Settings};
 use chrono::NaiveDate;
-use generator::{Manifest, Options, Scale};
-use ingest::{ImportOptions, Store};
+use common::generated_region;
 
-fn day(text: &str) -> NaiveDate {
-    text.parse().unwrap()
-}
-
-fn loaded_region() -> (tempfile::TempDir, Store, Manifest) {
-    let directory = tempfile::tempdir().unwrap();
-    let set = directory.path().join("region");
-    let options = Options {
-        scale: Scale::Region,
-        campaigns: None,
-        seed: 5,
-        today: day("2026-11-29"),
-    };
-    let manifest = generator::generate(&options, &set).unwrap();
-    let mut store = Store::open(directory.path().join("base.duckdb")).unwrap();
-    for file in &manifest.files {
-        store
-            .import_file(&set.join(&file.name), &ImportOptions::default())
-            .unwrap();
-    }
-    (directory, store, manifest)
+fn loaded_region() -> (tempfile::TempDir, ingest::Store, generator::Manifest) {
+    generated_region(5)
 }
 
 fn counts<'a>(values: impl Iterator<Item = &'a str>) -> BTreeMap<String, u64> {

@@ -4,7 +4,7 @@
 use chrono::{Months, NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
-use crate::activity::{History, add_days, at, date, day_between};
+use crate::activity::{History, add_days, at, date};
 use crate::rng::Rng;
 use crate::world::{Kind, World};
 
@@ -288,9 +288,4 @@ fn move_declaration(history: &mut History, index: usize, updated_on: NaiveDate) 
             *day = add_days(*day, shift);
         }
     }
-}
-
-/// Random day helper re-exported for the planting of grids.
-pub fn some_day(rng: &mut Rng, from: NaiveDate, to: NaiveDate) -> NaiveDate {
-    day_between(rng, from, to)
 }

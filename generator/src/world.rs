@@ -236,7 +236,6 @@ pub struct Establishment {
     pub sector: &'static str,
     pub ose: bool,
     pub ght: Option<String>,
-    pub ght_support: bool,
     pub size: f64,
     /// Latent maturity 0–1 at the first campaign.
     pub maturity: f64,
@@ -519,7 +518,6 @@ pub fn build(scale: Scale, rng: &Rng) -> World {
                     sector,
                     ose: false,
                     ght: None,
-                    ght_support: false,
                     size,
                     maturity,
                     coordinates,
@@ -571,9 +569,7 @@ fn assign_ght_and_ose(world: &mut World, rng: &mut Rng) {
                 world.establishments[member].ght = Some(format!("{name} ({code})"));
             }
             if let Some(support) = support {
-                let establishment = &mut world.establishments[support];
-                establishment.ght_support = true;
-                establishment.ose = true;
+                world.establishments[support].ose = true;
             }
         }
     }

@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Instant;
 
-use common::{DATE, PASSWORD, Server, encode};
+use common::{DATE, PASSWORD, Server, encode, literal_agent};
 use dashboard::web::ROUTES;
 
 fn concrete(path: &str, finess: &str) -> String {
@@ -16,11 +16,7 @@ fn concrete(path: &str, finess: &str) -> String {
 }
 
 fn post(server: &Server, cookie: Option<&str>, path: &str, content_type: &str, body: Vec<u8>) -> (u16, String) {
-    let agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .new_agent();
+    let agent = literal_agent();
     let mut request = agent
         .post(&format!("{}{path}", server.base))
         .header("content-type", content_type);
@@ -137,11 +133,7 @@ fn sessions_csrf_throttling_headers_and_hostile_input() {
 
     // Security headers on every route, pages and errors alike.
     for path in ["/", "/connexion", "/static/style.css", "/n-existe-pas", "/api/regional"] {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .new_agent();
+        let agent = literal_agent();
         let response = agent
             .get(&format!("{}{path}", server.base))
             .header("cookie", &server.cookie)
@@ -202,11 +194,7 @@ fn sessions_csrf_throttling_headers_and_hostile_input() {
     assert!(started.elapsed().as_secs_f64() >= 1.9, "{:?}", started.elapsed());
 
     // Session fixation: a cookie chosen before login is replaced by a new id.
-    let agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .new_agent();
+    let agent = literal_agent();
     let response = agent
         .post(&format!("{}/connexion", server.base))
         .header("content-type", "application/x-www-form-urlencoded")
@@ -409,11 +397,7 @@ fn the_route_table_answers_as_the_roles_say() {
         server.login("etablissement", PASSWORD),
         server.login("admin", PASSWORD),
     ];
-    let agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .new_agent();
+    let agent = literal_agent();
     for (path, expected) in &table {
         for (viewer, cookie) in cookies.iter().enumerate() {
             let mut request = agent.get(&format!("{}{path}", server.base));

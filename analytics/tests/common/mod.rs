@@ -191,3 +191,23 @@ pub fn uniform_answers(answer: &'static str) -> Vec<(&'static str, &'static str)
         })
         .collect()
 }
+
+/// A generated region (Île-de-France, as of 29/11/2026) imported into an on-disk store.
+pub fn generated_region(seed: u64) -> (tempfile::TempDir, Store, generator::Manifest) {
+    let directory = tempfile::tempdir().unwrap();
+    let set = directory.path().join("region");
+    let options = generator::Options {
+        scale: generator::Scale::Region,
+        campaigns: None,
+        seed,
+        today: day("2026-11-29"),
+    };
+    let manifest = generator::generate(&options, &set).unwrap();
+    let mut store = Store::open(directory.path().join("base.duckdb")).unwrap();
+    for file in &manifest.files {
+        store
+            .import_file(&set.join(&file.name), &ImportOptions::default())
+            .unwrap();
+    }
+    (directory, store, manifest)
+}

@@ -201,8 +201,9 @@ pub async fn regional(
             let analytics = Analytics::new(connection, settings);
             let report = analytics.regional(as_of, &scope, &filter)?;
             let year_before = as_of - chrono::Duration::days(365);
-            let previous = analytics.headline(year_before, &scope, &filter)?;
+            // Both queries of the reference date first: each change of date rebuilds the context.
             let families = analytics.breakdown(as_of, &scope, &filter, Dimension::Family)?;
+            let previous = analytics.headline(year_before, &scope, &filter)?;
             Ok((report, previous, families))
         })
         .await?;

@@ -231,17 +231,7 @@ pub fn write(
                 })
             })
             .collect();
-        let rows = events.len() as u64;
-        let content = bytes(&document(Some(&ATIH), extracted, events));
-        if rows > 0 {
-            output.write(
-                &format!("opssies/{}-{year}.json", ATIH.file_stem),
-                "opssies-events",
-                rows,
-                &content,
-                Expected::stored(),
-            )?;
-        }
+        write_hub(output, &ATIH, year, extracted, events)?;
 
         // ANFH: training sessions (21, 22).
         let events: Vec<Value> = history
@@ -258,17 +248,7 @@ pub fn write(
                 )
             })
             .collect();
-        let rows = events.len() as u64;
-        let content = bytes(&document(Some(&ANFH), extracted, events));
-        if rows > 0 {
-            output.write(
-                &format!("opssies/{}-{year}.json", ANFH.file_stem),
-                "opssies-events",
-                rows,
-                &content,
-                Expected::stored(),
-            )?;
-        }
+        write_hub(output, &ANFH, year, extracted, events)?;
 
         // The ministry's crisis centre: declared incidents (44).
         let events: Vec<Value> = history
@@ -287,17 +267,7 @@ pub fn write(
                 })
             })
             .collect();
-        let rows = events.len() as u64;
-        let content = bytes(&document(Some(&CRISIS_CENTRE), extracted, events));
-        if rows > 0 {
-            output.write(
-                &format!("opssies/{}-{year}.json", CRISIS_CENTRE.file_stem),
-                "opssies-events",
-                rows,
-                &content,
-                Expected::stored(),
-            )?;
-        }
+        write_hub(output, &CRISIS_CENTRE, year, extracted, events)?;
 
         // CaRE D1 vendors: one file per vendor and year, named by the convention; the
         // sender is read from the name, outcome is a level only.
@@ -346,6 +316,28 @@ pub fn write(
         )?;
     }
     Ok(())
+}
+
+/// A hub's file of one year, when it has events.
+fn write_hub(
+    output: &mut Output,
+    hub: &Hub,
+    year: i32,
+    extracted: NaiveDateTime,
+    events: Vec<Value>,
+) -> Result<(), GenerateError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let rows = events.len() as u64;
+    let content = bytes(&document(Some(hub), extracted, events));
+    output.write(
+        &format!("opssies/{}-{year}.json", hub.file_stem),
+        "opssies-events",
+        rows,
+        &content,
+        Expected::stored(),
+    )
 }
 
 fn outcome(score: Option<f64>, level: Option<u32>) -> Value {

@@ -11,6 +11,15 @@ use generator::{Manifest, Options, Scale};
 use ingest::{ImportOptions, Store};
 use serde_json::Value;
 
+/// An HTTP client that reports every status and follows no redirect (tests look at both).
+pub fn literal_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .new_agent()
+}
+
 /// The password of every test account.
 pub const PASSWORD: &str = "un mot de passe de test assez long";
 
@@ -139,11 +148,7 @@ impl Server {
 
     /// Logs in through the form; the session cookie, or `None` when refused.
     pub fn login(&self, name: &str, password: &str) -> Option<String> {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .new_agent();
+        let agent = literal_agent();
         let body = format!("identifiant={}&mot_de_passe={}", encode(name), encode(password));
         let response = agent
             .post(&format!("{}/connexion", self.base))
