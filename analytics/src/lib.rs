@@ -173,9 +173,14 @@ impl<'c> Analytics<'c> {
             )?;
                 refreshed != latest
             };
-        if stale {
-            self.connection
-                .execute_batch(&format!("BEGIN TRANSACTION; {MATURITY_SQL} COMMIT;"))?;
+        if stale
+            && let Err(error) = self
+                .connection
+                .execute_batch(&format!("BEGIN TRANSACTION; {MATURITY_SQL} COMMIT;"))
+        {
+            // Leave the connection usable (a failed batch stays inside its transaction).
+            let _ = self.connection.execute_batch("ROLLBACK");
+            return Err(error.into());
         }
         Ok(stale)
     }

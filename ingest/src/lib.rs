@@ -7,6 +7,7 @@ pub mod dates;
 pub mod finess;
 pub mod parsers;
 pub mod report;
+#[cfg(feature = "store")]
 pub mod store;
 pub mod tabular;
 pub mod text;
@@ -14,4 +15,5 @@ pub mod text;
 pub use finess::Finess;
 pub use parsers::{InputKind, Parsed};
 pub use report::{Diagnostics, Location, Refusal, Reject, Warning};
+#[cfg(feature = "store")]
 pub use store::{ImportOptions, ImportOutcome, ImportStatus, Store, StoreError};

@@ -43,6 +43,7 @@ pub fn run(args: &IngestArgs) -> Result<u8> {
             }
             None => GridSettings::default(),
         },
+        commit_gate: None,
     };
     let mut code = exit::OK;
     for file in &files {

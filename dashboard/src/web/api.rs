@@ -22,7 +22,6 @@ pub async fn page(
     let value = state
         .with_connection(move |connection, settings| {
             let analytics = Analytics::new(connection, settings);
-            let scope = scope;
             let to_json = |value: Result<Value, serde_json::Error>| value.map_err(|error| WebError::Internal(error.to_string()));
             match page_name.as_str() {
                 "regional" => to_json(serde_json::to_value(analytics.regional(as_of, &scope, &filter)?)),

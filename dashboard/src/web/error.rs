@@ -16,6 +16,9 @@ pub enum WebError {
     Forbidden(String),
     #[error("{0}")]
     Internal(String),
+    /// Nothing wrong with the request; the server cannot do it now (stopping, disk full).
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 impl From<analytics::AnalyticsError> for WebError {
@@ -43,6 +46,7 @@ impl IntoResponse for WebError {
             WebError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "Fichier trop volumineux"),
             WebError::Forbidden(_) => (StatusCode::FORBIDDEN, "Accès refusé"),
             WebError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Erreur du serveur"),
+            WebError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "Service indisponible"),
         };
         if let WebError::Internal(detail) = &self {
             tracing::error!("{detail}");

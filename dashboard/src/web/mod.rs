@@ -7,6 +7,7 @@ mod cache;
 mod charts;
 mod error;
 mod exports;
+mod gate;
 mod pages;
 mod params;
 mod pool;
@@ -40,16 +41,34 @@ pub struct AppState {
     tls: bool,
     /// The call's queue of a day, shared by every fiche (it depends on all applications).
     aap: Arc<Mutex<DayReport>>,
+    /// Requests and import commits never overlap.
+    gate: Arc<gate::DataGate>,
 }
 
 impl AppState {
     pub fn new(store: Store, settings: Settings) -> Result<Self> {
         let pool = Pool::new(store.connection()).context("connexions à la base")?;
+        let last_import_id: i64 = store
+            .connection()
+            .query_row("SELECT coalesce(max(import_id), 0) FROM imports", [], |row| row.get(0))
+            .context("lecture des imports")?;
+        let cache = Arc::new(cache::PageCache::default());
+        let pool = Arc::new(pool);
+        let settings = Arc::new(settings);
+        let gate = Arc::new(gate::DataGate::new(
+            last_import_id,
+            Arc::clone(&cache),
+            Arc::clone(&pool),
+            Arc::clone(&settings),
+        ));
+        // Before the first request, for the same reason as after each import.
+        gate.bring_indicators_up_to_date();
         Ok(AppState {
-            pool: Arc::new(pool),
+            pool,
             writer: Arc::new(Mutex::new(store)),
-            settings: Arc::new(settings),
-            cache: Arc::new(cache::PageCache::default()),
+            settings,
+            gate,
+            cache,
             aap: Arc::new(Mutex::new(None)),
             sessions: Arc::new(auth::Sessions::default()),
             tls: false,
@@ -81,15 +100,28 @@ impl AppState {
     async fn with_connection<T, F>(&self, work: F) -> Result<T, WebError>
     where
         T: Send + 'static,
-        F: FnOnce(&duckdb::Connection, &Settings) -> Result<T, WebError> + Send + 'static,
+        F: Fn(&duckdb::Connection, &Settings) -> Result<T, WebError> + Send + 'static,
     {
         let pool = Arc::clone(&self.pool);
         let settings = Arc::clone(&self.settings);
         tokio::task::spawn_blocking(move || {
-            let connection = pool.take()?;
-            let result = work(&connection, &settings);
-            pool.give_back(connection);
-            result
+            let mut attempts = 0;
+            loop {
+                let connection = pool.take()?;
+                match work(&connection, &settings) {
+                    Ok(value) => {
+                        pool.give_back(connection);
+                        return Ok(value);
+                    }
+                    // Two requests materialising the same cache at once: DuckDB lets one
+                    // commit; the other starts again on a fresh connection and finds it done.
+                    Err(WebError::Internal(message)) if message.contains("conflict") && attempts < 3 => {
+                        attempts += 1;
+                    }
+                    // A connection that failed is not reused (it may sit in an aborted transaction).
+                    Err(error) => return Err(error),
+                }
+            }
         })
         .await
         .map_err(|error| WebError::Internal(format!("tâche interrompue : {error}")))?
@@ -257,6 +289,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { WebError::NotFound("page introuvable".to_owned()) })
         .layer(axum::extract::DefaultBodyLimit::max(pages::UPLOAD_LIMIT_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::cached))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), gate::hold_open))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -277,6 +310,15 @@ pub fn serve(store_path: &Path, listen: SocketAddr, settings: Settings, tls: Opt
     let store = Store::open(store_path)?;
     let mut state = AppState::new(store, settings)?;
     state.tls = tls.is_some();
+    let gate = Arc::clone(&state.gate);
+    // Stopping: imports still running roll back; requests in flight finish.
+    let stopping = move || {
+        let gate = Arc::clone(&gate);
+        async move {
+            stop_signal().await;
+            gate.stop();
+        }
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -291,7 +333,7 @@ pub fn serve(store_path: &Path, listen: SocketAddr, settings: Settings, tls: Opt
                 let address = listener.local_addr()?;
                 println!("Observatoire servi sur http://{address}/ (Ctrl+C pour arrêter)");
                 axum::serve(listener, app)
-                    .with_graceful_shutdown(stop_signal())
+                    .with_graceful_shutdown(stopping())
                     .await
                     .context("serveur")
             }
@@ -309,7 +351,7 @@ pub fn serve(store_path: &Path, listen: SocketAddr, settings: Settings, tls: Opt
                 let handle = axum_server::Handle::new();
                 let shutdown = handle.clone();
                 tokio::spawn(async move {
-                    stop_signal().await;
+                    stopping().await;
                     shutdown.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
                 });
                 let announce = handle.clone();

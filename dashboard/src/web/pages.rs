@@ -1057,6 +1057,7 @@ pub async fn import_upload(
         return Err(WebError::BadRequest("aucun fichier reçu".to_owned()));
     }
     let writer = std::sync::Arc::clone(&state.writer);
+    let gate = std::sync::Arc::clone(&state.gate);
     let importer = viewer.user.name.clone();
     let outcomes = tokio::task::spawn_blocking(move || {
         let mut store = writer
@@ -1064,16 +1065,21 @@ pub async fn import_upload(
             .map_err(|_| WebError::Internal("base verrouillée".to_owned()))?;
         let options = ingest::ImportOptions {
             user: Some(importer.clone()),
+            commit_gate: Some(gate.clone()),
             ..ingest::ImportOptions::default()
         };
         let outcomes = files
             .iter()
             .map(|(name, bytes)| {
-                store
-                    .import_bytes(name, bytes, &options)
-                    .map_err(|error| WebError::Internal(error.to_string()))
+                store.import_bytes(name, bytes, &options).map_err(|error| match error {
+                    ingest::StoreError::Interrupted(_) | ingest::StoreError::DiskFull { .. } => {
+                        WebError::Unavailable(error.to_string())
+                    }
+                    other => WebError::Internal(other.to_string()),
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
+
         for outcome in &outcomes {
             crate::accounts::audit(
                 store.connection(),
@@ -1088,7 +1094,6 @@ pub async fn import_upload(
     })
     .await
     .map_err(|error| WebError::Internal(error.to_string()))??;
-    state.cache.invalidate();
     let body = html! {
         @for outcome in &outcomes {
             section class="report" {

@@ -25,6 +25,19 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
 const PAUSE_BEFORE_COMMIT_ENV: &str = "OPSSIES_TEST_PAUSE_BEFORE_COMMIT_MS";
 pub const TRANSACTION_OPEN_MARKER: &str = "opssies: transaction ouverte";
 
+/// Closed around every commit by whoever shares the store with readers (the web server),
+/// so that no reader ever sees an import half-way; it may also refuse the commit (the
+/// server is stopping), and the import is then rolled back.
+pub trait CommitGate: Send + Sync + std::fmt::Debug {
+    /// Waits until no reader is at work; new readers wait until the hold is dropped.
+    fn close(&self) -> Result<Box<dyn GateHold + '_>, String>;
+}
+
+/// A closed gate; told when the commit succeeded, dropped after the commit either way.
+pub trait GateHold {
+    fn committed(&mut self, import_id: i64);
+}
+
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
     /// Forces the kind instead of recognising it.
@@ -36,6 +49,8 @@ pub struct ImportOptions {
     pub catalogues: Arc<Catalogues>,
     /// Points per level of the self-assessment grids (default: `data/self_assessment_points.csv`).
     pub grid_settings: GridSettings,
+    /// Shared with concurrent readers (see [`CommitGate`]); `None` for a lone process.
+    pub commit_gate: Option<Arc<dyn CommitGate>>,
 }
 
 impl Default for ImportOptions {
@@ -46,6 +61,7 @@ impl Default for ImportOptions {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             catalogues: Arc::new(Catalogues::embedded()),
             grid_settings: GridSettings::default(),
+            commit_gate: None,
         }
     }
 }
@@ -183,6 +199,7 @@ impl Store {
         };
         progress(ImportStage::Storing);
         self.store_parsed(started_at, file_name, &sha256, size, parsed, diagnostics, options)
+            .map_err(|error| error.explain_disk_full(&self.path))
     }
 
     fn stored_import_with_hash(&self, sha256: &str) -> Result<Option<(i64, Option<String>)>, StoreError> {
@@ -225,7 +242,7 @@ impl Store {
                 options.user
             ],
         )?;
-        transaction.commit()?;
+        commit(transaction, import_id, options)?;
         Ok(ImportOutcome {
             file: file_name.to_owned(),
             kind,
@@ -311,7 +328,7 @@ impl Store {
             ],
         )?;
         pause_before_commit_if_testing();
-        transaction.commit()?;
+        commit(transaction, import_id, options)?;
         Ok(ImportOutcome {
             file: file_name.to_owned(),
             kind: Some(kind),
@@ -358,6 +375,18 @@ fn now_utc() -> String {
         .naive_utc()
         .format("%Y-%m-%d %H:%M:%S%.6f")
         .to_string()
+}
+
+/// Commits through the gate when readers share the store.
+fn commit(transaction: duckdb::Transaction<'_>, import_id: i64, options: &ImportOptions) -> Result<(), StoreError> {
+    let Some(gate) = &options.commit_gate else {
+        transaction.commit()?;
+        return Ok(());
+    };
+    let mut hold = gate.close().map_err(StoreError::Interrupted)?;
+    transaction.commit()?;
+    hold.committed(import_id);
+    Ok(())
 }
 
 fn next_import_id(connection: &Connection) -> duckdb::Result<i64> {

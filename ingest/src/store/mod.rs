@@ -10,7 +10,8 @@ use duckdb::Connection;
 use serde::Serialize;
 
 pub use load::{
-    DEFAULT_MAX_FILE_BYTES, ImportOptions, ImportOutcome, ImportStage, ImportStatus, TRANSACTION_OPEN_MARKER,
+    CommitGate, DEFAULT_MAX_FILE_BYTES, GateHold, ImportOptions, ImportOutcome, ImportStage, ImportStatus,
+    TRANSACTION_OPEN_MARKER,
 };
 pub use migrations::LATEST_VERSION;
 
@@ -33,6 +34,37 @@ pub enum StoreError {
     Database(#[from] duckdb::Error),
     #[error("impossible de lire {path} : {source}")]
     Read { path: PathBuf, source: std::io::Error },
+    #[error("import annulé ({0}) : la base est inchangée, relancez l'import plus tard")]
+    Interrupted(String),
+    #[error(
+        "plus assez d'espace disque pour la base {path} ({detail}) : l'import est annulé et la base est inchangée ; libérez de la place sur le disque (ou demandez à l'administrateur d'agrandir le volume) puis relancez l'import"
+    )]
+    DiskFull { path: PathBuf, detail: String },
+}
+
+impl StoreError {
+    /// A write that failed for lack of space (disk full, quota or file-size limit) is told as
+    /// such: the user can act on it, a raw I/O error says nothing.
+    pub(crate) fn explain_disk_full(self, path: &std::path::Path) -> StoreError {
+        let text = self.to_string();
+        let lowered = text.to_lowercase();
+        let full = [
+            "no space left",
+            "file too large",
+            "disk quota",
+            "disk is full",
+            "out of disk",
+        ]
+        .iter()
+        .any(|symptom| lowered.contains(symptom));
+        match self {
+            StoreError::Database(_) if full => StoreError::DiskFull {
+                path: path.to_path_buf(),
+                detail: text.trim_start_matches("erreur de la base : ").to_owned(),
+            },
+            other => other,
+        }
+    }
 }
 
 pub struct Store {

@@ -66,12 +66,6 @@ impl Server {
         };
         let manifest = generator::generate(&options, &set).unwrap();
         let store_path = directory.path().join("base.duckdb");
-        let red_site = manifest
-            .truths
-            .red_events
-            .first()
-            .map(|red| red.finess.clone())
-            .unwrap();
         {
             let mut store = Store::open(&store_path).unwrap();
             for file in &manifest.files {
@@ -79,6 +73,21 @@ impl Server {
                     .import_file(&set.join(&file.name), &ImportOptions::default())
                     .unwrap();
             }
+        }
+        Server::start_on(directory, store_path, manifest)
+    }
+
+    /// Serves a store already filled from the generated set of `manifest`, after adding the
+    /// test accounts to it.
+    pub fn start_on(directory: tempfile::TempDir, store_path: std::path::PathBuf, manifest: Manifest) -> Server {
+        let red_site = manifest
+            .truths
+            .red_events
+            .first()
+            .map(|red| red.finess.clone())
+            .unwrap();
+        {
+            let store = Store::open(&store_path).unwrap();
             let connection = store.connection();
             dashboard::accounts::add(connection, "analyste", Role::Ars, None, PASSWORD).unwrap();
             dashboard::accounts::add(connection, "sesan", Role::Sesan, None, PASSWORD).unwrap();
