@@ -580,3 +580,54 @@ fn backup_then_restore_gives_every_table_back_and_a_tampered_backup_is_refused()
     let output = run(&["restore", backup.to_str().unwrap(), "--store", store.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(3));
 }
+
+#[test]
+fn a_full_disk_during_an_import_is_explained_and_leaves_the_store_as_before() {
+    let directory = tempfile::tempdir().unwrap();
+    let (store, large) = store_with_history(directory.path());
+    let before = counts(&store);
+    let sum_of_rows = |store: &Path| {
+        Store::open(store)
+            .unwrap()
+            .connection()
+            .query_row("SELECT sum(hash(finess_et)) FROM finess_referential", [], |row| {
+                row.get::<_, duckdb::types::Value>(0)
+            })
+            .unwrap()
+    };
+    let rows_before = sum_of_rows(&store);
+    // The disk "fills" 64 KiB above the store's size: a file-size limit on the process
+    // (bash counts 1 KiB blocks), with SIGXFSZ ignored so writes fail with EFBIG as on a
+    // full disk instead of killing the process.
+    let limit_kib = std::fs::metadata(&store).unwrap().len() / 1024 + 64;
+    let output = Command::new("bash")
+        .args([
+            "-c",
+            &format!("trap '' XFSZ; ulimit -f {limit_kib}; exec \"$0\" \"$@\""),
+            env!("CARGO_BIN_EXE_opssies-e2e"),
+            "ingest",
+            "--store",
+            store.to_str().unwrap(),
+            large.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "a system failure, not a refusal: {message}");
+    assert!(message.contains("plus assez d'espace disque"), "{message}");
+    assert!(message.contains("la base est inchangée"), "{message}");
+    assert!(message.contains("libérez de la place"), "{message}");
+
+    // Without the limit the store opens, holds exactly what it held, and the import works.
+    assert_eq!(counts(&store), before, "nothing of the failed import is visible");
+    assert_eq!(sum_of_rows(&store), rows_before);
+    let rerun = run(&[
+        "ingest",
+        "--store",
+        store.to_str().unwrap(),
+        "--json",
+        large.to_str().unwrap(),
+    ]);
+    assert_eq!(rerun.status.code(), Some(0), "{}", String::from_utf8_lossy(&rerun.stderr));
+    assert_eq!(json_lines(&rerun)[0]["status"], "stored");
+}
