@@ -613,7 +613,11 @@ fn a_full_disk_during_an_import_is_explained_and_leaves_the_store_as_before() {
         .output()
         .unwrap();
     let message = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(3), "a system failure, not a refusal: {message}");
+    assert_eq!(
+        output.status.code(),
+        Some(3),
+        "a system failure, not a refusal: {message}"
+    );
     assert!(message.contains("plus assez d'espace disque"), "{message}");
     assert!(message.contains("la base est inchangée"), "{message}");
     assert!(message.contains("libérez de la place"), "{message}");
@@ -628,6 +632,11 @@ fn a_full_disk_during_an_import_is_explained_and_leaves_the_store_as_before() {
         "--json",
         large.to_str().unwrap(),
     ]);
-    assert_eq!(rerun.status.code(), Some(0), "{}", String::from_utf8_lossy(&rerun.stderr));
+    assert_eq!(
+        rerun.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&rerun.stderr)
+    );
     assert_eq!(json_lines(&rerun)[0]["status"], "stored");
 }

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use ingest::catalogue::Catalogues;
 use ingest::parsers::self_assessment::GridSettings;
-use ingest::store::ImportStage;
+use ingest::store::ParsedFile;
 use ingest::{ImportOptions, ImportOutcome, ImportStatus, Store};
 
 use crate::cli::IngestArgs;
@@ -46,23 +46,45 @@ pub fn run(args: &IngestArgs) -> Result<u8> {
         commit_gate: None,
     };
     let mut code = exit::OK;
-    for file in &files {
-        let outcome = import_one(&mut store, file, &options)?;
-        if outcome.status == ImportStatus::Refused {
-            code = exit::FILE_REFUSED;
+    // Files are parsed on a second thread while the store writes the previous one (the
+    // two halves take comparable time on large exports). The channel holds nothing: at
+    // most one parsed file waits while another is stored, which bounds memory.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<ParsedFile, ingest::StoreError>>(0);
+    std::thread::scope(|scope| -> Result<()> {
+        let options = &options;
+        let files = &files;
+        scope.spawn(move || {
+            for file in files {
+                if sender.send(ParsedFile::read(file, options)).is_err() {
+                    break;
+                }
+            }
+        });
+        for (file, parsed) in files.iter().zip(receiver) {
+            let outcome = store_one(&mut store, file, parsed, options)?;
+            if outcome.status == ImportStatus::Refused {
+                code = exit::FILE_REFUSED;
+            }
+            if args.json {
+                let mut line = serde_json::to_value(&outcome)?;
+                line["file"] = serde_json::Value::String(file.display().to_string());
+                println!("{line}");
+            } else {
+                print_outcome(file, &outcome);
+            }
         }
-        if args.json {
-            let mut line = serde_json::to_value(&outcome)?;
-            line["file"] = serde_json::Value::String(file.display().to_string());
-            println!("{line}");
-        } else {
-            print_outcome(file, &outcome);
-        }
-    }
+        Ok(())
+    })?;
     Ok(code)
 }
 
-fn import_one(store: &mut Store, file: &Path, options: &ImportOptions) -> Result<ImportOutcome> {
+fn store_one(
+    store: &mut Store,
+    file: &Path,
+    parsed: Result<ParsedFile, ingest::StoreError>,
+    options: &ImportOptions,
+) -> Result<ImportOutcome> {
+    let parsed = parsed.with_context(|| format!("import de {}", file.display()))?;
     let size = std::fs::metadata(file).map(|metadata| metadata.len()).unwrap_or(0);
     let spinner = (size >= PROGRESS_THRESHOLD_BYTES && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new_spinner();
@@ -72,22 +94,14 @@ fn import_one(store: &mut Store, file: &Path, options: &ImportOptions) -> Result
         );
         bar.enable_steady_tick(Duration::from_millis(120));
         bar.set_message(format!(
-            "{} ({:.1} Mio) : lecture",
+            "{} ({:.1} Mio) : enregistrement",
             file.display(),
             size as f64 / 1_048_576.0
         ));
         bar
     });
     let outcome = store
-        .import_file_with_progress(file, options, &mut |stage| {
-            if let Some(bar) = &spinner {
-                let step = match stage {
-                    ImportStage::Parsing => "analyse",
-                    ImportStage::Storing => "enregistrement",
-                };
-                bar.set_message(format!("{} : {step}", file.display()));
-            }
-        })
+        .store_file(parsed, options)
         .with_context(|| format!("import de {}", file.display()))?;
     if let Some(bar) = spinner {
         bar.finish_and_clear();

@@ -111,6 +111,72 @@ pub enum ImportStage {
     Storing,
 }
 
+/// A file read and parsed, not yet stored: the pure half of an import, which may run on
+/// another thread while the store writes the previous file.
+#[derive(Debug)]
+pub struct ParsedFile {
+    file_name: String,
+    sha256: String,
+    size: u64,
+    started_at: String,
+    result: Result<(Parsed, Diagnostics), (Option<InputKind>, Refusal)>,
+}
+
+impl ParsedFile {
+    /// Parses bytes under a file name (the name is only recorded, never used as a path).
+    pub fn parse(file_name: &str, bytes: &[u8], options: &ImportOptions) -> ParsedFile {
+        ParsedFile::parse_hashed(file_name, bytes, hex::encode(Sha256::digest(bytes)), options)
+    }
+
+    /// Reads then parses a file; the size limit is checked before reading.
+    pub fn read(path: &Path, options: &ImportOptions) -> Result<ParsedFile, StoreError> {
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |name| name.to_string_lossy().into_owned(),
+        );
+        let read_error = |source| StoreError::Read {
+            path: path.to_path_buf(),
+            source,
+        };
+        let size = std::fs::metadata(path).map_err(read_error)?.len();
+        if size > options.max_file_bytes {
+            return Ok(ParsedFile {
+                file_name: name,
+                sha256: String::new(),
+                size,
+                started_at: now_utc(),
+                result: Err((options.kind, too_large(size, options.max_file_bytes))),
+            });
+        }
+        let bytes = std::fs::read(path).map_err(read_error)?;
+        Ok(ParsedFile::parse(&name, &bytes, options))
+    }
+
+    fn parse_hashed(file_name: &str, bytes: &[u8], sha256: String, options: &ImportOptions) -> ParsedFile {
+        let size = bytes.len() as u64;
+        let started_at = now_utc();
+        let result = if size > options.max_file_bytes {
+            Err((options.kind, too_large(size, options.max_file_bytes)))
+        } else {
+            let mut diagnostics = Diagnostics::default();
+            let context = ParseContext {
+                file_name: Some(file_name),
+                catalogues: &options.catalogues,
+                grid_settings: &options.grid_settings,
+            };
+            parsers::detect_and_parse(options.kind, bytes, context, &mut diagnostics)
+                .map(|parsed| (parsed, diagnostics))
+        };
+        ParsedFile {
+            file_name: file_name.to_owned(),
+            sha256,
+            size,
+            started_at,
+            result,
+        }
+    }
+}
+
 impl Store {
     /// Reads and imports one file. The size limit is checked before reading.
     pub fn import_file(&mut self, path: &Path, options: &ImportOptions) -> Result<ImportOutcome, StoreError> {
@@ -158,14 +224,46 @@ impl Store {
         progress: &mut dyn FnMut(ImportStage),
     ) -> Result<ImportOutcome, StoreError> {
         let sha256 = hex::encode(Sha256::digest(bytes));
-        let size = bytes.len() as u64;
-        if let Some((first_import, first_kind)) = self.stored_import_with_hash(&sha256)? {
-            return Ok(ImportOutcome {
+        // A file already stored is not parsed again.
+        if let Some(duplicate) = self.duplicate_outcome(file_name, &sha256)? {
+            return Ok(duplicate);
+        }
+        progress(ImportStage::Parsing);
+        let parsed = ParsedFile::parse_hashed(file_name, bytes, sha256, options);
+        progress(ImportStage::Storing);
+        self.store_file(parsed, options)
+    }
+
+    /// Stores a file parsed beforehand (possibly on another thread): a duplicate is
+    /// recognised here, at storing time, so the same bytes twice in one batch store once.
+    pub fn store_file(&mut self, file: ParsedFile, options: &ImportOptions) -> Result<ImportOutcome, StoreError> {
+        let ParsedFile {
+            file_name,
+            sha256,
+            size,
+            started_at,
+            result,
+        } = file;
+        if let Some(duplicate) = self.duplicate_outcome(&file_name, &sha256)? {
+            return Ok(duplicate);
+        }
+        match result {
+            Err((kind, refusal)) => self.record_refusal(&file_name, &sha256, size, kind, refusal, options),
+            Ok((parsed, diagnostics)) => self
+                .store_parsed(started_at, &file_name, &sha256, size, parsed, diagnostics, options)
+                .map_err(|error| error.explain_disk_full(&self.path)),
+        }
+    }
+
+    fn duplicate_outcome(&self, file_name: &str, sha256: &str) -> Result<Option<ImportOutcome>, StoreError> {
+        Ok(self
+            .stored_import_with_hash(sha256)?
+            .map(|(first_import, first_kind)| ImportOutcome {
                 file: file_name.to_owned(),
                 kind: first_kind.and_then(|name| name.parse().ok()),
                 status: ImportStatus::Duplicate,
                 import_id: None,
-                sha256,
+                sha256: sha256.to_owned(),
                 rows_read: 0,
                 rows_stored: 0,
                 rejected: 0,
@@ -173,33 +271,7 @@ impl Store {
                 message: format!("fichier déjà importé à l'identique (import n° {first_import}) : rien n'a changé"),
                 duplicate_of: Some(first_import),
                 diagnostics: Diagnostics::default(),
-            });
-        }
-        if size > options.max_file_bytes {
-            return self.record_refusal(
-                file_name,
-                &sha256,
-                size,
-                options.kind,
-                too_large(size, options.max_file_bytes),
-                options,
-            );
-        }
-        progress(ImportStage::Parsing);
-        let started_at = now_utc();
-        let mut diagnostics = Diagnostics::default();
-        let context = ParseContext {
-            file_name: Some(file_name),
-            catalogues: &options.catalogues,
-            grid_settings: &options.grid_settings,
-        };
-        let parsed = match parsers::detect_and_parse(options.kind, bytes, context, &mut diagnostics) {
-            Ok(parsed) => parsed,
-            Err((kind, refusal)) => return self.record_refusal(file_name, &sha256, size, kind, refusal, options),
-        };
-        progress(ImportStage::Storing);
-        self.store_parsed(started_at, file_name, &sha256, size, parsed, diagnostics, options)
-            .map_err(|error| error.explain_disk_full(&self.path))
+            }))
     }
 
     fn stored_import_with_hash(&self, sha256: &str) -> Result<Option<(i64, Option<String>)>, StoreError> {
@@ -582,17 +654,32 @@ fn load_osis(connection: &Connection, import_id: i64, export: &parsers::osis::Os
     Ok(stored)
 }
 
-/// Appends a staged batch to a table whose first column is `import_id`.
+/// Appends a batch to a table whose first column is `import_id`, straight from Arrow (no
+/// staging copy: at national scale the answers alone are millions of rows).
 fn insert_staged(connection: &Connection, table: &str, import_id: i64, batch: &RecordBatch) -> duckdb::Result<u64> {
-    let stage_name = format!("stage_{table}");
-    stage(connection, &stage_name, batch)?;
-    let columns = column_names(&batch.schema()).join(", ");
-    let stored = connection.execute(
-        &format!("INSERT INTO {table} (import_id, {columns}) SELECT ?, {columns} FROM temp.{stage_name}"),
-        [import_id],
-    )? as u64;
-    connection.execute_batch(&format!("DROP TABLE temp.{stage_name}"))?;
-    Ok(stored)
+    let rows = batch.num_rows();
+    if rows == 0 {
+        return Ok(0);
+    }
+    let mut fields = vec![arrow::datatypes::Field::new("import_id", DataType::Int64, false)];
+    fields.extend(batch.schema().fields().iter().map(|field| field.as_ref().clone()));
+    let mut columns: Vec<arrow::array::ArrayRef> = vec![std::sync::Arc::new(arrow::array::Int64Array::from_value(
+        import_id, rows,
+    ))];
+    columns.extend(batch.columns().iter().cloned());
+    let with_import = RecordBatch::try_new(std::sync::Arc::new(Schema::new(fields)), columns)
+        .map_err(|error| duckdb::Error::ToSqlConversionFailure(Box::new(error)))?;
+    let names: Vec<String> = with_import
+        .schema()
+        .fields()
+        .iter()
+        .map(|field| field.name().clone())
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut appender = connection.appender_with_columns(table, &names)?;
+    appender.append_record_batch(with_import)?;
+    appender.flush()?;
+    Ok(rows as u64)
 }
 
 fn load_grids(connection: &Connection, import_id: i64, grids: &parsers::self_assessment::Grids) -> duckdb::Result<u64> {
