@@ -119,7 +119,14 @@ fn a_national_import_killed_at_ten_random_moments_leaves_whole_files_only_and_re
     let mut reached = 0;
     let mut kills = 0u32;
     let mut runs = 0;
-    while kills < 10 && reached < manifest.files.len() {
+    while kills < 10 {
+        if reached == manifest.files.len() {
+            // The set went through before ten kills (runs are faster than the file-by-file
+            // reference): start again from an empty store.
+            std::fs::remove_file(&store).unwrap();
+            let _ = std::fs::remove_file(format!("{}.wal", store.display()));
+            reached = 0;
+        }
         runs += 1;
         assert!(runs <= 40, "seed {seed}: the imports keep ending before their kill");
         let left = full_import.saturating_sub(ended_at[reached]);
@@ -152,7 +159,6 @@ fn a_national_import_killed_at_ten_random_moments_leaves_whole_files_only_and_re
         }
         reached = position;
     }
-    assert_eq!(kills, 10, "seed {seed}: the import ended after {kills} kills");
 
     // A last run finishes the set: exactly the reference, no file stored twice.
     let rerun = run(&["ingest", "--store", store.to_str().unwrap(), set.to_str().unwrap()]);
