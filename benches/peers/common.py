@@ -4,6 +4,7 @@ data is each library's own."""
 import csv
 import datetime as dt
 import glob
+import json
 import os
 import re
 import sys
@@ -83,3 +84,24 @@ def date(value):
         return dt.datetime.strptime(str(value).strip()[:10], "%d/%m/%Y").date()
     except ValueError:
         return None
+
+
+def exercise_completions(set_dir):
+    """(FINESS ET, completion date) of every exercise event (43) in the OPSSIES JSON files.
+    Plain Python for pandas and polars alike: neither reads this nested JSON better."""
+    done = []
+    for path in event_files(set_dir):
+        with open(path, encoding="utf-8-sig") as handle:
+            document = json.load(handle)
+        for event in document.get("events", {}).get("event", []):
+            if event.get("eventType") != 43:
+                continue
+            finess = next(
+                (i["__text"] for s in event.get("stakeholders", []) for i in s.get("stakeholderId", [])
+                 if isinstance(i, dict) and i.get("stakeholderIdType") == 2),
+                None,
+            )
+            completed = next((d["__text"] for d in event.get("dates", []) if d.get("dateType") == 7), None)
+            if finess and completed:
+                done.append((finess, dt.datetime.strptime(completed[:8], "%Y%m%d").date()))
+    return done

@@ -1,6 +1,5 @@
 """The job as an analyst does it today with pandas and openpyxl (see README.md)."""
 import datetime as dt
-import json
 
 import pandas as pd
 
@@ -51,21 +50,7 @@ maturity = domains.groupby(["FINESS ET", "Campagne"], as_index=False)["score"].m
 latest = maturity.sort_values("Campagne").groupby("FINESS ET").tail(1)
 
 # 5. Exercise completion as of the date: an exercise (event 43) completed in the last 365 days.
-done = []
-for path in common.event_files(set_dir):
-    with open(path, encoding="utf-8-sig") as handle:
-        document = json.load(handle)
-    for event in document.get("events", {}).get("event", []):
-        if event.get("eventType") != 43:
-            continue
-        finess = next(
-            (i["__text"] for s in event.get("stakeholders", []) for i in s.get("stakeholderId", [])
-             if isinstance(i, dict) and i.get("stakeholderIdType") == 2),
-            None,
-        )
-        completed = next((d["__text"] for d in event.get("dates", []) if d.get("dateType") == 7), None)
-        if finess and completed:
-            done.append((finess, dt.datetime.strptime(completed[:8], "%Y%m%d").date()))
+done = common.exercise_completions(set_dir)
 exercises = pd.DataFrame(done, columns=["finess", "completed"])
 recent = exercises[(exercises["completed"] <= as_of) & (exercises["completed"] > as_of - dt.timedelta(days=365))]
 population = set(latest["FINESS ET"])

@@ -1,6 +1,5 @@
 """The job as a keen analyst does it with polars and fastexcel (see README.md)."""
 import datetime as dt
-import json
 
 import polars as pl
 
@@ -74,23 +73,8 @@ maturity = (
 latest = maturity.sort("Campagne").group_by("FINESS ET").last()
 
 # 5. Exercise completion as of the date.
-done = []
-for path in common.event_files(set_dir):
-    with open(path, encoding="utf-8-sig") as handle:
-        document = json.load(handle)
-    for event in document.get("events", {}).get("event", []):
-        if event.get("eventType") != 43:
-            continue
-        finess = next(
-            (i["__text"] for s in event.get("stakeholders", []) for i in s.get("stakeholderId", [])
-             if isinstance(i, dict) and i.get("stakeholderIdType") == 2),
-            None,
-        )
-        completed = next((d["__text"] for d in event.get("dates", []) if d.get("dateType") == 7), None)
-        if finess and completed:
-            done.append({"finess": finess, "completed": completed[:8]})
-exercises = pl.DataFrame(done, schema={"finess": pl.String, "completed": pl.String}).with_columns(
-    pl.col("completed").str.to_date("%Y%m%d"))
+done = [{"finess": finess, "completed": completed} for finess, completed in common.exercise_completions(set_dir)]
+exercises = pl.DataFrame(done, schema={"finess": pl.String, "completed": pl.Date})
 recent = exercises.filter((pl.col("completed") <= as_of) & (pl.col("completed") > as_of - dt.timedelta(days=365)))
 latest = latest.with_columns(exercise_done=pl.col("FINESS ET").is_in(recent["finess"].implode()))
 rate = latest["exercise_done"].mean()
