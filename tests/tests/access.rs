@@ -15,19 +15,6 @@ fn concrete(path: &str, finess: &str) -> String {
     path.replace("{finess}", finess).replace("{page}", "etablissements")
 }
 
-fn post(server: &Server, cookie: Option<&str>, path: &str, content_type: &str, body: Vec<u8>) -> (u16, String) {
-    let agent = literal_agent();
-    let mut request = agent
-        .post(&format!("{}{path}", server.base))
-        .header("content-type", content_type);
-    if let Some(cookie) = cookie {
-        request = request.header("cookie", cookie);
-    }
-    let mut response = request.send(body).unwrap();
-    let status = response.status().as_u16();
-    (status, response.body_mut().read_to_string().unwrap_or_default())
-}
-
 #[test]
 fn every_route_is_guarded_and_each_role_sees_its_share() {
     let server = Server::start();
@@ -157,15 +144,13 @@ fn sessions_csrf_throttling_headers_and_hostile_input() {
     }
 
     // The same answer for an unknown account and a wrong password.
-    let (unknown_status, unknown_body) = post(
-        &server,
+    let (unknown_status, unknown_body) = server.post_with(
         None,
         "/connexion",
         "application/x-www-form-urlencoded",
         b"identifiant=personne&mot_de_passe=nimportequoi-123".to_vec(),
     );
-    let (wrong_status, wrong_body) = post(
-        &server,
+    let (wrong_status, wrong_body) = server.post_with(
         None,
         "/connexion",
         "application/x-www-form-urlencoded",
@@ -175,8 +160,7 @@ fn sessions_csrf_throttling_headers_and_hostile_input() {
     assert_eq!(unknown_status, 401);
     // Throttling: after repeated failures on an account, the next answer waits.
     for _ in 0..2 {
-        post(
-            &server,
+        server.post_with(
             None,
             "/connexion",
             "application/x-www-form-urlencoded",
@@ -184,8 +168,7 @@ fn sessions_csrf_throttling_headers_and_hostile_input() {
         );
     }
     let started = Instant::now();
-    post(
-        &server,
+    server.post_with(
         None,
         "/connexion",
         "application/x-www-form-urlencoded",
@@ -219,16 +202,14 @@ fn sessions_csrf_throttling_headers_and_hostile_input() {
     );
 
     // CSRF: a state-changing request without the session's token is refused.
-    let (status, _) = post(
-        &server,
+    let (status, _) = server.post_with(
         Some(&fresh),
         "/deconnexion",
         "application/x-www-form-urlencoded",
         Vec::new(),
     );
     assert_eq!(status, 403);
-    let (status, _) = post(
-        &server,
+    let (status, _) = server.post_with(
         Some(&fresh),
         "/import",
         "multipart/form-data; boundary=x",
@@ -237,19 +218,9 @@ fn sessions_csrf_throttling_headers_and_hostile_input() {
     assert_eq!(status, 403);
 
     // An upload named ../../etc/passwd is only a name: imported under "passwd", nothing written.
-    let (_, _, page) = server.get_with(Some(&fresh), "/import");
-    let page = String::from_utf8(page).unwrap();
-    let token = page
-        .split("/import?csrf=")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let token = server.csrf_token(&fresh, "/import", "/import");
     let body = "--frontiere\r\nContent-Disposition: form-data; name=\"fichiers\"; filename=\"../../etc/passwd\"\r\nContent-Type: text/csv\r\n\r\nfiness_et;finess_ej;ght;ose\r\n750000000;;;Non\r\n\r\n--frontiere--\r\n";
-    let (status, report) = post(
-        &server,
+    let (status, report) = server.post_with(
         Some(&fresh),
         &format!("/import?csrf={token}"),
         "multipart/form-data; boundary=frontiere",
@@ -265,8 +236,7 @@ fn sessions_csrf_throttling_headers_and_hostile_input() {
         "--frontiere\r\nContent-Disposition: form-data; name=\"fichiers\"; filename=\"gros.csv\"\r\n\r\n{}\r\n--frontiere--\r\n",
         "x".repeat(201 * 1024 * 1024)
     );
-    let (status, _) = post(
-        &server,
+    let (status, _) = server.post_with(
         Some(&fresh),
         &format!("/import?csrf={token}"),
         "multipart/form-data; boundary=frontiere",
@@ -312,17 +282,8 @@ fn sessions_csrf_throttling_headers_and_hostile_input() {
     );
 
     // Logout destroys the session: the old cookie is worthless afterwards.
-    let page = String::from_utf8(server.get_with(Some(&fresh), "/ressources").2).unwrap();
-    let token = page
-        .split("/deconnexion?csrf=")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
-    let (status, _) = post(
-        &server,
+    let token = server.csrf_token(&fresh, "/ressources", "/deconnexion");
+    let (status, _) = server.post_with(
         Some(&fresh),
         &format!("/deconnexion?csrf={token}"),
         "application/x-www-form-urlencoded",

@@ -191,29 +191,19 @@ fn a_national_import_killed_at_ten_random_moments_leaves_whole_files_only_and_re
 
 /// Sends a multipart upload of one file; status and body.
 fn upload(server: &Server, cookie: &str, name: &str, bytes: &[u8]) -> (u16, String) {
-    let agent = literal_agent();
-    let (_, _, page) = server.get_with(Some(cookie), "/import");
-    let page = String::from_utf8(page).unwrap();
-    let token = page
-        .split("/import?csrf=")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .to_owned();
+    let token = server.csrf_token(cookie, "/import", "/import");
     let mut body = format!(
         "--frontiere\r\nContent-Disposition: form-data; name=\"fichiers\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
     )
     .into_bytes();
     body.extend_from_slice(bytes);
     body.extend_from_slice(b"\r\n--frontiere--\r\n");
-    let mut response = agent
-        .post(&format!("{}/import?csrf={token}", server.base))
-        .header("content-type", "multipart/form-data; boundary=frontiere")
-        .header("cookie", cookie)
-        .send(body)
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.body_mut().read_to_string().unwrap_or_default())
+    server.post_with(
+        Some(cookie),
+        &format!("/import?csrf={token}"),
+        "multipart/form-data; boundary=frontiere",
+        body,
+    )
 }
 
 /// One request: status, data version header, body.

@@ -85,7 +85,7 @@ fn store_one(
     options: &ImportOptions,
 ) -> Result<ImportOutcome> {
     let parsed = parsed.with_context(|| format!("import de {}", file.display()))?;
-    let size = std::fs::metadata(file).map(|metadata| metadata.len()).unwrap_or(0);
+    let size = parsed.size();
     let spinner = (size >= PROGRESS_THRESHOLD_BYTES && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new_spinner();
         bar.set_style(

@@ -104,13 +104,6 @@ fn serialize_kind<S: serde::Serializer>(kind: &Option<InputKind>, serializer: S)
     }
 }
 
-/// The steps of an import, for progress display.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportStage {
-    Parsing,
-    Storing,
-}
-
 /// A file read and parsed, not yet stored: the pure half of an import, which may run on
 /// another thread while the store writes the previous file.
 #[derive(Debug)]
@@ -130,26 +123,21 @@ impl ParsedFile {
 
     /// Reads then parses a file; the size limit is checked before reading.
     pub fn read(path: &Path, options: &ImportOptions) -> Result<ParsedFile, StoreError> {
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |name| name.to_string_lossy().into_owned(),
-        );
-        let read_error = |source| StoreError::Read {
-            path: path.to_path_buf(),
-            source,
-        };
-        let size = std::fs::metadata(path).map_err(read_error)?.len();
-        if size > options.max_file_bytes {
-            return Ok(ParsedFile {
-                file_name: name,
+        Ok(match read_within_limit(path, options)? {
+            (file_name, Err((size, refusal))) => ParsedFile {
+                file_name,
                 sha256: String::new(),
                 size,
                 started_at: now_utc(),
-                result: Err((options.kind, too_large(size, options.max_file_bytes))),
-            });
-        }
-        let bytes = std::fs::read(path).map_err(read_error)?;
-        Ok(ParsedFile::parse(&name, &bytes, options))
+                result: Err((options.kind, refusal)),
+            },
+            (file_name, Ok(bytes)) => ParsedFile::parse(&file_name, &bytes, options),
+        })
+    }
+
+    /// The file's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
     }
 
     fn parse_hashed(file_name: &str, bytes: &[u8], sha256: String, options: &ImportOptions) -> ParsedFile {
@@ -180,30 +168,10 @@ impl ParsedFile {
 impl Store {
     /// Reads and imports one file. The size limit is checked before reading.
     pub fn import_file(&mut self, path: &Path, options: &ImportOptions) -> Result<ImportOutcome, StoreError> {
-        self.import_file_with_progress(path, options, &mut |_| {})
-    }
-
-    pub fn import_file_with_progress(
-        &mut self,
-        path: &Path,
-        options: &ImportOptions,
-        progress: &mut dyn FnMut(ImportStage),
-    ) -> Result<ImportOutcome, StoreError> {
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |name| name.to_string_lossy().into_owned(),
-        );
-        let read_error = |source| StoreError::Read {
-            path: path.to_path_buf(),
-            source,
-        };
-        let size = std::fs::metadata(path).map_err(read_error)?.len();
-        if size > options.max_file_bytes {
-            let refusal = too_large(size, options.max_file_bytes);
-            return self.record_refusal(&name, "", size, options.kind, refusal, options);
+        match read_within_limit(path, options)? {
+            (name, Err((size, refusal))) => self.record_refusal(&name, "", size, options.kind, refusal, options),
+            (name, Ok(bytes)) => self.import_bytes(&name, &bytes, options),
         }
-        let bytes = std::fs::read(path).map_err(read_error)?;
-        self.import_bytes_with_progress(&name, &bytes, options, progress)
     }
 
     /// Imports bytes under a file name (the name is only recorded, never used as a path).
@@ -213,24 +181,12 @@ impl Store {
         bytes: &[u8],
         options: &ImportOptions,
     ) -> Result<ImportOutcome, StoreError> {
-        self.import_bytes_with_progress(file_name, bytes, options, &mut |_| {})
-    }
-
-    pub fn import_bytes_with_progress(
-        &mut self,
-        file_name: &str,
-        bytes: &[u8],
-        options: &ImportOptions,
-        progress: &mut dyn FnMut(ImportStage),
-    ) -> Result<ImportOutcome, StoreError> {
         let sha256 = hex::encode(Sha256::digest(bytes));
         // A file already stored is not parsed again.
         if let Some(duplicate) = self.duplicate_outcome(file_name, &sha256)? {
             return Ok(duplicate);
         }
-        progress(ImportStage::Parsing);
         let parsed = ParsedFile::parse_hashed(file_name, bytes, sha256, options);
-        progress(ImportStage::Storing);
         self.store_file(parsed, options)
     }
 
@@ -416,6 +372,27 @@ impl Store {
             diagnostics,
         })
     }
+}
+
+/// A file's name and bytes, or its size and the refusal when it exceeds the limit (checked
+/// before reading, so an oversized file is never loaded in memory).
+type WithinLimit = (String, Result<Vec<u8>, (u64, Refusal)>);
+
+fn read_within_limit(path: &Path, options: &ImportOptions) -> Result<WithinLimit, StoreError> {
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    let read_error = |source| StoreError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(read_error)?.len();
+    if size > options.max_file_bytes {
+        return Ok((name, Err((size, too_large(size, options.max_file_bytes)))));
+    }
+    let bytes = std::fs::read(path).map_err(read_error)?;
+    Ok((name, Ok(bytes)))
 }
 
 fn too_large(size: u64, limit: u64) -> Refusal {

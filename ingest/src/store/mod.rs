@@ -10,7 +10,7 @@ use duckdb::Connection;
 use serde::Serialize;
 
 pub use load::{
-    CommitGate, DEFAULT_MAX_FILE_BYTES, GateHold, ImportOptions, ImportOutcome, ImportStage, ImportStatus, ParsedFile,
+    CommitGate, DEFAULT_MAX_FILE_BYTES, GateHold, ImportOptions, ImportOutcome, ImportStatus, ParsedFile,
     TRANSACTION_OPEN_MARKER,
 };
 pub use migrations::LATEST_VERSION;

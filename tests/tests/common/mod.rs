@@ -197,6 +197,32 @@ impl Server {
         (status, content_type, body)
     }
 
+    /// A POST with a given cookie (or none): status and body.
+    pub fn post_with(&self, cookie: Option<&str>, path: &str, content_type: &str, body: Vec<u8>) -> (u16, String) {
+        let agent = literal_agent();
+        let mut request = agent
+            .post(&format!("{}{path}", self.base))
+            .header("content-type", content_type);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        let mut response = request.send(body).unwrap();
+        let status = response.status().as_u16();
+        (status, response.body_mut().read_to_string().unwrap_or_default())
+    }
+
+    /// The CSRF token the form posting to `action` carries on `page`, for this session.
+    pub fn csrf_token(&self, cookie: &str, page: &str, action: &str) -> String {
+        let (_, _, body) = self.get_with(Some(cookie), page);
+        String::from_utf8(body)
+            .unwrap()
+            .split(&format!("{action}?csrf="))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("no form to {action} on {page}"))
+            .to_owned()
+    }
+
     pub fn get(&self, path: &str) -> (u16, String, Vec<u8>) {
         self.get_with(Some(&self.cookie.clone()), path)
     }
