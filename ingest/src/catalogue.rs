@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 
 use crate::tabular::table::{ValueKind, convert, parse_decimal_fr};
 use crate::tabular::{Cell, read_csv};
-use crate::text::{fold, parse_bool_fr};
+use crate::text::{bool_fr, fold, parse_bool_fr, with_folded};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogueError {
@@ -111,7 +111,8 @@ impl Question {
 
     /// Reads an answer cell; the error is a reason in French for a reject.
     pub fn normalise(&self, cell: &Cell, declared_on: NaiveDate) -> Result<Answer, String> {
-        let shown = cell.display();
+        // Shown in rejects only, except for free text and choices read from text.
+        let shown = || cell.shown();
         let choice = |value: &'static str| Answer {
             normalised: Cow::Borrowed(value),
             points: self.choice_points(value),
@@ -119,28 +120,35 @@ impl Question {
         match self.answer_type {
             AnswerType::YesNo => match cell {
                 Cell::Bool(value) => Ok(choice(if *value { "oui" } else { "non" })),
-                _ => parse_bool_fr(&shown)
-                    .map(|value| choice(if value { "oui" } else { "non" }))
-                    .ok_or_else(|| format!("réponse Oui ou Non attendue, « {shown} » lu")),
+                _ => {
+                    let shown = shown();
+                    parse_bool_fr(&shown)
+                        .map(|value| choice(if value { "oui" } else { "non" }))
+                        .ok_or_else(|| format!("réponse Oui ou Non attendue, « {shown} » lu"))
+                }
             },
             AnswerType::YesPartialNo => {
-                let folded = fold(&shown);
-                if folded.starts_with("partiel") || folded == "en partie" || folded == "p" {
-                    Ok(choice("partiel"))
-                } else {
-                    parse_bool_fr(&shown)
-                        .filter(|_| !folded.is_empty())
-                        .map(|value| choice(if value { "oui" } else { "non" }))
-                        .ok_or_else(|| format!("réponse Oui, Partiel ou Non attendue, « {shown} » lu"))
-                }
+                let shown = shown();
+                with_folded(&shown, |folded| {
+                    if folded.starts_with("partiel") || folded == "en partie" || folded == "p" {
+                        Some(choice("partiel"))
+                    } else {
+                        bool_fr(folded)
+                            .filter(|_| !folded.is_empty())
+                            .map(|value| choice(if value { "oui" } else { "non" }))
+                    }
+                })
+                .ok_or_else(|| format!("réponse Oui, Partiel ou Non attendue, « {shown} » lu"))
             }
             AnswerType::ThreeLevel => {
-                let folded = fold(&shown);
-                ["informel", "partiel", "complet"]
-                    .into_iter()
-                    .find(|level| folded.starts_with(level))
-                    .map(choice)
-                    .ok_or_else(|| format!("réponse Informel, Partiel ou Complet attendue, « {shown} » lu"))
+                let shown = shown();
+                with_folded(&shown, |folded| {
+                    ["informel", "partiel", "complet"]
+                        .into_iter()
+                        .find(|level| folded.starts_with(level))
+                        .map(choice)
+                })
+                .ok_or_else(|| format!("réponse Informel, Partiel ou Complet attendue, « {shown} » lu"))
             }
             AnswerType::Percent | AnswerType::Days | AnswerType::Count => {
                 let kind = if self.answer_type == AnswerType::Percent {
@@ -150,10 +158,10 @@ impl Question {
                 };
                 let value = match convert(cell, kind) {
                     Ok(crate::tabular::table::Value::Decimal(value)) => value,
-                    _ => return Err(format!("{} attendu, « {shown} » lu", self.expected_number())),
+                    _ => return Err(format!("{} attendu, « {} » lu", self.expected_number(), shown())),
                 };
                 if value < 0.0 || (self.answer_type != AnswerType::Percent && value.fract() != 0.0) {
-                    return Err(format!("{} attendu, « {shown} » lu", self.expected_number()));
+                    return Err(format!("{} attendu, « {} » lu", self.expected_number(), shown()));
                 }
                 Ok(Answer {
                     normalised: Cow::Owned(format_number(value)),
@@ -163,13 +171,14 @@ impl Question {
             AnswerType::Date => {
                 let date = match convert(cell, ValueKind::Date) {
                     Ok(crate::tabular::table::Value::Date(date)) => date,
-                    _ => return Err(format!("date attendue (jj/mm/aaaa), « {shown} » lu")),
+                    _ => return Err(format!("date attendue (jj/mm/aaaa), « {} » lu", shown())),
                 };
                 let age_days = (declared_on - date).num_days();
                 if age_days < -1 {
                     return Err(format!(
-                        "date postérieure à la mise à jour de la déclaration ({}) : « {shown} »",
-                        declared_on.format("%d/%m/%Y")
+                        "date postérieure à la mise à jour de la déclaration ({}) : « {} »",
+                        declared_on.format("%d/%m/%Y"),
+                        shown()
                     ));
                 }
                 Ok(Answer {
@@ -178,7 +187,7 @@ impl Question {
                 })
             }
             AnswerType::FreeText => Ok(Answer {
-                normalised: Cow::Owned(shown),
+                normalised: Cow::Owned(shown().into_owned()),
                 points: None,
             }),
         }
@@ -419,7 +428,7 @@ mod tests {
     }
 
     fn text(value: &str) -> Cell {
-        Cell::Text(value.to_owned())
+        Cell::Text(value.into())
     }
 
     #[test]

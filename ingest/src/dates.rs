@@ -29,6 +29,10 @@ pub fn parse_opssies_datetime(text: &str) -> Option<NaiveDateTime> {
 /// `yyyy-mm-dd`, `yyyy-mm-dd hh:mm[:ss]`, or ISO 8601 with an offset (converted to Paris time).
 pub fn parse_datetime_fr(text: &str) -> Option<NaiveDateTime> {
     let text = text.trim();
+    // The usual cell, `dd/mm/yyyy`, read without trying every format (millions per export).
+    if let Some(date) = plain_french_date(text) {
+        return Some(date.and_time(NaiveTime::MIN));
+    }
     if let Ok(with_offset) = DateTime::parse_from_rfc3339(text) {
         return Some(utc_to_paris(with_offset.naive_utc()));
     }
@@ -44,6 +48,20 @@ pub fn parse_datetime_fr(text: &str) -> Option<NaiveDateTime> {
         .iter()
         .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
         .or_else(|| parse_date(text).map(|date| date.and_time(NaiveTime::MIN)))
+}
+
+/// `dd/mm/yyyy` exactly (two-digit day and month), else `None` (the caller tries the rest).
+fn plain_french_date(text: &str) -> Option<NaiveDate> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[2] != b'/' || bytes[5] != b'/' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        bytes[range].iter().try_fold(0u32, |value, byte| {
+            byte.is_ascii_digit().then(|| value * 10 + u32::from(byte - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(number(6..10)?).ok()?, number(3..5)?, number(0..2)?)
 }
 
 /// Europe/Paris wall-clock time of a UTC instant: UTC+1, and UTC+2 from the last Sunday of
@@ -99,6 +117,30 @@ mod tests {
         assert_eq!(parse_date("13/02/1979 08:15"), expected);
         assert_eq!(parse_date("31/02/1979"), None);
         assert_eq!(parse_date(""), None);
+    }
+
+    #[test]
+    fn the_plain_french_shortcut_reads_what_chrono_reads() {
+        for text in [
+            "13/02/1979",
+            "31/02/1979",
+            "01/13/2024",
+            "29/02/2024",
+            "1/02/1979",
+            "13-02-1979",
+            "aa/bb/cccc",
+        ] {
+            let by_chrono = NaiveDate::parse_from_str(text, "%d/%m/%Y").ok();
+            let shortcut = plain_french_date(text);
+            // The shortcut may decline (None) and leave the text to chrono, never disagree.
+            assert!(shortcut.is_none() || shortcut == by_chrono, "{text}");
+            assert_eq!(
+                parse_datetime_fr(text).map(|datetime| datetime.date()),
+                by_chrono,
+                "{text}"
+            );
+        }
+        assert_eq!(plain_french_date("13/02/1979"), NaiveDate::from_ymd_opt(1979, 2, 13));
     }
 
     #[test]

@@ -84,10 +84,43 @@ fn strip_accent(c: char) -> char {
     }
 }
 
+/// Calls `f` with the folded text (as `fold` makes it), without allocating when the text is
+/// short ASCII — the usual answer cell (« Oui », « Partiel »), millions per national export.
+pub fn with_folded<R>(text: &str, f: impl FnOnce(&str) -> R) -> R {
+    const SHORT: usize = 32;
+    let trimmed = text.trim();
+    if trimmed.len() > SHORT || !trimmed.is_ascii() {
+        return f(&fold(text));
+    }
+    let mut buffer = [0u8; SHORT];
+    let mut length = 0;
+    let mut pending_space = false;
+    for byte in trimmed.bytes() {
+        if char::from(byte).is_whitespace() {
+            pending_space = length > 0;
+            continue;
+        }
+        if pending_space {
+            buffer[length] = b' ';
+            length += 1;
+            pending_space = false;
+        }
+        buffer[length] = byte.to_ascii_lowercase();
+        length += 1;
+    }
+    // Only ASCII bytes were written.
+    f(std::str::from_utf8(&buffer[..length]).unwrap_or_default())
+}
+
 /// French booleans as people type them: Oui/Non, O/N, Vrai/Faux, 1/0, X/empty, Yes/No.
 /// `None` when the text is none of those (an empty text is `false`: an unticked box).
 pub fn parse_bool_fr(text: &str) -> Option<bool> {
-    match fold(text).as_str() {
+    with_folded(text, bool_fr)
+}
+
+/// `parse_bool_fr` on text already folded.
+pub fn bool_fr(folded: &str) -> Option<bool> {
+    match folded {
         "oui" | "o" | "vrai" | "1" | "x" | "yes" | "y" | "true" => Some(true),
         "non" | "n" | "faux" | "0" | "" | "no" | "false" => Some(false),
         _ => None,
@@ -97,6 +130,23 @@ pub fn parse_bool_fr(text: &str) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_ascii_folds_like_fold() {
+        for text in [
+            "Oui",
+            "  NON ",
+            "Partiel  en\tcours",
+            "\u{a0}Oui\u{a0}",
+            "Élevé",
+            "",
+            "   ",
+            "a much longer answer than thirty-two bytes, folded",
+            "X",
+        ] {
+            assert_eq!(with_folded(text, str::to_owned), fold(text), "{text:?}");
+        }
+    }
 
     #[test]
     fn latin1_bytes_fall_back_to_windows_1252() {

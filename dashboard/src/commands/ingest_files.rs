@@ -23,6 +23,9 @@ const WARNINGS_SHOWN: usize = 3;
 pub fn run(args: &IngestArgs) -> Result<u8> {
     let files = collect_files(&args.paths)?;
     let mut store = Store::open(&args.store.store)?;
+    // The parser thread below keeps the other core busy: DuckDB's own worker would only
+    // compete with it (measured: about 15 % less CPU for the national set with one thread).
+    store.connection().execute_batch("SET threads = 1")?;
     let options = ImportOptions {
         kind: args.kind,
         user: args.user.clone().or_else(|| std::env::var("USER").ok()),

@@ -2,7 +2,7 @@
 //! gives an ARS — one row per establishment and campaign, one column per question — and the
 //! long CSV `finess_et;campagne;code_question;reponse;date_maj[;statut]`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, Date32Builder, Float64Builder, Int64Builder, StringBuilder};
@@ -110,18 +110,33 @@ struct Declaration {
     updated_on: NaiveDate,
 }
 
-/// An answer borrows its question from the catalogue: no per-answer copies of codes,
-/// domains and labels (millions of answers at national scale).
+/// An answer borrows its question from the catalogue and its text from the sheet: no
+/// per-answer copies of codes, domains, labels or cells (millions at national scale).
 #[derive(Debug, Clone)]
-struct AnswerRow<'c> {
-    question: &'c Question,
-    raw: String,
+struct AnswerRow<'a> {
+    question: &'a Question,
+    raw: Cow<'a, str>,
     normalised: Cow<'static, str>,
     points: Option<f64>,
 }
 
-/// Declarations keyed by (FINESS, campaign), with their answers by question code.
-type Collected<'c> = BTreeMap<(String, i64), (Declaration, BTreeMap<&'c str, AnswerRow<'c>>)>;
+/// Declarations keyed by (FINESS, campaign), with their answers sorted by question code,
+/// one per question.
+type Collected<'a> = BTreeMap<(String, i64), (Declaration, Vec<AnswerRow<'a>>)>;
+
+/// Sorts a row's answers by question code; of two answers to one question, the later
+/// column's wins.
+fn by_question(mut answers: Vec<AnswerRow<'_>>) -> Vec<AnswerRow<'_>> {
+    answers.sort_by(|a, b| a.question.code.cmp(&b.question.code));
+    answers.dedup_by(|later, earlier| {
+        let same = later.question.code == earlier.question.code;
+        if same {
+            std::mem::swap(later, earlier);
+        }
+        same
+    });
+    answers
+}
 
 pub fn parse(
     workbook: &Workbook,
@@ -248,10 +263,10 @@ fn normalise_status(raw: &str) -> Option<&'static str> {
     }
 }
 
-fn keep<'c>(
-    collected: &mut Collected<'c>,
+fn keep<'a>(
+    collected: &mut Collected<'a>,
     declaration: Declaration,
-    answers: BTreeMap<&'c str, AnswerRow<'c>>,
+    answers: Vec<AnswerRow<'a>>,
     table: &Table<'_>,
     diagnostics: &mut Diagnostics,
 ) {
@@ -273,11 +288,11 @@ fn keep<'c>(
     collected.insert(key, (declaration, answers));
 }
 
-fn parse_wide<'c>(
-    grid: &crate::tabular::Grid,
-    catalogues: &'c Catalogues,
+fn parse_wide<'a>(
+    grid: &'a crate::tabular::Grid,
+    catalogues: &'a Catalogues,
     diagnostics: &mut Diagnostics,
-    collected: &mut Collected<'c>,
+    collected: &mut Collected<'a>,
 ) -> Result<u64, Refusal> {
     let table = Table::locate(grid, &WIDE, diagnostics)?;
     let question_columns: Vec<(usize, String)> = table
@@ -292,29 +307,44 @@ fn parse_wide<'c>(
             table.header_row
         )));
     }
-    let mut unknown_warned: HashSet<(String, String)> = HashSet::new();
-    for row in &table.rows {
+    // Each column's question, looked up once per catalogue version rather than per cell.
+    let mut resolved: Vec<(&'a Catalogue, Vec<Option<&'a Question>>)> = Vec::new();
+    for &row in &table.rows {
         let Some((declaration, version)) = declaration(&table, row, catalogues, diagnostics) else {
             continue;
         };
         let catalogue = catalogues
             .for_campaign(declaration.campaign)
             .expect("checked by declaration()");
-        let mut answers = BTreeMap::new();
-        for (column, code) in &question_columns {
-            let Some(question) = catalogue.question(code) else {
-                if unknown_warned.insert((code.clone(), version.clone())) {
-                    diagnostics.warn(
-                        Location {
-                            sheet: table.sheet.clone(),
-                            row: Some(table.header_row),
-                            column: Some(table.describe_column(*column)),
-                            json_path: None,
-                        },
-                        Some(code),
-                        format!("question {code} absente du catalogue {version} : colonne ignorée"),
-                    );
-                }
+        let questions = match resolved.iter().position(|(known, _)| std::ptr::eq(*known, catalogue)) {
+            Some(index) => &resolved[index].1,
+            None => {
+                let questions = question_columns
+                    .iter()
+                    .map(|(column, code)| {
+                        let question = catalogue.question(code);
+                        if question.is_none() {
+                            diagnostics.warn(
+                                Location {
+                                    sheet: table.sheet.clone(),
+                                    row: Some(table.header_row),
+                                    column: Some(table.describe_column(*column)),
+                                    json_path: None,
+                                },
+                                Some(code),
+                                format!("question {code} absente du catalogue {version} : colonne ignorée"),
+                            );
+                        }
+                        question
+                    })
+                    .collect();
+                resolved.push((catalogue, questions));
+                &resolved[resolved.len() - 1].1
+            }
+        };
+        let mut answers = Vec::with_capacity(question_columns.len());
+        for ((column, _), question) in question_columns.iter().zip(questions) {
+            let Some(question) = question else {
                 continue;
             };
             let cell = table.cell(row, *column);
@@ -322,35 +352,32 @@ fn parse_wide<'c>(
                 continue;
             }
             match question.normalise(cell, declaration.updated_on) {
-                Ok(answer) => {
-                    answers.insert(
-                        question.code.as_str(),
-                        AnswerRow {
-                            question,
-                            raw: cell.display(),
-                            normalised: answer.normalised,
-                            points: answer.points,
-                        },
-                    );
-                }
+                Ok(answer) => answers.push(AnswerRow {
+                    question,
+                    raw: cell.shown(),
+                    normalised: answer.normalised,
+                    points: answer.points,
+                }),
                 Err(reason) => diagnostics.reject(table.location(row.0, *column), Some(&cell.display()), reason),
             }
         }
-        keep(collected, declaration, answers, &table, diagnostics);
+        keep(collected, declaration, by_question(answers), &table, diagnostics);
     }
     Ok(table.rows.len() as u64)
 }
 
-fn parse_long<'c>(
-    grid: &crate::tabular::Grid,
-    catalogues: &'c Catalogues,
+fn parse_long<'a>(
+    grid: &'a crate::tabular::Grid,
+    catalogues: &'a Catalogues,
     diagnostics: &mut Diagnostics,
-    collected: &mut Collected<'c>,
+    collected: &mut Collected<'a>,
 ) -> Result<u64, Refusal> {
     let table = Table::locate(grid, &LONG, diagnostics)?;
     let question_column = table.column_index(QUESTION.key).unwrap_or(0);
     let answer_column = table.column_index(ANSWER.key);
-    for row in &table.rows {
+    // Answers arrive one per row: gathered by question code, the last row winning.
+    let mut gathered: BTreeMap<(String, i64), (Declaration, BTreeMap<&'a str, AnswerRow<'a>>)> = BTreeMap::new();
+    for &row in &table.rows {
         let Some((declaration, version)) = declaration(&table, row, catalogues, diagnostics) else {
             continue;
         };
@@ -359,7 +386,7 @@ fn parse_long<'c>(
             .expect("checked by declaration()");
         let code = table.cell(row, question_column).display();
         let key = (declaration.finess_et.to_string(), declaration.campaign);
-        let entry = collected
+        let entry = gathered
             .entry(key)
             .or_insert_with(|| (declaration.clone(), BTreeMap::new()));
         // The declaration's date is its latest answer's.
@@ -387,7 +414,7 @@ fn parse_long<'c>(
                     question.code.as_str(),
                     AnswerRow {
                         question,
-                        raw: cell.display(),
+                        raw: cell.shown(),
                         normalised: answer.normalised,
                         points: answer.points,
                     },
@@ -400,6 +427,11 @@ fn parse_long<'c>(
             ),
         }
     }
+    collected.extend(
+        gathered
+            .into_iter()
+            .map(|(key, (declaration, answers))| (key, (declaration, answers.into_values().collect()))),
+    );
     Ok(table.rows.len() as u64)
 }
 
@@ -466,7 +498,7 @@ fn build_batches(collected: &Collected) -> (RecordBatch, RecordBatch) {
         status.append_option(declaration.status.as_deref());
         updated.append_value(to_date32(declaration.updated_on));
         source_row.append_value(declaration.row as i64);
-        for answer in answers.values() {
+        for answer in answers {
             a_et.append_value(declaration.finess_et.as_str());
             a_campaign.append_value(declaration.campaign);
             a_code.append_value(&answer.question.code);

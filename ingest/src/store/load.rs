@@ -143,6 +143,7 @@ impl ParsedFile {
     fn parse_hashed(file_name: &str, bytes: &[u8], sha256: String, options: &ImportOptions) -> ParsedFile {
         let size = bytes.len() as u64;
         let started_at = now_utc();
+        let clock = std::time::Instant::now();
         let result = if size > options.max_file_bytes {
             Err((options.kind, too_large(size, options.max_file_bytes)))
         } else {
@@ -155,6 +156,7 @@ impl ParsedFile {
             parsers::detect_and_parse(options.kind, bytes, context, &mut diagnostics)
                 .map(|parsed| (parsed, diagnostics))
         };
+        tracing::debug!(file = file_name, seconds = clock.elapsed().as_secs_f64(), "parsed");
         ParsedFile {
             file_name: file_name.to_owned(),
             sha256,
@@ -300,6 +302,7 @@ impl Store {
     ) -> Result<ImportOutcome, StoreError> {
         let kind = parsed.kind();
         let rows_read = parsed.rows_read();
+        let clock = std::time::Instant::now();
         let transaction = self.connection.transaction()?;
         let import_id = next_import_id(&transaction)?;
 
@@ -355,8 +358,15 @@ impl Store {
                 generated_at,
             ],
         )?;
+        let loaded = clock.elapsed().as_secs_f64();
         pause_before_commit_if_testing();
         commit(transaction, import_id, options)?;
+        tracing::debug!(
+            file = file_name,
+            load_seconds = loaded,
+            commit_seconds = clock.elapsed().as_secs_f64() - loaded,
+            "stored"
+        );
         Ok(ImportOutcome {
             file: file_name.to_owned(),
             kind: Some(kind),

@@ -1,20 +1,23 @@
 //! One reading interface for CSV and XLSX: a workbook of visible sheets, each a grid of
 //! typed cells with the row numbers Excel shows.
 
+use std::collections::HashMap;
 use std::io::Cursor;
+use std::sync::Arc;
 
-use calamine::{Data, Reader, SheetVisible, Xlsx};
-use chrono::{NaiveDate, NaiveDateTime};
+use calamine::{DataRef, Reader, SheetVisible, Xlsx, XlsxError};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use super::read_csv;
 use crate::report::Refusal;
 use crate::text::SourceEncoding;
 
 /// A cell as the file holds it. CSV cells are always text; XLSX cells keep their type.
+/// Text is shared: an XLSX sheet repeats a few strings (« Oui », « Non ») millions of times.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Empty,
-    Text(String),
+    Text(Arc<str>),
     Number(f64),
     Bool(bool),
     DateTime(NaiveDateTime),
@@ -29,6 +32,14 @@ impl Cell {
         }
     }
 
+    /// `display`, borrowing the text of a text cell (no copy for the common case).
+    pub fn shown(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Cell::Text(text) => std::borrow::Cow::Borrowed(text.trim()),
+            other => std::borrow::Cow::Owned(other.display()),
+        }
+    }
+
     /// The cell as a person reads it (numbers without a useless `.0`).
     pub fn display(&self) -> String {
         match self {
@@ -38,8 +49,9 @@ impl Cell {
             Cell::Number(number) => number.to_string(),
             Cell::Bool(true) => "VRAI".to_owned(),
             Cell::Bool(false) => "FAUX".to_owned(),
+            // Written by hand: chrono's `format` interprets its pattern on every call.
             Cell::DateTime(datetime) if datetime.time() == chrono::NaiveTime::MIN => {
-                datetime.format("%d/%m/%Y").to_string()
+                format!("{:02}/{:02}/{:04}", datetime.day(), datetime.month(), datetime.year())
             }
             Cell::DateTime(datetime) => datetime.format("%d/%m/%Y %H:%M:%S").to_string(),
         }
@@ -120,7 +132,7 @@ fn text_cell(text: String) -> Cell {
     if text.trim().is_empty() {
         Cell::Empty
     } else {
-        Cell::Text(text)
+        Cell::Text(text.into())
     }
 }
 
@@ -131,6 +143,8 @@ const MAX_COMPRESSION_RATIO: u64 = 200;
 /// Entries smaller than this may compress as well as they like.
 const RATIO_CHECK_FROM_BYTES: u64 = 16 << 20;
 const MAX_ROWS_PER_SHEET: usize = 1_000_000;
+/// Excel's last column, XFD.
+const MAX_COLUMNS_PER_SHEET: usize = 16_384;
 
 fn unreadable(detail: String) -> Refusal {
     Refusal::Structure(format!(
@@ -176,26 +190,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Workbook, Refusal> {
             hidden_sheets.push(sheet.name);
             continue;
         }
-        let range = workbook
-            .worksheet_range(&sheet.name)
-            .map_err(|error| unreadable(error.to_string()))?;
-        if range.height() > MAX_ROWS_PER_SHEET {
-            return Err(Refusal::Structure(format!(
-                "la feuille « {} » a {} lignes (limite {MAX_ROWS_PER_SHEET})",
-                sheet.name,
-                range.height()
-            )));
-        }
-        let (first_row, first_column) = range.start().unwrap_or((0, 0));
-        let rows = range
-            .rows()
-            .enumerate()
-            .map(|(index, cells)| {
-                let mut row: Vec<Cell> = vec![Cell::Empty; first_column as usize];
-                row.extend(cells.iter().map(convert));
-                (u64::from(first_row) + index as u64 + 1, row)
-            })
-            .collect();
+        let rows = read_sheet_rows(&mut workbook, &sheet.name)?;
         sheets.push(Grid {
             sheet: Some(sheet.name),
             rows,
@@ -213,20 +208,91 @@ fn read_xlsx(bytes: &[u8]) -> Result<Workbook, Refusal> {
     })
 }
 
-fn convert(data: &Data) -> Cell {
+/// Streams a sheet's cells straight into rows (no intermediate calamine range: shared
+/// strings are copied once, and a sheet over the row limit is refused as soon as it is seen).
+/// Rows run from the first non-empty one to the last, blank rows included; each row ends at
+/// its last non-empty cell (a missing cell reads as empty).
+fn read_sheet_rows(workbook: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Vec<(u64, Vec<Cell>)>, Refusal> {
+    let mut reader = match workbook.worksheet_cells_reader(name) {
+        Ok(reader) => reader,
+        // A chart sheet has no cells.
+        Err(XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()),
+        Err(error) => return Err(unreadable(error.to_string())),
+    };
+    let mut first_row: Option<u32> = None;
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut shared = SharedCells::new();
+    while let Some(cell) = reader.next_cell().map_err(|error| unreadable(error.to_string()))? {
+        let value = convert(cell.get_value(), &mut shared);
+        if value == Cell::Empty {
+            continue;
+        }
+        let (row, column) = cell.get_position();
+        let first = *first_row.get_or_insert(row);
+        // Rows out of order (never written so by Excel) shift what was read down.
+        let shift = first.saturating_sub(row) as usize;
+        let index = row.saturating_sub(first) as usize;
+        if index.max(rows.len() + shift) >= MAX_ROWS_PER_SHEET {
+            return Err(Refusal::Structure(format!(
+                "la feuille « {name} » dépasse {MAX_ROWS_PER_SHEET} lignes (limite du nombre de lignes par feuille)"
+            )));
+        }
+        if shift > 0 {
+            rows.splice(0..0, std::iter::repeat_with(Vec::new).take(shift));
+            first_row = Some(row);
+        }
+        if index >= rows.len() {
+            rows.resize_with(index + 1, Vec::new);
+        }
+        let column = column as usize;
+        if column >= MAX_COLUMNS_PER_SHEET {
+            return Err(unreadable(format!(
+                "cellule en colonne {} de la feuille « {name} », au-delà de la dernière colonne d'Excel",
+                column + 1
+            )));
+        }
+        let cells = &mut rows[index];
+        if column >= cells.len() {
+            cells.resize(column + 1, Cell::Empty);
+        }
+        cells[column] = value;
+    }
+    let first = u64::from(first_row.unwrap_or(0));
+    Ok(rows
+        .into_iter()
+        .enumerate()
+        .map(|(index, cells)| (first + index as u64 + 1, cells))
+        .collect())
+}
+
+/// The sheet's shared strings already turned into cells, by address in calamine's table.
+type SharedCells = HashMap<(usize, usize), Cell>;
+
+fn convert(data: &DataRef<'_>, shared: &mut SharedCells) -> Cell {
     match data {
-        Data::Empty | Data::Error(_) => Cell::Empty,
-        Data::String(text) => text_cell(text.clone()),
-        Data::Int(value) => Cell::Number(*value as f64),
-        Data::Float(value) => Cell::Number(*value),
-        Data::Bool(value) => Cell::Bool(*value),
-        Data::DateTime(datetime) => {
+        DataRef::Empty | DataRef::Error(_) => Cell::Empty,
+        DataRef::SharedString(text) => shared
+            .entry((text.as_ptr() as usize, text.len()))
+            .or_insert_with(|| text_cell_ref(text))
+            .clone(),
+        DataRef::String(text) | DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => text_cell_ref(text),
+        DataRef::Int(value) => Cell::Number(*value as f64),
+        DataRef::Float(value) => Cell::Number(*value),
+        DataRef::Bool(value) => Cell::Bool(*value),
+        DataRef::DateTime(datetime) => {
             let (year, month, day, hour, minute, second, _) = datetime.to_ymd_hms_milli();
             NaiveDate::from_ymd_opt(i32::from(year), u32::from(month), u32::from(day))
                 .and_then(|date| date.and_hms_opt(u32::from(hour), u32::from(minute), u32::from(second)))
                 .map_or(Cell::Number(datetime.as_f64()), Cell::DateTime)
         }
-        Data::DateTimeIso(text) | Data::DurationIso(text) => text_cell(text.clone()),
+    }
+}
+
+fn text_cell_ref(text: &str) -> Cell {
+    if text.trim().is_empty() {
+        Cell::Empty
+    } else {
+        Cell::Text(text.into())
     }
 }
 

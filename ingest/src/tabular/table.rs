@@ -293,29 +293,30 @@ fn texts(cells: &[Cell]) -> Vec<String> {
 
 /// Converts a cell to a kind, the French way; the error is a reason in French.
 pub fn convert(cell: &Cell, kind: ValueKind) -> Result<Value, String> {
-    let shown = cell.display();
+    // Shown in error messages only: formatting a date or a number costs more than reading it.
+    let shown = || cell.shown();
     match kind {
-        ValueKind::Text => Ok(Value::Text(shown)),
-        ValueKind::Finess => Finess::parse_lenient(&shown)
+        ValueKind::Text => Ok(Value::Text(shown().into_owned())),
+        ValueKind::Finess => Finess::parse_lenient(&shown())
             .map(|(finess, _)| Value::Finess(finess))
             .map_err(|error| error.to_string()),
         ValueKind::Integer => match number(cell) {
             Some(value) if value.fract() == 0.0 => Ok(Value::Integer(value as i64)),
-            _ => Err(format!("nombre entier attendu, « {shown} » lu")),
+            _ => Err(format!("nombre entier attendu, « {} » lu", shown())),
         },
         ValueKind::Decimal => number(cell)
             .map(Value::Decimal)
-            .ok_or_else(|| format!("nombre attendu, « {shown} » lu")),
+            .ok_or_else(|| format!("nombre attendu, « {} » lu", shown())),
         ValueKind::Percent => {
             let value = match cell {
                 // Excel stores 45 % as 0.45 in a percent-formatted cell.
                 Cell::Number(value) if (0.0..=1.0).contains(value) && *value != 0.0 && *value != 1.0 => value * 100.0,
-                _ => number(cell).ok_or_else(|| format!("pourcentage attendu, « {shown} » lu"))?,
+                _ => number(cell).ok_or_else(|| format!("pourcentage attendu, « {} » lu", shown()))?,
             };
             if (0.0..=100.0).contains(&value) {
                 Ok(Value::Decimal(value))
             } else {
-                Err(format!("pourcentage hors de 0 à 100 : « {shown} »"))
+                Err(format!("pourcentage hors de 0 à 100 : « {} »", shown()))
             }
         }
         ValueKind::Date | ValueKind::DateTime => {
@@ -325,7 +326,7 @@ pub fn convert(cell: &Cell, kind: ValueKind) -> Result<Value, String> {
                 Cell::Text(text) => parse_datetime_fr(text),
                 _ => None,
             }
-            .ok_or_else(|| format!("date attendue (jj/mm/aaaa), « {shown} » lu"))?;
+            .ok_or_else(|| format!("date attendue (jj/mm/aaaa), « {} » lu", shown()))?;
             Ok(if kind == ValueKind::Date {
                 Value::Date(datetime.date())
             } else {
@@ -335,9 +336,12 @@ pub fn convert(cell: &Cell, kind: ValueKind) -> Result<Value, String> {
         ValueKind::Bool => match cell {
             Cell::Bool(value) => Ok(Value::Bool(*value)),
             Cell::Number(value) if *value == 1.0 || *value == 0.0 => Ok(Value::Bool(*value == 1.0)),
-            _ => parse_bool_fr(&shown)
-                .map(Value::Bool)
-                .ok_or_else(|| format!("Oui ou Non attendu, « {shown} » lu")),
+            _ => {
+                let shown = shown();
+                parse_bool_fr(&shown)
+                    .map(Value::Bool)
+                    .ok_or_else(|| format!("Oui ou Non attendu, « {shown} » lu"))
+            }
         },
     }
 }
@@ -387,7 +391,7 @@ mod tests {
 
     #[test]
     fn cells_convert_by_kind() {
-        let text = |value: &str| Cell::Text(value.to_owned());
+        let text = |value: &str| Cell::Text(value.into());
         assert_eq!(
             convert(&Cell::Number(10000024.0), ValueKind::Finess),
             Ok(Value::Finess(Finess::parse("010000024").unwrap()))
