@@ -326,13 +326,19 @@ fn the_server_answers_throughout_a_national_import_with_the_data_wholly_before_o
         if version == old_version {
             assert!(
                 body == before[index].1,
-                "{}: old version, other figures",
-                watched[index]
+                "{}: old version, other figures\n{}",
+                watched[index],
+                first_difference(&before[index].1, &body)
             );
             old_seen += 1;
         } else {
             assert_eq!(version, new_version, "{}: unknown data version", watched[index]);
-            assert!(body == after[index].1, "{}: new version, other figures", watched[index]);
+            assert!(
+                body == after[index].1,
+                "{}: new version, other figures\n{}",
+                watched[index],
+                first_difference(&after[index].1, &body)
+            );
             new_seen += 1;
         }
     }
@@ -347,4 +353,31 @@ fn the_server_answers_throughout_a_national_import_with_the_data_wholly_before_o
     let refused = run(&["ingest", "--store", store.to_str().unwrap(), &others[0]]);
     assert_eq!(refused.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("déjà ouverte par un autre programme"));
+}
+
+/// Where two bodies part, with some context, for a failure message.
+fn first_difference(expected: &str, seen: &str) -> String {
+    let at = expected
+        .bytes()
+        .zip(seen.bytes())
+        .position(|(a, b)| a != b)
+        .unwrap_or(expected.len().min(seen.len()));
+    let window = |text: &str| {
+        let mut start = at.saturating_sub(120).min(text.len());
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = (at + 120).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        text[start..end].to_owned()
+    };
+    format!(
+        "first difference at byte {at} (lengths {} and {}):\nexpected …{}…\nseen     …{}…",
+        expected.len(),
+        seen.len(),
+        window(expected),
+        window(seen)
+    )
 }

@@ -124,6 +124,9 @@ struct AnswerRow<'a> {
 /// one per question.
 type Collected<'a> = BTreeMap<(String, i64), (Declaration, Vec<AnswerRow<'a>>)>;
 
+/// The long layout's answers of one declaration while its rows are read.
+type AnswersByCode<'a> = BTreeMap<&'a str, AnswerRow<'a>>;
+
 /// Sorts a row's answers by question code; of two answers to one question, the later
 /// column's wins.
 fn by_question(mut answers: Vec<AnswerRow<'_>>) -> Vec<AnswerRow<'_>> {
@@ -376,7 +379,7 @@ fn parse_long<'a>(
     let question_column = table.column_index(QUESTION.key).unwrap_or(0);
     let answer_column = table.column_index(ANSWER.key);
     // Answers arrive one per row: gathered by question code, the last row winning.
-    let mut gathered: BTreeMap<(String, i64), (Declaration, BTreeMap<&'a str, AnswerRow<'a>>)> = BTreeMap::new();
+    let mut gathered: BTreeMap<(String, i64), (Declaration, AnswersByCode<'a>)> = BTreeMap::new();
     for &row in &table.rows {
         let Some((declaration, version)) = declaration(&table, row, catalogues, diagnostics) else {
             continue;
