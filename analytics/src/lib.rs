@@ -142,6 +142,9 @@ fn like_escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
+/// Held while the shared status of a date is checked and materialised (see `prepare`).
+static STATUS_BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The indicators over one store connection.
 pub struct Analytics<'c> {
     connection: &'c Connection,
@@ -209,6 +212,10 @@ impl<'c> Analytics<'c> {
         self.connection.execute_batch("DELETE FROM ctx_key")?;
         self.refresh_if_stale()?;
         context::prepare(self.connection, self.settings, as_of, scope)?;
+        // One connection of the process at a time checks and builds the shared status: two
+        // at once would both find a date missing and both insert it (inserts of new rows do
+        // not conflict in DuckDB), doubling or mixing its rows.
+        let _building = STATUS_BUILD.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let cached: bool = self.connection.query_row(
             "SELECT EXISTS (SELECT 1 FROM duckdb_tables() WHERE table_name = 'analytics_status_state')",
             [],
@@ -230,6 +237,7 @@ impl<'c> Analytics<'c> {
             ))?;
             self.store_status(as_of, &fingerprint)?;
         }
+        drop(_building);
         let date = format!("DATE '{as_of}'");
         if scope.red_sites.is_empty() {
             self.connection.execute_batch(&format!(
