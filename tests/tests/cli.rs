@@ -23,6 +23,18 @@ fn run(args: &[&str]) -> Output {
     opssies().args(args).output().expect("the program starts")
 }
 
+/// Runs the program and expects success, showing its error output otherwise.
+fn run_ok(args: &[&str]) -> Output {
+    let output = run(args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -412,13 +424,7 @@ fn reports_run_on_an_ingested_generated_region() {
     let set = directory.path().join("jeu");
     let store = directory.path().join("base.duckdb");
     let (set_arg, store_arg) = (set.to_str().unwrap(), store.to_str().unwrap());
-    let output = run(&["demo-data", "--out", set_arg, "--seed", "4", "--today", "2026-11-29"]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    run_ok(&["demo-data", "--out", set_arg, "--seed", "4", "--today", "2026-11-29"]);
     // A folder with a manifest is imported in the manifest's order, the manifest itself skipped.
     let output = run(&["ingest", "--store", store_arg, "--json", set_arg]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
@@ -430,7 +436,7 @@ fn reports_run_on_an_ingested_generated_region() {
     assert_eq!(lines.len(), manifest["files"].as_array().unwrap().len());
     assert_eq!(lines[0]["kind"], "finess");
 
-    let output = run(&[
+    let output = run_ok(&[
         "report",
         "--store",
         store_arg,
@@ -439,12 +445,6 @@ fn reports_run_on_an_ingested_generated_region() {
         "--format",
         "json",
     ]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
     let truths = &manifest["truths"];
     assert_eq!(
@@ -533,34 +533,22 @@ fn backup_then_restore_gives_every_table_back_and_a_tampered_backup_is_refused()
     let output = run(&["ingest", "--store", store.to_str().unwrap(), samples]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     let backup = directory.path().join("sauvegarde");
-    let output = run(&[
+    run_ok(&[
         "backup",
         "--store",
         store.to_str().unwrap(),
         "--out",
         backup.to_str().unwrap(),
     ]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     assert!(backup.join("manifest.json").exists() && backup.join("events.parquet").exists());
 
     let restored = directory.path().join("restauree.duckdb");
-    let output = run(&[
+    run_ok(&[
         "restore",
         backup.to_str().unwrap(),
         "--store",
         restored.to_str().unwrap(),
     ]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     let before = sums(&store);
     assert!(before.iter().any(|(name, rows, _)| name == "events" && *rows > 0));
     assert_eq!(sums(&restored), before);
@@ -625,18 +613,12 @@ fn a_full_disk_during_an_import_is_explained_and_leaves_the_store_as_before() {
     // Without the limit the store opens, holds exactly what it held, and the import works.
     assert_eq!(counts(&store), before, "nothing of the failed import is visible");
     assert_eq!(sum_of_rows(&store), rows_before);
-    let rerun = run(&[
+    let rerun = run_ok(&[
         "ingest",
         "--store",
         store.to_str().unwrap(),
         "--json",
         large.to_str().unwrap(),
     ]);
-    assert_eq!(
-        rerun.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&rerun.stderr)
-    );
     assert_eq!(json_lines(&rerun)[0]["status"], "stored");
 }

@@ -260,14 +260,7 @@ fn the_server_answers_throughout_a_national_import_with_the_data_wholly_before_o
         format!("/api/etablissements/{}?date={DATE}", server.establishment_site),
         format!("/etablissements?date={DATE}&departement=75"),
     ];
-    let before: Vec<(i64, String)> = watched
-        .iter()
-        .map(|path| {
-            let (status, version, body) = fetch(&server, path);
-            assert_eq!(status, 200, "{path}");
-            (version, body)
-        })
-        .collect();
+    let before = fetch_all(&server, &watched);
     let old_version = before[0].0;
     assert!(old_version > 0, "every response carries its data version");
 
@@ -306,14 +299,7 @@ fn the_server_answers_throughout_a_national_import_with_the_data_wholly_before_o
         readers.into_iter().map(|reader| reader.join().unwrap()).collect()
     });
 
-    let after: Vec<(i64, String)> = watched
-        .iter()
-        .map(|path| {
-            let (status, version, body) = fetch(&server, path);
-            assert_eq!(status, 200, "{path}");
-            (version, body)
-        })
-        .collect();
+    let after = fetch_all(&server, &watched);
     let new_version = after[0].0;
     assert!(new_version > old_version, "the import is a new data version");
     assert_ne!(before[0].1, after[0].1, "the import changes the regional figures");
@@ -380,4 +366,16 @@ fn first_difference(expected: &str, seen: &str) -> String {
         window(expected),
         window(seen)
     )
+}
+
+/// Each watched page's data version and body, every one answered 200.
+fn fetch_all(server: &Server, watched: &[String]) -> Vec<(i64, String)> {
+    watched
+        .iter()
+        .map(|path| {
+            let (status, version, body) = fetch(server, path);
+            assert_eq!(status, 200, "{path}");
+            (version, body)
+        })
+        .collect()
 }

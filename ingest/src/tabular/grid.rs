@@ -114,26 +114,18 @@ pub fn read_workbook(bytes: &[u8], file_name: Option<&str>) -> Result<Workbook, 
     }
     let table = read_csv(bytes)?;
     let mut rows = Vec::with_capacity(table.rows.len() + 1);
-    rows.push((1, table.headers.into_iter().map(text_cell).collect()));
+    rows.push((1, table.headers.iter().map(String::as_str).map(text_cell).collect()));
     rows.extend(
         table
             .rows
             .into_iter()
-            .map(|(line, fields)| (line, fields.into_iter().map(text_cell).collect())),
+            .map(|(line, fields)| (line, fields.iter().map(String::as_str).map(text_cell).collect())),
     );
     Ok(Workbook {
         sheets: vec![Grid { sheet: None, rows }],
         encoding: Some(table.encoding),
         hidden_sheets: Vec::new(),
     })
-}
-
-fn text_cell(text: String) -> Cell {
-    if text.trim().is_empty() {
-        Cell::Empty
-    } else {
-        Cell::Text(text.into())
-    }
 }
 
 /// Limits on what an XLSX may unpack to (inputs.md "Limits"): checked on the zip's central
@@ -273,9 +265,9 @@ fn convert(data: &DataRef<'_>, shared: &mut SharedCells) -> Cell {
         DataRef::Empty | DataRef::Error(_) => Cell::Empty,
         DataRef::SharedString(text) => shared
             .entry((text.as_ptr() as usize, text.len()))
-            .or_insert_with(|| text_cell_ref(text))
+            .or_insert_with(|| text_cell(text))
             .clone(),
-        DataRef::String(text) | DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => text_cell_ref(text),
+        DataRef::String(text) | DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => text_cell(text),
         DataRef::Int(value) => Cell::Number(*value as f64),
         DataRef::Float(value) => Cell::Number(*value),
         DataRef::Bool(value) => Cell::Bool(*value),
@@ -288,7 +280,7 @@ fn convert(data: &DataRef<'_>, shared: &mut SharedCells) -> Cell {
     }
 }
 
-fn text_cell_ref(text: &str) -> Cell {
+fn text_cell(text: &str) -> Cell {
     if text.trim().is_empty() {
         Cell::Empty
     } else {
