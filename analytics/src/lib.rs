@@ -10,11 +10,13 @@ pub mod settings;
 pub mod status;
 
 mod context;
+mod fiche;
 
 use chrono::NaiveDate;
 use duckdb::{Connection, ToSql, params_from_iter};
 use serde::Serialize;
 
+pub use fiche::FicheBook;
 pub use settings::Settings;
 pub use status::EstablishmentStatus;
 use status::date;
@@ -75,6 +77,11 @@ impl Scope {
         Scope::default()
     }
 
+    /// Sees what ARS and SESAN see: the region's fiches are the same for every such viewer.
+    pub fn is_region(&self) -> bool {
+        self.sites.is_none() && self.red_sites.is_empty()
+    }
+
     /// An establishment: its own sites, red events included.
     pub fn establishment(sites: Vec<String>) -> Self {
         Scope {
@@ -85,7 +92,7 @@ impl Scope {
 }
 
 /// Filters of the pages and the CLI; every value is bound as a query parameter.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Filter {
     /// `ES` or `ESMS`.
     pub kind: Option<String>,
@@ -780,210 +787,6 @@ impl<'c> Analytics<'c> {
             remaining_euros: self.settings.aap.envelope_euros - committed,
             applications,
         })
-    }
-
-    /// One establishment's fiche: its indicators, maturity by domain, evidence and peers.
-    pub fn fiche(&self, finess: &str, as_of: NaiveDate, scope: &Scope) -> Result<Fiche> {
-        self.prepare(as_of, scope)?;
-        let sql = format!(
-            "SELECT {} FROM establishment_status s WHERE s.finess_et = $1 AND $1 IN (SELECT finess_et FROM scope_sites)",
-            status::COLUMNS
-        );
-        let mut statement = self.connection.prepare_cached(&sql)?;
-        let status = statement
-            .query_map([finess], EstablishmentStatus::from_row)?
-            .next()
-            .transpose()?
-            .ok_or_else(|| AnalyticsError::NotFound(finess.to_owned()))?;
-        let mut statement = self.connection.prepare_cached(
-            "WITH mine AS (SELECT * FROM analytics_domain_scores WHERE finess_et = $1)
-             SELECT d.domain, d.score, d.answered, d.scored,
-                    (SELECT p.score FROM mine p
-                     WHERE p.domain = d.domain AND p.campaign < d.campaign AND p.score IS NOT NULL
-                     ORDER BY p.campaign DESC LIMIT 1) AS previous
-             FROM mine d
-             WHERE d.campaign = $2
-             ORDER BY d.domain",
-        )?;
-        let domains = statement
-            .query_map(duckdb::params![finess, status.maturity_campaign], |row| {
-                Ok(DomainScore {
-                    domain: row.get(0)?,
-                    score: row.get(1)?,
-                    answered: row.get(2)?,
-                    scored: row.get(3)?,
-                    previous: row.get(4)?,
-                })
-            })?
-            .collect::<duckdb::Result<Vec<_>>>()?;
-        let mut statement = self.connection.prepare_cached(
-            "SELECT CAST(coalesce(e.completed_at, e.completion_planned_at, e.request_effective_at) AS DATE) AS day,
-                    e.event_type, e.event_type_label, e.tlp, e.outcome_level, e.outcome_score, i.file_name
-             FROM events e
-             JOIN imports i ON i.import_id = e.import_id
-             WHERE (e.recipient_finess_et = $1
-                    OR (e.recipient_finess_et IS NULL
-                        AND e.recipient_finess_ej = (SELECT finess_ej FROM finess_referential WHERE finess_et = $1)))
-               AND (e.tlp <> 'red' OR $1 IN (SELECT finess_et FROM scope_red_sites))
-               AND coalesce(CAST(e.completed_at AS DATE), (SELECT as_of FROM ctx)) <= (SELECT as_of FROM ctx)
-             ORDER BY day DESC NULLS LAST, e.event_type",
-        )?;
-        let timeline = statement
-            .query_map([finess], |row| {
-                Ok(TimelineEvent {
-                    date: date(row, "day")?,
-                    event_type: row.get(1)?,
-                    label: row.get(2)?,
-                    tlp: row.get(3)?,
-                    outcome_level: row.get(4)?,
-                    outcome_score: row.get(5)?,
-                    source_file: row.get(6)?,
-                })
-            })?
-            .collect::<duckdb::Result<Vec<_>>>()?;
-        let mut statement = self.connection.prepare_cached(
-            "SELECT exercise_on, action, owner, deadline, status, closed_on,
-                    deadline < (SELECT as_of FROM ctx) AND coalesce(status, '') NOT IN ('fait', 'abandonné') AS overdue
-             FROM action_checks
-             WHERE finess_et = ?
-               AND import_id = (SELECT max(import_id) FROM imports WHERE kind = 'exercices' AND status = 'stored')
-             ORDER BY exercise_on DESC, deadline NULLS LAST",
-        )?;
-        let actions = statement
-            .query_map([finess], |row| {
-                Ok(ActionItem {
-                    exercise_on: date(row, "exercise_on")?,
-                    action: row.get(1)?,
-                    owner: row.get(2)?,
-                    deadline: date(row, "deadline")?,
-                    status: row.get(4)?,
-                    closed_on: date(row, "closed_on")?,
-                    overdue: row.get::<_, Option<bool>>(6)?.unwrap_or(false),
-                })
-            })?
-            .collect::<duckdb::Result<Vec<_>>>()?;
-        let benchmarks = self.benchmarks_prepared(&status, &domains, as_of)?;
-        Ok(Fiche {
-            as_of,
-            status,
-            domains,
-            timeline,
-            actions,
-            benchmarks,
-        })
-    }
-
-    /// Peer comparison of one establishment on each measure, in its four groups, read from
-    /// the date's peer figures; a group under the minimum size gets no figure at all.
-    fn benchmarks_prepared(
-        &self,
-        status: &EstablishmentStatus,
-        domains: &[DomainScore],
-        as_of: NaiveDate,
-    ) -> Result<Vec<Benchmark>> {
-        let k = self.settings.benchmarks.minimum_group_size;
-        let departement = status.departement.clone().unwrap_or_default();
-        let mut statement = self.connection.prepare_cached(
-            "SELECT measure, group_kind, n, median, worst_20, best_20, percentiles
-             FROM analytics_peer_stats
-             WHERE cache_as_of = CAST($1 AS DATE)
-               AND ((group_kind = 'département' AND group_key = $2) OR group_kind = 'région'
-                    OR (group_kind = 'groupe de pairs' AND group_key = $3) OR group_kind = 'national')",
-        )?;
-        let rows = statement
-            .query_map(
-                duckdb::params![as_of.to_string(), departement, status.peer_group],
-                |row| {
-                    let percentiles: Vec<f64> = match row.get::<_, duckdb::types::Value>(6)? {
-                        duckdb::types::Value::List(items) => items
-                            .into_iter()
-                            .filter_map(|item| match item {
-                                duckdb::types::Value::Double(value) => Some(value),
-                                _ => None,
-                            })
-                            .collect(),
-                        _ => Vec::new(),
-                    };
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, String>(1)?,
-                        row.get::<_, i64>(2)?,
-                        [row.get::<_, f64>(3)?, row.get::<_, f64>(4)?, row.get::<_, f64>(5)?],
-                        percentiles,
-                    ))
-                },
-            )?
-            .collect::<duckdb::Result<Vec<_>>>()?;
-        // National figures only when a national set is loaded (at least as many sites with a
-        // maturity outside the region as inside), not for a few neighbours' sites.
-        let size_of = |group: &str| {
-            rows.iter()
-                .find(|(measure, g, ..)| measure == "Maturité globale" && g == group)
-                .map_or(0, |(_, _, n, ..)| *n)
-        };
-        let national_loaded = size_of("région") > 0 && size_of("national") >= 2 * size_of("région");
-        let mut own: Vec<(String, Option<f64>)> = vec![
-            ("Maturité globale".to_owned(), status.maturity),
-            (
-                "Complétude du questionnaire".to_owned(),
-                status.maturity_completion.map(|c| 100.0 * c),
-            ),
-            (
-                "Attentes atteintes (sur 5)".to_owned(),
-                Some(f64::from(status.items_met)),
-            ),
-        ];
-        let mut domain_measures: Vec<&String> = rows
-            .iter()
-            .map(|(measure, ..)| measure)
-            .filter(|measure| measure.starts_with("Maturité ") && *measure != "Maturité globale")
-            .collect();
-        domain_measures.sort();
-        domain_measures.dedup();
-        for measure in domain_measures {
-            let score = domains
-                .iter()
-                .find(|d| measure.strip_prefix("Maturité ") == Some(d.domain.as_str()))
-                .and_then(|d| d.score);
-            own.push((measure.clone(), score));
-        }
-        let mut groups = vec![
-            ("département", status.departement_label.clone().unwrap_or_default()),
-            ("région", self.settings.region.name.clone()),
-            ("groupe de pairs", status.peer_group.clone()),
-        ];
-        if national_loaded {
-            groups.push(("national", "France".to_owned()));
-        }
-        let mut benchmarks = Vec::new();
-        for (measure, value) in &own {
-            for (group, label) in &groups {
-                let found = rows.iter().find(|(m, g, ..)| m == measure && g == group);
-                let figures =
-                    found
-                        .filter(|(_, _, n, ..)| *n >= k)
-                        .map(|(_, _, n, [median, worst, best], percentiles)| {
-                            PeerFigures {
-                                establishments: *n,
-                                median: *median,
-                                worst_20: *worst,
-                                best_20: *best,
-                                // The rank to the nearest point: how many of the 101 percentiles are at
-                                // or below the value.
-                                percentile: value
-                                    .map(|v| (percentiles.partition_point(|x| *x <= v) as f64 - 1.0).clamp(0.0, 100.0)),
-                            }
-                        });
-                benchmarks.push(Benchmark {
-                    measure: measure.clone(),
-                    group: (*group).to_owned(),
-                    group_label: label.clone(),
-                    value: *value,
-                    figures,
-                });
-            }
-        }
-        Ok(benchmarks)
     }
 
     /// Peer groups (sector × family) of the filtered establishments on one measure: only

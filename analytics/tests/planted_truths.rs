@@ -221,6 +221,40 @@ fn a_red_event_counts_for_its_owner_only() {
     );
     let regional = analytics.fiche(&red.finess, as_of, &Scope::region()).unwrap();
     assert!(regional.timeline.iter().all(|event| event.tlp != "red"));
+    // The region's book (every fiche at once) is what a region viewer sees, fiche by fiche.
+    let book = analytics.fiche_book(as_of).unwrap();
+    assert!(
+        book.fiche(&red.finess)
+            .unwrap()
+            .timeline
+            .iter()
+            .all(|event| event.tlp != "red")
+    );
+    let sites = analytics
+        .establishments(as_of, &Scope::region(), &Filter::default())
+        .unwrap();
+    assert_eq!(book.len(), sites.len());
+    let mut compared = 0;
+    for site in sites
+        .iter()
+        .step_by(7)
+        .chain(sites.iter().filter(|s| s.finess_et == red.finess))
+    {
+        let alone = analytics.fiche(&site.finess_et, as_of, &Scope::region()).unwrap();
+        let from_book = book.fiche(&site.finess_et).unwrap();
+        assert_eq!(
+            serde_json::to_value(&alone).unwrap(),
+            serde_json::to_value(&*from_book).unwrap(),
+            "{}",
+            site.finess_et
+        );
+        compared += 1;
+    }
+    assert!(compared > 50, "{compared} fiches compared");
+    assert!(matches!(
+        book.fiche("000000000"),
+        Err(analytics::AnalyticsError::NotFound(_))
+    ));
     // Another establishment's viewer cannot open it at all.
     let other = analytics
         .establishments(as_of, &Scope::region(), &Filter::default())

@@ -1,8 +1,9 @@
 //! Indicators on the national set with 10 campaigns (issue 5's bar: every indicator under
 //! 5 s, one fiche under 50 ms). Generates the set and loads it once into
 //! `$OPSSIES_BENCH_DIR` (default: target/bench-national), then times, in this process:
-//! the full recomputation after an import (maturity tables + every establishment's status
-//! + regional view + targeting + AAP), and fiches of 50 establishments on the warm cache.
+//! the full recomputation after an import (maturity tables, every establishment's status,
+//! regional view, targeting, AAP), fiches of 50 establishments on the warm cache, and every
+//! fiche of the region at once (what the dashboard keeps per day and import).
 //!
 //! Run: `cargo bench --workspace --bench indicators`
 
@@ -134,6 +135,21 @@ fn main() {
         percentile(0.5),
         percentile(0.95),
         percentile(1.0)
+    );
+    // What the dashboard builds once per day and import for region viewers.
+    let mut books = Vec::new();
+    let mut size = 0;
+    for _ in 0..3 {
+        let started = Instant::now();
+        let book = analytics.fiche_book(today).expect("fiche book");
+        books.push(started.elapsed().as_secs_f64());
+        size = book.len();
+    }
+    books.sort_by(f64::total_cmp);
+    println!(
+        "every fiche of the region at once ({size} establishments): median {:.2} s (runs {:?})",
+        books[1],
+        books.iter().map(|s| format!("{s:.2}")).collect::<Vec<_>>()
     );
     if let Some(peak) = benches::peak_rss_mib() {
         println!("peak resident memory: {peak:.0} MiB");

@@ -261,6 +261,9 @@ fn the_server_answers_throughout_a_national_import_with_the_data_wholly_before_o
         format!("/etablissements?date={DATE}&departement=75"),
     ];
     let before = fetch_all(&server, &watched);
+    let table_before = server.json(&format!("/api/etablissements?date={DATE}"));
+    let table_before = table_before.as_array().unwrap();
+    fiches_show_their_rows(&server, table_before.iter().take(20));
     let old_version = before[0].0;
     assert!(old_version > 0, "every response carries its data version");
 
@@ -303,6 +306,19 @@ fn the_server_answers_throughout_a_national_import_with_the_data_wholly_before_o
     let new_version = after[0].0;
     assert!(new_version > old_version, "the import is a new data version");
     assert_ne!(before[0].1, after[0].1, "the import changes the regional figures");
+    // The fiches kept for region viewers are rebuilt with the import: the sites whose row
+    // of the table changed show the new row on their fiche.
+    let table_after = server.json(&format!("/api/etablissements?date={DATE}"));
+    let table_after = table_after.as_array().unwrap();
+    assert_eq!(table_before.len(), table_after.len());
+    let changed: Vec<&serde_json::Value> = table_before
+        .iter()
+        .zip(table_after)
+        .filter(|(before, after)| before != after)
+        .map(|(_, after)| after)
+        .collect();
+    assert!(!changed.is_empty(), "the import changes some establishments");
+    fiches_show_their_rows(&server, changed.into_iter().take(20));
 
     let mut old_seen = 0;
     let mut new_seen = 0;
@@ -366,6 +382,15 @@ fn first_difference(expected: &str, seen: &str) -> String {
         window(expected),
         window(seen)
     )
+}
+
+/// Each row of the establishments table is the status its fiche shows.
+fn fiches_show_their_rows<'a>(server: &Server, rows: impl Iterator<Item = &'a serde_json::Value>) {
+    for row in rows {
+        let finess = row["finess_et"].as_str().unwrap();
+        let fiche = server.json(&format!("/api/etablissements/{finess}?date={DATE}"));
+        assert_eq!(&fiche["status"], row, "{finess}");
+    }
 }
 
 /// Each watched page's data version and body, every one answered 200.

@@ -19,12 +19,17 @@ pub async fn page(
     let filter = params.filter()?;
     let page_name = page.clone();
     let scope = viewer.scope();
+    if page == "regional" {
+        let day = state.regional(as_of, scope, filter).await?;
+        return Ok(Json(
+            serde_json::to_value(&day.report).map_err(|error| WebError::Internal(error.to_string()))?,
+        ));
+    }
     let value = state
         .with_connection(move |connection, settings| {
             let analytics = Analytics::new(connection, settings);
             let to_json = |value: Result<Value, serde_json::Error>| value.map_err(|error| WebError::Internal(error.to_string()));
             match page_name.as_str() {
-                "regional" => to_json(serde_json::to_value(analytics.regional(as_of, &scope, &filter)?)),
                 "etablissements" => to_json(serde_json::to_value(analytics.establishments(as_of, &scope, &filter)?)),
                 "ciblage" => to_json(serde_json::to_value(analytics.targeting(as_of, &scope, &filter)?)),
                 "aap" => to_json(serde_json::to_value(analytics.aap(as_of, &scope)?)),
@@ -56,13 +61,9 @@ pub async fn fiche(
 ) -> Result<Json<Value>, WebError> {
     let as_of = params.as_of()?;
     let scope = viewer.scope();
-    let fiche = state
-        .with_connection(move |connection, settings| {
-            Ok(Analytics::new(connection, settings).fiche(&finess, as_of, &scope)?)
-        })
-        .await?;
+    let fiche = state.fiche(finess, as_of, scope).await?;
     Ok(Json(
-        serde_json::to_value(fiche).map_err(|error| WebError::Internal(error.to_string()))?,
+        serde_json::to_value(&*fiche).map_err(|error| WebError::Internal(error.to_string()))?,
     ))
 }
 

@@ -87,8 +87,12 @@ pub async fn cached(State(state): State<AppState>, request: Request, next: Next)
         parts.headers.get(header::CONTENT_TYPE).cloned(),
         state.cache.entries.lock(),
     ) {
-        if entries.len() >= MAX_ENTRIES {
-            entries.clear();
+        // Full: one arbitrary page goes (clearing all would make the regional view, the
+        // costliest to render, pay again whenever many fiches are visited).
+        if entries.len() >= MAX_ENTRIES
+            && let Some(evicted) = entries.keys().next().cloned()
+        {
+            entries.remove(&evicted);
         }
         entries.insert(
             key,

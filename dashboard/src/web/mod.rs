@@ -11,6 +11,7 @@ mod gate;
 mod pages;
 mod params;
 mod pool;
+mod shelf;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -25,9 +26,6 @@ use ingest::Store;
 pub use error::WebError;
 use pool::Pool;
 
-/// A day's AAP report and the key (day, data version) it was computed for.
-type DayReport = Option<(String, Arc<analytics::AapReport>)>;
-
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
@@ -39,8 +37,8 @@ pub struct AppState {
     sessions: Arc<auth::Sessions>,
     /// Served over TLS (cookies `Secure`, HSTS).
     tls: bool,
-    /// The call's queue of a day, shared by every fiche (it depends on all applications).
-    aap: Arc<Mutex<DayReport>>,
+    /// Results of a day shared by the region's viewers: fiches, regional view, the call's queue.
+    shelves: Arc<shelf::Shelves>,
     /// Requests and import commits never overlap.
     gate: Arc<gate::DataGate>,
 }
@@ -55,9 +53,11 @@ impl AppState {
         let cache = Arc::new(cache::PageCache::default());
         let pool = Arc::new(pool);
         let settings = Arc::new(settings);
+        let shelves = Arc::new(shelf::Shelves::default());
         let gate = Arc::new(gate::DataGate::new(
             last_import_id,
             Arc::clone(&cache),
+            Arc::clone(&shelves),
             Arc::clone(&pool),
             Arc::clone(&settings),
         ));
@@ -69,31 +69,10 @@ impl AppState {
             settings,
             gate,
             cache,
-            aap: Arc::new(Mutex::new(None)),
+            shelves,
             sessions: Arc::new(auth::Sessions::default()),
             tls: false,
         })
-    }
-
-    /// The AAP report of a day, computed once per day and data version.
-    async fn aap_report(&self, as_of: chrono::NaiveDate) -> Result<Arc<analytics::AapReport>, WebError> {
-        let key = format!("{as_of}|{}", self.cache.version());
-        if let Ok(cached) = self.aap.lock()
-            && let Some((cached_key, report)) = cached.as_ref()
-            && *cached_key == key
-        {
-            return Ok(Arc::clone(report));
-        }
-        let report = Arc::new(
-            self.with_connection(move |connection, settings| {
-                Ok(analytics::Analytics::new(connection, settings).aap(as_of, &analytics::Scope::region())?)
-            })
-            .await?,
-        );
-        if let Ok(mut cached) = self.aap.lock() {
-            *cached = Some((key, Arc::clone(&report)));
-        }
-        Ok(report)
     }
 
     /// Runs blocking store work on the blocking thread pool with a connection of the pool.
@@ -324,6 +303,7 @@ pub fn serve(store_path: &Path, listen: SocketAddr, settings: Settings, tls: Opt
         .build()
         .context("démarrage du serveur")?;
     runtime.block_on(async move {
+        tokio::spawn(state.clone().warm_up());
         let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
         match tls {
             None => {

@@ -1,9 +1,7 @@
 //! The French pages, one function per route, rendered on the server (maud escapes every
 //! value, so a name such as `<script>` is shown as text).
 
-use analytics::{
-    AAP_CHECKS, Analytics, Dimension, EstablishmentStatus, Figures, NATIONAL_INCIDENTS, RegionalReport, Scope,
-};
+use analytics::{AAP_CHECKS, Analytics, EstablishmentStatus, Figures, NATIONAL_INCIDENTS, RegionalReport, Scope};
 use axum::Extension;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
@@ -196,20 +194,11 @@ pub async fn regional(
     let filter = params.filter()?;
     let region = state.settings.region.name.clone();
     let indicator = params.indicateur.clone().unwrap_or_else(|| "exercice".to_owned());
-    let (report, previous, families) = state
-        .with_connection(move |connection, settings| {
-            let analytics = Analytics::new(connection, settings);
-            let report = analytics.regional(as_of, &scope, &filter)?;
-            let year_before = as_of - chrono::Duration::days(365);
-            // Both queries of the reference date first: each change of date rebuilds the context.
-            let families = analytics.breakdown(as_of, &scope, &filter, Dimension::Family)?;
-            let previous = analytics.headline(year_before, &scope, &filter)?;
-            Ok((report, previous, families))
-        })
-        .await?;
+    let day = state.regional(as_of, scope, filter).await?;
+    let (report, families) = (&day.report, &day.families);
     let aap = state.aap_report(as_of).await?;
     let h = &report.headline;
-    let p = &previous;
+    let p = &day.year_before;
     let trend = |now: Option<f64>, before: Option<f64>| match (now, before) {
         (Some(now), Some(before)) => format!(
             "il y a un an : {} ({} pts)",
@@ -297,7 +286,7 @@ pub async fn regional(
         false,
     );
     let body = html! {
-        (filter_form("/", &params, &departements(&report), false))
+        (filter_form("/", &params, &departements(report), false))
         p class="asof" { "Situation au " strong { (date(Some(as_of))) } " — " (integer(h.establishments)) " établissements." }
         div class="cards" {
             (card("Exercice de crise réalisé en 12 mois", percent(exercise_rate), trend(exercise_rate, Figures::rate(p.exercise_done, p.establishments))))
@@ -360,7 +349,7 @@ pub async fn regional(
         h2 { "Par famille d'établissements" }
         table class="data" {
             thead { tr { th scope="col" { "Famille" } th scope="col" { "Établissements" } th scope="col" { "Exercice 12 mois" } th scope="col" { "Déclarations à jour" } th scope="col" { "Maturité médiane" } } }
-            tbody { @for (family, f) in &families { tr {
+            tbody { @for (family, f) in families { tr {
                 th scope="row" { (family) } td class="num" { (integer(f.establishments)) }
                 td class="num" { (percent(Figures::rate(f.exercise_done, f.establishments))) }
                 td class="num" { (percent(Figures::rate(f.declarations_up_to_date, f.establishments))) }
@@ -539,12 +528,7 @@ pub async fn fiche(
 ) -> Result<Markup, WebError> {
     let scope = viewer.scope();
     let as_of = params.as_of()?;
-    let wanted = finess.clone();
-    let fiche = state
-        .with_connection(move |connection, settings| {
-            Ok(Analytics::new(connection, settings).fiche(&wanted, as_of, &scope)?)
-        })
-        .await?;
+    let fiche = state.fiche(finess.clone(), as_of, scope).await?;
     let applications: Vec<analytics::ApplicationCheck> = state
         .aap_report(as_of)
         .await?
@@ -1094,6 +1078,10 @@ pub async fn import_upload(
     })
     .await
     .map_err(|error| WebError::Internal(error.to_string()))??;
+    if outcomes.iter().any(|o| o.status == ingest::ImportStatus::Stored) {
+        // Today's regional view of the new data, before its first visitor asks.
+        tokio::spawn(state.clone().warm_up());
+    }
     let body = html! {
         @for outcome in &outcomes {
             section class="report" {

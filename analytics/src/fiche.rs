@@ -1,0 +1,367 @@
+//! Establishment fiches, computed set-based: the same few queries build one fiche (a viewer's
+//! own, red events included) or every fiche of the region at once (`FicheBook`), so a page
+//! of the book is a lookup instead of a dozen queries.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use crate::status::{self, date};
+use crate::{
+    ActionItem, Analytics, AnalyticsError, Benchmark, DomainScore, EstablishmentStatus, Fiche, PeerFigures, Result,
+    Scope, Settings, TimelineEvent,
+};
+
+/// Every fiche of the region at one date, as a region viewer (ARS, SESAN) sees it: no
+/// TLP:RED event counted or listed.
+#[derive(Debug)]
+pub struct FicheBook {
+    as_of: NaiveDate,
+    fiches: HashMap<String, Arc<Fiche>>,
+}
+
+impl FicheBook {
+    pub fn as_of(&self) -> NaiveDate {
+        self.as_of
+    }
+
+    pub fn len(&self) -> usize {
+        self.fiches.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fiches.is_empty()
+    }
+
+    /// The fiche of a site of the region; an error naming it otherwise.
+    pub fn fiche(&self, finess: &str) -> Result<Arc<Fiche>> {
+        self.fiches
+            .get(finess)
+            .cloned()
+            .ok_or_else(|| AnalyticsError::NotFound(finess.to_owned()))
+    }
+}
+
+/// One row of the date's peer figures (`analytics_peer_stats`).
+struct PeerStat {
+    measure: String,
+    group_kind: String,
+    group_key: String,
+    n: i64,
+    median: f64,
+    worst_20: f64,
+    best_20: f64,
+    percentiles: Vec<f64>,
+}
+
+impl Analytics<'_> {
+    /// One establishment's fiche: its indicators, maturity by domain, evidence and peers.
+    pub fn fiche(&self, finess: &str, as_of: NaiveDate, scope: &Scope) -> Result<Fiche> {
+        self.prepare(as_of, scope)?;
+        self.connection.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS fiche_sites (finess_et VARCHAR); DELETE FROM fiche_sites;",
+        )?;
+        self.connection.execute(
+            "INSERT INTO fiche_sites SELECT finess_et FROM scope_sites WHERE finess_et = ?",
+            [finess],
+        )?;
+        self.fiches_of_sites(as_of)?
+            .pop()
+            .ok_or_else(|| AnalyticsError::NotFound(finess.to_owned()))
+    }
+
+    /// Every fiche of the region at a date, as a region viewer sees them.
+    pub fn fiche_book(&self, as_of: NaiveDate) -> Result<FicheBook> {
+        self.prepare(as_of, &Scope::region())?;
+        self.connection.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS fiche_sites (finess_et VARCHAR); DELETE FROM fiche_sites;
+             INSERT INTO fiche_sites SELECT finess_et FROM scope_sites;",
+        )?;
+        let fiches = self
+            .fiches_of_sites(as_of)?
+            .into_iter()
+            .map(|fiche| (fiche.status.finess_et.clone(), Arc::new(fiche)))
+            .collect();
+        Ok(FicheBook { as_of, fiches })
+    }
+
+    /// The fiches of the sites in `fiche_sites` (which the caller restricted to the scope).
+    fn fiches_of_sites(&self, as_of: NaiveDate) -> Result<Vec<Fiche>> {
+        let sql = format!(
+            "SELECT {} FROM establishment_status s JOIN fiche_sites USING (finess_et) ORDER BY finess_et",
+            status::COLUMNS
+        );
+        let statuses = self
+            .connection
+            .prepare_cached(&sql)?
+            .query_map([], EstablishmentStatus::from_row)?
+            .collect::<duckdb::Result<Vec<_>>>()?;
+        let mut domains = self.domains_of_sites()?;
+        let mut timelines = self.timelines_of_sites()?;
+        let mut actions = self.actions_of_sites()?;
+        let peer_stats = self.peer_stats(as_of)?;
+        let mut groups: HashMap<(&str, &str), Vec<&PeerStat>> = HashMap::new();
+        for stat in &peer_stats {
+            groups
+                .entry((stat.group_kind.as_str(), stat.group_key.as_str()))
+                .or_default()
+                .push(stat);
+        }
+        let national_loaded = national_loaded(&groups);
+        Ok(statuses
+            .into_iter()
+            .map(|status| {
+                let domains = domains.remove(&status.finess_et).unwrap_or_default();
+                let departement = status.departement.as_deref().unwrap_or_default();
+                let mut rows: Vec<&PeerStat> = Vec::new();
+                for key in [
+                    ("département", departement),
+                    ("région", ""),
+                    ("groupe de pairs", status.peer_group.as_str()),
+                    ("national", ""),
+                ] {
+                    rows.extend(groups.get(&key).into_iter().flatten());
+                }
+                let benchmarks = benchmarks(self.settings, &status, &domains, &rows, national_loaded);
+                Fiche {
+                    as_of,
+                    timeline: timelines.remove(&status.finess_et).unwrap_or_default(),
+                    actions: actions.remove(&status.finess_et).unwrap_or_default(),
+                    domains,
+                    benchmarks,
+                    status,
+                }
+            })
+            .collect())
+    }
+
+    /// Domain scores of each site's maturity campaign, with the score of the latest earlier
+    /// campaign that has one.
+    fn domains_of_sites(&self) -> Result<HashMap<String, Vec<DomainScore>>> {
+        let mut statement = self.connection.prepare_cached(
+            "WITH mine AS (
+                 SELECT d.*,
+                        last_value(d.score IGNORE NULLS) OVER (
+                            PARTITION BY d.finess_et, d.domain ORDER BY d.campaign
+                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous
+                 FROM analytics_domain_scores d
+                 WHERE d.finess_et IN (SELECT finess_et FROM fiche_sites)
+             )
+             SELECT d.finess_et, d.domain, d.score, d.answered, d.scored, d.previous
+             FROM mine d JOIN establishment_status s ON s.finess_et = d.finess_et AND s.maturity_campaign = d.campaign
+             ORDER BY d.finess_et, d.domain",
+        )?;
+        let mut by_site: HashMap<String, Vec<DomainScore>> = HashMap::new();
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                DomainScore {
+                    domain: row.get(1)?,
+                    score: row.get(2)?,
+                    answered: row.get(3)?,
+                    scored: row.get(4)?,
+                    previous: row.get(5)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (finess, domain) = row?;
+            by_site.entry(finess).or_default().push(domain);
+        }
+        Ok(by_site)
+    }
+
+    /// Events addressed to each site, or to its legal entity without a site, up to the date;
+    /// red ones only for the viewer's own sites.
+    fn timelines_of_sites(&self) -> Result<HashMap<String, Vec<TimelineEvent>>> {
+        let mut statement = self.connection.prepare_cached(
+            "WITH sites AS (
+                 SELECT f.finess_et, r.finess_ej FROM fiche_sites f LEFT JOIN finess_referential r USING (finess_et)
+             ),
+             addressed AS (
+                 SELECT s.finess_et, e.* FROM events e JOIN sites s ON e.recipient_finess_et = s.finess_et
+                 UNION ALL
+                 SELECT s.finess_et, e.* FROM events e JOIN sites s
+                     ON e.recipient_finess_et IS NULL AND e.recipient_finess_ej = s.finess_ej
+             )
+             SELECT e.finess_et,
+                    CAST(coalesce(e.completed_at, e.completion_planned_at, e.request_effective_at) AS DATE) AS day,
+                    e.event_type, e.event_type_label, e.tlp, e.outcome_level, e.outcome_score, i.file_name
+             FROM addressed e
+             JOIN imports i ON i.import_id = e.import_id
+             WHERE (e.tlp <> 'red' OR e.finess_et IN (SELECT finess_et FROM scope_red_sites))
+               AND coalesce(CAST(e.completed_at AS DATE), (SELECT as_of FROM ctx)) <= (SELECT as_of FROM ctx)
+             ORDER BY e.finess_et, day DESC NULLS LAST, e.event_type, e.event_id",
+        )?;
+        let mut by_site: HashMap<String, Vec<TimelineEvent>> = HashMap::new();
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                TimelineEvent {
+                    date: date(row, "day")?,
+                    event_type: row.get(2)?,
+                    label: row.get(3)?,
+                    tlp: row.get(4)?,
+                    outcome_level: row.get(5)?,
+                    outcome_score: row.get(6)?,
+                    source_file: row.get(7)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (finess, event) = row?;
+            by_site.entry(finess).or_default().push(event);
+        }
+        Ok(by_site)
+    }
+
+    /// Each site's actions from the latest exercise follow-up workbook.
+    fn actions_of_sites(&self) -> Result<HashMap<String, Vec<ActionItem>>> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT finess_et, exercise_on, action, owner, deadline, status, closed_on,
+                    deadline < (SELECT as_of FROM ctx) AND coalesce(status, '') NOT IN ('fait', 'abandonné') AS overdue
+             FROM action_checks
+             WHERE finess_et IN (SELECT finess_et FROM fiche_sites)
+               AND import_id = (SELECT max(import_id) FROM imports WHERE kind = 'exercices' AND status = 'stored')
+             ORDER BY finess_et, exercise_on DESC, deadline NULLS LAST, source_row",
+        )?;
+        let mut by_site: HashMap<String, Vec<ActionItem>> = HashMap::new();
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                ActionItem {
+                    exercise_on: date(row, "exercise_on")?,
+                    action: row.get(2)?,
+                    owner: row.get(3)?,
+                    deadline: date(row, "deadline")?,
+                    status: row.get(5)?,
+                    closed_on: date(row, "closed_on")?,
+                    overdue: row.get::<_, Option<bool>>(7)?.unwrap_or(false),
+                },
+            ))
+        })?;
+        for row in rows {
+            let (finess, action) = row?;
+            by_site.entry(finess).or_default().push(action);
+        }
+        Ok(by_site)
+    }
+
+    /// The date's peer figures, every group.
+    fn peer_stats(&self, as_of: NaiveDate) -> Result<Vec<PeerStat>> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT measure, group_kind, group_key, n, median, worst_20, best_20, percentiles
+             FROM analytics_peer_stats WHERE cache_as_of = CAST($1 AS DATE)",
+        )?;
+        let rows = statement.query_map([as_of.to_string()], |row| {
+            let percentiles: Vec<f64> = match row.get::<_, duckdb::types::Value>(7)? {
+                duckdb::types::Value::List(items) => items
+                    .into_iter()
+                    .filter_map(|item| match item {
+                        duckdb::types::Value::Double(value) => Some(value),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            Ok(PeerStat {
+                measure: row.get(0)?,
+                group_kind: row.get(1)?,
+                group_key: row.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                n: row.get(3)?,
+                median: row.get(4)?,
+                worst_20: row.get(5)?,
+                best_20: row.get(6)?,
+                percentiles,
+            })
+        })?;
+        Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
+    }
+}
+
+/// National figures only when a national set is loaded (at least as many sites with a
+/// maturity outside the region as inside), not for a few neighbours' sites.
+fn national_loaded(groups: &HashMap<(&str, &str), Vec<&PeerStat>>) -> bool {
+    let size_of = |kind: &str| {
+        groups
+            .get(&(kind, ""))
+            .into_iter()
+            .flatten()
+            .find(|stat| stat.measure == "Maturité globale")
+            .map_or(0, |stat| stat.n)
+    };
+    size_of("région") > 0 && size_of("national") >= 2 * size_of("région")
+}
+
+/// Peer comparison of one establishment on each measure, in its four groups (`rows`: the
+/// peer figures of those groups); a group under the minimum size gets no figure at all.
+fn benchmarks(
+    settings: &Settings,
+    status: &EstablishmentStatus,
+    domains: &[DomainScore],
+    rows: &[&PeerStat],
+    national_loaded: bool,
+) -> Vec<Benchmark> {
+    let k = settings.benchmarks.minimum_group_size;
+    let mut own: Vec<(String, Option<f64>)> = vec![
+        ("Maturité globale".to_owned(), status.maturity),
+        (
+            "Complétude du questionnaire".to_owned(),
+            status.maturity_completion.map(|c| 100.0 * c),
+        ),
+        (
+            "Attentes atteintes (sur 5)".to_owned(),
+            Some(f64::from(status.items_met)),
+        ),
+    ];
+    let mut domain_measures: Vec<&String> = rows
+        .iter()
+        .map(|stat| &stat.measure)
+        .filter(|measure| measure.starts_with("Maturité ") && *measure != "Maturité globale")
+        .collect();
+    domain_measures.sort();
+    domain_measures.dedup();
+    for measure in domain_measures {
+        let score = domains
+            .iter()
+            .find(|d| measure.strip_prefix("Maturité ") == Some(d.domain.as_str()))
+            .and_then(|d| d.score);
+        own.push((measure.clone(), score));
+    }
+    let mut groups = vec![
+        ("département", status.departement_label.clone().unwrap_or_default()),
+        ("région", settings.region.name.clone()),
+        ("groupe de pairs", status.peer_group.clone()),
+    ];
+    if national_loaded {
+        groups.push(("national", "France".to_owned()));
+    }
+    let mut benchmarks = Vec::with_capacity(own.len() * groups.len());
+    for (measure, value) in &own {
+        for (group, label) in &groups {
+            let figures = rows
+                .iter()
+                .find(|stat| stat.measure == *measure && stat.group_kind == *group)
+                .filter(|stat| stat.n >= k)
+                .map(|stat| PeerFigures {
+                    establishments: stat.n,
+                    median: stat.median,
+                    worst_20: stat.worst_20,
+                    best_20: stat.best_20,
+                    // The rank to the nearest point: how many of the 101 percentiles are at
+                    // or below the value.
+                    percentile: value
+                        .map(|v| (stat.percentiles.partition_point(|x| *x <= v) as f64 - 1.0).clamp(0.0, 100.0)),
+                });
+            benchmarks.push(Benchmark {
+                measure: measure.clone(),
+                group: (*group).to_owned(),
+                group_label: label.clone(),
+                value: *value,
+                figures,
+            });
+        }
+    }
+    benchmarks
+}

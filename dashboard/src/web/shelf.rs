@@ -1,0 +1,162 @@
+//! Results of a day kept per data version and shared by every viewer of the region: the
+//! region's fiches (built at once by a few set-based queries), its regional view and the
+//! funding call's queue. A page then reads them instead of querying a busy store.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use analytics::{AapReport, Analytics, Dimension, Fiche, FicheBook, Figures, Filter, RegionalReport, Scope};
+use chrono::NaiveDate;
+
+use super::{AppState, WebError};
+
+/// The reference date and the data version (page cache's, bumped by every import).
+pub type ShelfKey = (NaiveDate, u64);
+
+/// Results kept at once per kind: today's, and one other date a viewer is looking at.
+const KEPT: usize = 2;
+
+pub struct DayShelf<T> {
+    /// Most recent last.
+    kept: Mutex<Vec<(ShelfKey, Arc<T>)>>,
+    /// One result built at a time: the viewers arriving meanwhile wait for it.
+    building: tokio::sync::Mutex<()>,
+}
+
+impl<T> Default for DayShelf<T> {
+    fn default() -> Self {
+        DayShelf {
+            kept: Mutex::new(Vec::new()),
+            building: tokio::sync::Mutex::new(()),
+        }
+    }
+}
+
+impl<T> DayShelf<T> {
+    fn get(&self, key: ShelfKey) -> Option<Arc<T>> {
+        let kept = self.kept.lock().ok()?;
+        kept.iter().find(|(k, _)| *k == key).map(|(_, value)| Arc::clone(value))
+    }
+
+    /// Keeps a result; results of older data versions go.
+    pub fn put(&self, key: ShelfKey, value: Arc<T>) {
+        if let Ok(mut kept) = self.kept.lock() {
+            kept.retain(|(k, _)| k.1 == key.1 && *k != key);
+            if kept.len() >= KEPT {
+                kept.remove(0);
+            }
+            kept.push((key, value));
+        }
+    }
+
+    /// The kept result, or the one `build` makes (once, however many ask at the same time).
+    pub async fn get_or_build<F, Fut>(&self, key: ShelfKey, build: F) -> Result<Arc<T>, WebError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, WebError>>,
+    {
+        if let Some(value) = self.get(key) {
+            return Ok(value);
+        }
+        let _building = self.building.lock().await;
+        if let Some(value) = self.get(key) {
+            return Ok(value);
+        }
+        let value = Arc::new(build().await?);
+        self.put(key, Arc::clone(&value));
+        Ok(value)
+    }
+}
+
+/// What the regional view shows without filter: the report, the headline a year earlier
+/// (trends) and the breakdown by family.
+pub struct RegionalDay {
+    pub report: RegionalReport,
+    pub year_before: Figures,
+    pub families: Vec<(String, Figures)>,
+}
+
+impl AppState {
+    /// One establishment's fiche for a viewer: from the region's book for ARS and SESAN,
+    /// computed alone for an establishment (its own red events count).
+    pub(super) async fn fiche(&self, finess: String, as_of: NaiveDate, scope: Scope) -> Result<Arc<Fiche>, WebError> {
+        if scope.is_region() {
+            let book = self
+                .shelves
+                .fiches
+                .get_or_build((as_of, self.cache.version()), || {
+                    self.with_connection(move |connection, settings| {
+                        Ok(Analytics::new(connection, settings).fiche_book(as_of)?)
+                    })
+                })
+                .await?;
+            return Ok(book.fiche(&finess)?);
+        }
+        let fiche = self
+            .with_connection(move |connection, settings| {
+                Ok(Analytics::new(connection, settings).fiche(&finess, as_of, &scope)?)
+            })
+            .await?;
+        Ok(Arc::new(fiche))
+    }
+
+    /// The regional view of a date for a viewer: kept for the region without filter.
+    pub(super) async fn regional(
+        &self,
+        as_of: NaiveDate,
+        scope: Scope,
+        filter: Filter,
+    ) -> Result<Arc<RegionalDay>, WebError> {
+        let shared = scope.is_region() && filter == Filter::default();
+        let compute = move || {
+            self.with_connection(move |connection, settings| {
+                let analytics = Analytics::new(connection, settings);
+                let report = analytics.regional(as_of, &scope, &filter)?;
+                // Both queries of the reference date first: each change of date rebuilds the context.
+                let families = analytics.breakdown(as_of, &scope, &filter, Dimension::Family)?;
+                let year_before = analytics.headline(as_of - chrono::Duration::days(365), &scope, &filter)?;
+                Ok(RegionalDay {
+                    report,
+                    year_before,
+                    families,
+                })
+            })
+        };
+        if shared {
+            self.shelves
+                .regional
+                .get_or_build((as_of, self.cache.version()), compute)
+                .await
+        } else {
+            Ok(Arc::new(compute().await?))
+        }
+    }
+
+    /// The call's queue of a day, computed once per day and data version.
+    pub(super) async fn aap_report(&self, as_of: NaiveDate) -> Result<Arc<AapReport>, WebError> {
+        self.shelves
+            .aap
+            .get_or_build((as_of, self.cache.version()), || {
+                self.with_connection(move |connection, settings| {
+                    Ok(Analytics::new(connection, settings).aap(as_of, &Scope::region())?)
+                })
+            })
+            .await
+    }
+
+    /// Today's regional view, computed before anyone asks (after the start and each import).
+    pub async fn warm_up(self) {
+        let today = chrono::Local::now().date_naive();
+        if let Err(error) = self.regional(today, Scope::region(), Filter::default()).await {
+            tracing::warn!("vue régionale non préparée : {error}");
+        }
+    }
+}
+
+/// Every kind of kept result.
+#[derive(Default)]
+pub struct Shelves {
+    pub fiches: DayShelf<FicheBook>,
+    pub regional: DayShelf<RegionalDay>,
+    pub aap: DayShelf<AapReport>,
+}
