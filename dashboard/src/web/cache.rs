@@ -2,8 +2,8 @@
 //! figures only change with an import, so the second visitor gets the page at once.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 
-const MAX_ENTRIES: usize = 512;
+const MAX_ENTRIES: usize = 2048;
 const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 /// Content type, content disposition (exports) and body of a kept answer.
@@ -24,6 +24,9 @@ pub struct PageCache {
     /// Incremented by every import through the application.
     version: AtomicU64,
     entries: Mutex<HashMap<String, Kept>>,
+    /// Addresses being rendered: a page is rendered once however many ask for it at the
+    /// same time (32 clients rendering the same costly page at once would each wait seconds).
+    rendering: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl PageCache {
@@ -61,20 +64,61 @@ pub async fn cached(State(state): State<AppState>, request: Request, next: Next)
         chrono::Local::now().date_naive(),
         request.uri()
     );
-    if let Some((content_type, disposition, body)) = state
-        .cache
-        .entries
-        .lock()
-        .ok()
-        .and_then(|entries| entries.get(&key).cloned())
-    {
+    if let Some(kept) = state.cache.kept(&key) {
+        return kept;
+    }
+    let turn = Turn::take(&state.cache, &key);
+    let _my_turn = match &turn.lock {
+        Some(lock) => Some(lock.lock().await),
+        None => None,
+    };
+    // Rendered by the request this one waited for.
+    if let Some(kept) = state.cache.kept(&key) {
+        return kept;
+    }
+    render_and_keep(&state, key.clone(), request, next).await
+}
+
+/// A place in the queue of the requests rendering one address; leaving it (even when the
+/// client goes away mid-render) lets the next one in.
+struct Turn<'a> {
+    cache: &'a PageCache,
+    key: &'a str,
+    lock: Option<Arc<tokio::sync::Mutex<()>>>,
+}
+
+impl<'a> Turn<'a> {
+    fn take(cache: &'a PageCache, key: &'a str) -> Self {
+        let lock = cache
+            .rendering
+            .lock()
+            .ok()
+            .map(|mut rendering| Arc::clone(rendering.entry(key.to_owned()).or_default()));
+        Turn { cache, key, lock }
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut rendering) = self.cache.rendering.lock() {
+            rendering.remove(self.key);
+        }
+    }
+}
+
+impl PageCache {
+    fn kept(&self, key: &str) -> Option<Response> {
+        let (content_type, disposition, body) = self.entries.lock().ok()?.get(key).cloned()?;
         let mut response = (StatusCode::OK, body).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, content_type);
         if let Some(disposition) = disposition {
             response.headers_mut().insert(header::CONTENT_DISPOSITION, disposition);
         }
-        return response;
+        Some(response)
     }
+}
+
+async fn render_and_keep(state: &AppState, key: String, request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     if response.status() != StatusCode::OK {
         return response;

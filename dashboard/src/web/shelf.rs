@@ -144,11 +144,15 @@ impl AppState {
             .await
     }
 
-    /// Today's regional view, computed before anyone asks (after the start and each import).
+    /// Today's regional view and the call's queue, computed before anyone asks (after the
+    /// start and each import).
     pub async fn warm_up(self) {
         let today = chrono::Local::now().date_naive();
         if let Err(error) = self.regional(today, Scope::region(), Filter::default()).await {
             tracing::warn!("vue régionale non préparée : {error}");
+        }
+        if let Err(error) = self.aap_report(today).await {
+            tracing::warn!("file de l'AAP non préparée : {error}");
         }
     }
 }
