@@ -152,24 +152,15 @@ impl Analytics<'_> {
              FROM mine d JOIN establishment_status s ON s.finess_et = d.finess_et AND s.maturity_campaign = d.campaign
              ORDER BY d.finess_et, d.domain",
         )?;
-        let mut by_site: HashMap<String, Vec<DomainScore>> = HashMap::new();
-        let rows = statement.query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                DomainScore {
-                    domain: row.get(1)?,
-                    score: row.get(2)?,
-                    answered: row.get(3)?,
-                    scored: row.get(4)?,
-                    previous: row.get(5)?,
-                },
-            ))
-        })?;
-        for row in rows {
-            let (finess, domain) = row?;
-            by_site.entry(finess).or_default().push(domain);
-        }
-        Ok(by_site)
+        by_site(&mut statement, |row| {
+            Ok(DomainScore {
+                domain: row.get(1)?,
+                score: row.get(2)?,
+                answered: row.get(3)?,
+                scored: row.get(4)?,
+                previous: row.get(5)?,
+            })
+        })
     }
 
     /// Events addressed to each site, or to its legal entity without a site, up to the date;
@@ -194,26 +185,17 @@ impl Analytics<'_> {
                AND coalesce(CAST(e.completed_at AS DATE), (SELECT as_of FROM ctx)) <= (SELECT as_of FROM ctx)
              ORDER BY e.finess_et, day DESC NULLS LAST, e.event_type, e.event_id",
         )?;
-        let mut by_site: HashMap<String, Vec<TimelineEvent>> = HashMap::new();
-        let rows = statement.query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                TimelineEvent {
-                    date: date(row, "day")?,
-                    event_type: row.get(2)?,
-                    label: row.get(3)?,
-                    tlp: row.get(4)?,
-                    outcome_level: row.get(5)?,
-                    outcome_score: row.get(6)?,
-                    source_file: row.get(7)?,
-                },
-            ))
-        })?;
-        for row in rows {
-            let (finess, event) = row?;
-            by_site.entry(finess).or_default().push(event);
-        }
-        Ok(by_site)
+        by_site(&mut statement, |row| {
+            Ok(TimelineEvent {
+                date: date(row, "day")?,
+                event_type: row.get(2)?,
+                label: row.get(3)?,
+                tlp: row.get(4)?,
+                outcome_level: row.get(5)?,
+                outcome_score: row.get(6)?,
+                source_file: row.get(7)?,
+            })
+        })
     }
 
     /// Each site's actions from the latest exercise follow-up workbook.
@@ -226,26 +208,17 @@ impl Analytics<'_> {
                AND import_id = (SELECT max(import_id) FROM imports WHERE kind = 'exercices' AND status = 'stored')
              ORDER BY finess_et, exercise_on DESC, deadline NULLS LAST, source_row",
         )?;
-        let mut by_site: HashMap<String, Vec<ActionItem>> = HashMap::new();
-        let rows = statement.query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                ActionItem {
-                    exercise_on: date(row, "exercise_on")?,
-                    action: row.get(2)?,
-                    owner: row.get(3)?,
-                    deadline: date(row, "deadline")?,
-                    status: row.get(5)?,
-                    closed_on: date(row, "closed_on")?,
-                    overdue: row.get::<_, Option<bool>>(7)?.unwrap_or(false),
-                },
-            ))
-        })?;
-        for row in rows {
-            let (finess, action) = row?;
-            by_site.entry(finess).or_default().push(action);
-        }
-        Ok(by_site)
+        by_site(&mut statement, |row| {
+            Ok(ActionItem {
+                exercise_on: date(row, "exercise_on")?,
+                action: row.get(2)?,
+                owner: row.get(3)?,
+                deadline: date(row, "deadline")?,
+                status: row.get(5)?,
+                closed_on: date(row, "closed_on")?,
+                overdue: row.get::<_, Option<bool>>(7)?.unwrap_or(false),
+            })
+        })
     }
 
     /// The date's peer figures, every group.
@@ -278,6 +251,21 @@ impl Analytics<'_> {
         })?;
         Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
     }
+}
+
+/// Runs a query whose first column is the FINESS and groups the other columns' items by
+/// site, in the query's order.
+fn by_site<T>(
+    statement: &mut duckdb::CachedStatement<'_>,
+    mut item: impl FnMut(&duckdb::Row<'_>) -> duckdb::Result<T>,
+) -> Result<HashMap<String, Vec<T>>> {
+    let mut rows = statement.query([])?;
+    let mut grouped: HashMap<String, Vec<T>> = HashMap::new();
+    while let Some(row) = rows.next()? {
+        let finess: String = row.get(0)?;
+        grouped.entry(finess).or_default().push(item(row)?);
+    }
+    Ok(grouped)
 }
 
 /// National figures only when a national set is loaded (at least as many sites with a
