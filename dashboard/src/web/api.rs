@@ -19,7 +19,9 @@ pub async fn page(
     let filter = params.filter()?;
     let page_name = page.clone();
     let scope = viewer.scope();
-    if page == "regional" {
+    // The unfiltered regional view of the region is kept; any other is computed alone (without
+    // the page's year-before figures, which the API does not give).
+    if page == "regional" && scope.is_region() && filter == analytics::Filter::default() {
         let day = state.regional(as_of, scope, filter).await?;
         return Ok(Json(
             serde_json::to_value(&day.report).map_err(|error| WebError::Internal(error.to_string()))?,
@@ -30,6 +32,7 @@ pub async fn page(
             let analytics = Analytics::new(connection, settings);
             let to_json = |value: Result<Value, serde_json::Error>| value.map_err(|error| WebError::Internal(error.to_string()));
             match page_name.as_str() {
+                "regional" => to_json(serde_json::to_value(analytics.regional(as_of, &scope, &filter)?)),
                 "etablissements" => to_json(serde_json::to_value(analytics.establishments(as_of, &scope, &filter)?)),
                 "ciblage" => to_json(serde_json::to_value(analytics.targeting(as_of, &scope, &filter)?)),
                 "aap" => to_json(serde_json::to_value(analytics.aap(as_of, &scope)?)),
