@@ -86,6 +86,11 @@ impl DataGate {
         }
     }
 
+    /// Holds the gate open for reading: no import commits until the guard is dropped.
+    pub async fn hold_open(&self) -> tokio::sync::OwnedRwLockReadGuard<()> {
+        Arc::clone(&self.lock).read_owned().await
+    }
+
     pub fn version(&self) -> i64 {
         self.version.load(Ordering::SeqCst)
     }
@@ -128,7 +133,7 @@ pub async fn hold_open(State(state): State<AppState>, request: Request, next: Ne
     if request.method() == Method::POST && request.uri().path() == "/import" {
         return next.run(request).await;
     }
-    let reading = Arc::clone(&state.gate.lock).read_owned().await;
+    let reading = state.gate.hold_open().await;
     let version = state.gate.version();
     let mut response = next.run(request).await;
     drop(reading);

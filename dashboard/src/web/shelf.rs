@@ -147,6 +147,8 @@ impl AppState {
     /// Today's regional view and the call's queue, computed before anyone asks (after the
     /// start and each import).
     pub async fn warm_up(self) {
+        // Like a request: wholly before or after an import, never across its commit.
+        let _reading = self.gate.hold_open().await;
         let today = chrono::Local::now().date_naive();
         if let Err(error) = self.regional(today, Scope::region(), Filter::default()).await {
             tracing::warn!("vue régionale non préparée : {error}");
