@@ -59,14 +59,7 @@ impl Analytics<'_> {
     /// One establishment's fiche: its indicators, maturity by domain, evidence and peers.
     pub fn fiche(&self, finess: &str, as_of: NaiveDate, scope: &Scope) -> Result<Fiche> {
         self.prepare(as_of, scope)?;
-        self.connection.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS fiche_sites (finess_et VARCHAR); DELETE FROM fiche_sites;",
-        )?;
-        self.connection.execute(
-            "INSERT INTO fiche_sites SELECT finess_et FROM scope_sites WHERE finess_et = ?",
-            [finess],
-        )?;
-        self.fiches_of_sites(as_of)?
+        self.fiches_of_sites(as_of, Some(finess))?
             .pop()
             .ok_or_else(|| AnalyticsError::NotFound(finess.to_owned()))
     }
@@ -74,20 +67,23 @@ impl Analytics<'_> {
     /// Every fiche of the region at a date, as a region viewer sees them.
     pub fn fiche_book(&self, as_of: NaiveDate) -> Result<FicheBook> {
         self.prepare(as_of, &Scope::region())?;
-        self.connection.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS fiche_sites (finess_et VARCHAR); DELETE FROM fiche_sites;
-             INSERT INTO fiche_sites SELECT finess_et FROM scope_sites;",
-        )?;
         let fiches = self
-            .fiches_of_sites(as_of)?
+            .fiches_of_sites(as_of, None)?
             .into_iter()
             .map(|fiche| (fiche.status.finess_et.clone(), Arc::new(fiche)))
             .collect();
         Ok(FicheBook { as_of, fiches })
     }
 
-    /// The fiches of the sites in `fiche_sites` (which the caller restricted to the scope).
-    fn fiches_of_sites(&self, as_of: NaiveDate) -> Result<Vec<Fiche>> {
+    /// The fiches of one site of the viewer's scope, or of all of them (`None`).
+    fn fiches_of_sites(&self, as_of: NaiveDate, only: Option<&str>) -> Result<Vec<Fiche>> {
+        self.connection.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS fiche_sites (finess_et VARCHAR); DELETE FROM fiche_sites;",
+        )?;
+        self.connection.execute(
+            "INSERT INTO fiche_sites SELECT finess_et FROM scope_sites WHERE $1 IS NULL OR finess_et = $1",
+            [only],
+        )?;
         let sql = format!(
             "SELECT {} FROM establishment_status s JOIN fiche_sites USING (finess_et) ORDER BY finess_et",
             status::COLUMNS

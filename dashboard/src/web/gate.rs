@@ -18,7 +18,6 @@ use analytics::{Analytics, Scope, Settings};
 use super::AppState;
 use super::cache::PageCache;
 use super::pool::Pool;
-use super::shelf::Shelves;
 
 /// The last import (its number) a response's figures include.
 pub const DATA_VERSION_HEADER: &str = "x-opssies-data-version";
@@ -28,7 +27,6 @@ pub struct DataGate {
     version: AtomicI64,
     stopping: AtomicBool,
     cache: Arc<PageCache>,
-    shelves: Arc<Shelves>,
     /// To bring the indicators up to date right after a commit, before readers come back.
     pool: Arc<Pool>,
     settings: Arc<Settings>,
@@ -45,27 +43,19 @@ impl std::fmt::Debug for DataGate {
 }
 
 impl DataGate {
-    pub fn new(
-        last_import_id: i64,
-        cache: Arc<PageCache>,
-        shelves: Arc<Shelves>,
-        pool: Arc<Pool>,
-        settings: Arc<Settings>,
-    ) -> Self {
+    pub fn new(last_import_id: i64, cache: Arc<PageCache>, pool: Arc<Pool>, settings: Arc<Settings>) -> Self {
         DataGate {
             lock: Arc::new(RwLock::new(())),
             version: AtomicI64::new(last_import_id),
             stopping: AtomicBool::new(false),
             cache,
-            shelves,
             pool,
             settings,
         }
     }
 
-    /// Materialises the indicators of the data as it now is, today's status for the region
-    /// and the region's fiches, once: readers finding them stale would all attempt it at
-    /// once and conflict.
+    /// Materialises the indicators of the data as it now is, and today's status for the
+    /// region, once: readers finding them stale would all attempt it at once and conflict.
     pub fn bring_indicators_up_to_date(&self) {
         let today = chrono::Local::now().date_naive();
         let Ok(connection) = self.pool.take() else {
@@ -75,12 +65,8 @@ impl DataGate {
         match analytics
             .refresh_if_stale()
             .and_then(|_| analytics.prepare(today, &Scope::region()))
-            .and_then(|()| analytics.fiche_book(today))
         {
-            Ok(book) => {
-                self.shelves.fiches.put((today, self.cache.version()), Arc::new(book));
-                self.pool.give_back(connection);
-            }
+            Ok(()) => self.pool.give_back(connection),
             // Readers will try again; the connection is not reused after an error.
             Err(error) => tracing::warn!("indicateurs non préparés après l'import : {error}"),
         }

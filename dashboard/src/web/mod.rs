@@ -57,7 +57,6 @@ impl AppState {
         let gate = Arc::new(gate::DataGate::new(
             last_import_id,
             Arc::clone(&cache),
-            Arc::clone(&shelves),
             Arc::clone(&pool),
             Arc::clone(&settings),
         ));

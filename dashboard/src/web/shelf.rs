@@ -39,7 +39,7 @@ impl<T> DayShelf<T> {
     }
 
     /// Keeps a result; results of older data versions go.
-    pub fn put(&self, key: ShelfKey, value: Arc<T>) {
+    fn put(&self, key: ShelfKey, value: Arc<T>) {
         if let Ok(mut kept) = self.kept.lock() {
             kept.retain(|(k, _)| k.1 == key.1 && *k != key);
             if kept.len() >= KEPT {
@@ -81,16 +81,7 @@ impl AppState {
     /// computed alone for an establishment (its own red events count).
     pub(super) async fn fiche(&self, finess: String, as_of: NaiveDate, scope: Scope) -> Result<Arc<Fiche>, WebError> {
         if scope.is_region() {
-            let book = self
-                .shelves
-                .fiches
-                .get_or_build((as_of, self.cache.version()), || {
-                    self.with_connection(move |connection, settings| {
-                        Ok(Analytics::new(connection, settings).fiche_book(as_of)?)
-                    })
-                })
-                .await?;
-            return Ok(book.fiche(&finess)?);
+            return Ok(self.fiche_book(as_of).await?.fiche(&finess)?);
         }
         let fiche = self
             .with_connection(move |connection, settings| {
@@ -98,6 +89,18 @@ impl AppState {
             })
             .await?;
         Ok(Arc::new(fiche))
+    }
+
+    /// Every fiche of the region at a date.
+    async fn fiche_book(&self, as_of: NaiveDate) -> Result<Arc<FicheBook>, WebError> {
+        self.shelves
+            .fiches
+            .get_or_build((as_of, self.cache.version()), || {
+                self.with_connection(move |connection, settings| {
+                    Ok(Analytics::new(connection, settings).fiche_book(as_of)?)
+                })
+            })
+            .await
     }
 
     /// The regional view of a date for a viewer: kept for the region without filter.
@@ -144,12 +147,15 @@ impl AppState {
             .await
     }
 
-    /// Today's regional view and the call's queue, computed before anyone asks (after the
-    /// start and each import).
+    /// Today's fiches, regional view and call's queue, computed before anyone asks (after
+    /// the start and each import).
     pub async fn warm_up(self) {
         // Like a request: wholly before or after an import, never across its commit.
         let _reading = self.gate.hold_open().await;
         let today = chrono::Local::now().date_naive();
+        if let Err(error) = self.fiche_book(today).await {
+            tracing::warn!("fiches non préparées : {error}");
+        }
         if let Err(error) = self.regional(today, Scope::region(), Filter::default()).await {
             tracing::warn!("vue régionale non préparée : {error}");
         }
