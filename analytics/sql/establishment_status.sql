@@ -125,7 +125,7 @@ grids AS (
     ) WHERE recency = 1
 ),
 incident_rows AS (
-    SELECT DISTINCT finess_et, declared_at FROM incidents
+    SELECT DISTINCT finess_et, declared_at FROM visible_incidents
     WHERE finess_et IN (SELECT finess_et FROM sites)
       AND CAST(declared_at AS DATE) <= (SELECT as_of FROM c)
       AND CAST(declared_at AS DATE) >= (SELECT as_of FROM c) - (SELECT audit_days FROM c)

@@ -8,6 +8,7 @@ use crate::Scope;
 use crate::settings::Settings;
 
 const CATEGORIES: &str = include_str!("../../data/categories.csv");
+const INCIDENTS_SQL: &str = include_str!("../sql/incidents.sql");
 
 /// Creates (or replaces) the context tables of this connection.
 pub fn prepare(connection: &Connection, settings: &Settings, as_of: NaiveDate, scope: &Scope) -> duckdb::Result<()> {
@@ -35,8 +36,12 @@ pub fn prepare(connection: &Connection, settings: &Settings, as_of: NaiveDate, s
             {k} AS minimum_group_size, {cnil} AS cnil_within_hours,
             {src_finess} AS src_finess_days, {src_osis} AS src_osis_days, {src_events} AS src_events_days,
             {src_aap} AS src_aap_days, {src_exercises} AS src_exercises_days,
-            {src_incidents} AS src_incidents_days, {src_ose} AS src_ose_days;
-{scope_tables}",
+            {src_incidents} AS src_incidents_days, {src_ose} AS src_ose_days,
+            '{incident_tlp}' AS incident_default_tlp;
+{scope_tables}
+{incidents}",
+        incidents = INCIDENTS_SQL,
+        incident_tlp = s.incidents.default_tlp.name(),
         scope_tables = scope_tables(scope),
         up = s.freshness.up_to_date_days,
         refresh = s.freshness.refresh_days,

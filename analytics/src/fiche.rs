@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
+use crate::peers::PeerBasis;
 use crate::status::{self, date};
 use crate::{
     ActionItem, Analytics, AnalyticsError, Benchmark, DomainScore, EstablishmentStatus, Fiche, PeerFigures, Result,
@@ -58,8 +59,13 @@ struct PeerStat {
 impl Analytics<'_> {
     /// One establishment's fiche: its indicators, maturity by domain, evidence and peers.
     pub fn fiche(&self, finess: &str, as_of: NaiveDate, scope: &Scope) -> Result<Fiche> {
+        let peers_on = scope.peers.date(as_of);
+        if peers_on != as_of {
+            // The snapshot's peer figures are materialised with the shared status of its date.
+            self.prepare(peers_on, &Scope::region())?;
+        }
         self.prepare(as_of, scope)?;
-        self.fiches_of_sites(as_of, Some(finess))?
+        self.fiches_of_sites(as_of, Some(finess), scope.peers)?
             .pop()
             .ok_or_else(|| AnalyticsError::NotFound(finess.to_owned()))
     }
@@ -68,7 +74,7 @@ impl Analytics<'_> {
     pub fn fiche_book(&self, as_of: NaiveDate) -> Result<FicheBook> {
         self.prepare(as_of, &Scope::region())?;
         let fiches = self
-            .fiches_of_sites(as_of, None)?
+            .fiches_of_sites(as_of, None, PeerBasis::AsOf)?
             .into_iter()
             .map(|fiche| (fiche.status.finess_et.clone(), Arc::new(fiche)))
             .collect();
@@ -76,7 +82,8 @@ impl Analytics<'_> {
     }
 
     /// The fiches of one site of the viewer's scope, or of all of them (`None`).
-    fn fiches_of_sites(&self, as_of: NaiveDate, only: Option<&str>) -> Result<Vec<Fiche>> {
+    fn fiches_of_sites(&self, as_of: NaiveDate, only: Option<&str>, basis: PeerBasis) -> Result<Vec<Fiche>> {
+        let peers_on = basis.date(as_of);
         self.connection.execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS fiche_sites (finess_et VARCHAR); DELETE FROM fiche_sites;",
         )?;
@@ -96,7 +103,7 @@ impl Analytics<'_> {
         let mut domains = self.domains_of_sites()?;
         let mut timelines = self.timelines_of_sites()?;
         let mut actions = self.actions_of_sites()?;
-        let peer_stats = self.peer_stats(as_of)?;
+        let peer_stats = self.peer_stats(peers_on)?;
         let mut groups: HashMap<(&str, &str), Vec<&PeerStat>> = HashMap::new();
         for stat in &peer_stats {
             groups
@@ -119,9 +126,10 @@ impl Analytics<'_> {
                 ] {
                     rows.extend(groups.get(&key).into_iter().flatten());
                 }
-                let benchmarks = benchmarks(self.settings, &status, &domains, &rows, national_loaded);
+                let benchmarks = benchmarks(self.settings, &status, &domains, &rows, national_loaded, basis);
                 Fiche {
                     as_of,
+                    peers_as_of: peers_on,
                     timeline: timelines.remove(&status.finess_et).unwrap_or_default(),
                     actions: actions.remove(&status.finess_et).unwrap_or_default(),
                     domains,
@@ -286,6 +294,7 @@ fn benchmarks(
     domains: &[DomainScore],
     rows: &[&PeerStat],
     national_loaded: bool,
+    basis: PeerBasis,
 ) -> Vec<Benchmark> {
     let k = settings.benchmarks.minimum_group_size;
     let mut own: Vec<(String, Option<f64>)> = vec![
@@ -330,9 +339,9 @@ fn benchmarks(
                 .filter(|stat| stat.n >= k)
                 .map(|stat| PeerFigures {
                     establishments: stat.n,
-                    median: stat.median,
-                    worst_20: stat.worst_20,
-                    best_20: stat.best_20,
+                    median: basis.publish(stat.median),
+                    worst_20: basis.publish(stat.worst_20),
+                    best_20: basis.publish(stat.best_20),
                     // The rank to the nearest point: how many of the 101 percentiles are at
                     // or below the value.
                     percentile: value

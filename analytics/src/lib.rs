@@ -6,6 +6,7 @@
 //! establishments the viewer may see, after TLP filtering, never the other way round.
 
 pub mod methodology;
+pub mod peers;
 pub mod settings;
 pub mod status;
 
@@ -64,11 +65,13 @@ pub type Result<T> = std::result::Result<T, AnalyticsError>;
 
 /// Who is looking: the establishments they may see row by row, and the sites whose
 /// TLP:RED events they may count (their own).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
     /// `None`: every establishment of the region (ARS, SESAN).
     pub sites: Option<Vec<String>>,
     pub red_sites: Vec<String>,
+    /// Which date the peer figures of a fiche are read at (see `peers`).
+    pub peers: peers::PeerBasis,
 }
 
 impl Scope {
@@ -79,7 +82,7 @@ impl Scope {
 
     /// Sees what ARS and SESAN see: the region's fiches are the same for every such viewer.
     pub fn is_region(&self) -> bool {
-        self.sites.is_none() && self.red_sites.is_empty()
+        self.sites.is_none() && self.red_sites.is_empty() && self.peers == peers::PeerBasis::AsOf
     }
 
     /// An establishment: its own sites, red events included.
@@ -87,6 +90,8 @@ impl Scope {
         Scope {
             red_sites: sites.clone(),
             sites: Some(sites),
+            // An establishment sees its peers only through frozen, rounded snapshots.
+            peers: peers::PeerBasis::Frozen,
         }
     }
 }
@@ -148,6 +153,11 @@ impl Filter {
 fn like_escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
+
+/// How many reference dates keep their shared status in the store: the most recently
+/// computed ones (today's among them). A request for another date computes it and evicts the
+/// oldest, so no sequence of requests can make the store grow without bound.
+pub const STATUS_DATES_KEPT: i64 = 8;
 
 /// Held while the shared status of a date is checked and materialised (see `prepare`).
 static STATUS_BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -279,15 +289,23 @@ impl<'c> Analytics<'c> {
         let fingerprint = fingerprint.replace('\'', "''");
         // Caches of other settings or another version of the status query are dropped whole
         // (their columns may differ).
-        let foreign: bool = self.connection.query_row(
+        let exists: bool = self.connection.query_row(
             "SELECT EXISTS (SELECT 1 FROM duckdb_tables() WHERE table_name = 'analytics_status_state')",
             [],
             |row| row.get(0),
-        )? && self.connection.query_row(
-            "SELECT count(*) > 0 FROM analytics_status_state WHERE settings <> ?",
-            [&fingerprint],
-            |row| row.get(0),
         )?;
+        // A cache table of an older layout (without `built_at`) is dropped like a foreign one.
+        let foreign = exists
+            && (self.connection.query_row(
+                "SELECT count(*) > 0 FROM analytics_status_state WHERE settings <> ?",
+                [&fingerprint],
+                |row| row.get(0),
+            )? || !self.connection.query_row(
+                "SELECT EXISTS (SELECT 1 FROM duckdb_columns()
+                                WHERE table_name = 'analytics_status_state' AND column_name = 'built_at')",
+                [],
+                |row| row.get::<_, bool>(0),
+            )?);
         if foreign {
             self.connection.execute_batch(
                 "DROP TABLE IF EXISTS analytics_status; DROP TABLE IF EXISTS analytics_domain_measures;
@@ -296,7 +314,8 @@ impl<'c> Analytics<'c> {
         }
         self.connection.execute_batch(&format!(
             "BEGIN TRANSACTION;
-             CREATE TABLE IF NOT EXISTS analytics_status_state (cache_as_of DATE, last_import_id BIGINT, settings VARCHAR);
+             CREATE TABLE IF NOT EXISTS analytics_status_state (
+                 cache_as_of DATE, last_import_id BIGINT, settings VARCHAR, built_at TIMESTAMP);
              CREATE TABLE IF NOT EXISTS analytics_status AS SELECT {date} AS cache_as_of, * FROM status_computed LIMIT 0;
              CREATE TABLE IF NOT EXISTS analytics_domain_measures (cache_as_of DATE, finess_et VARCHAR, domain VARCHAR, score DOUBLE);
              CREATE TABLE IF NOT EXISTS analytics_peer_stats (
@@ -320,7 +339,15 @@ impl<'c> Analytics<'c> {
                  ORDER BY d.finess_et;
              {PEER_STATS_SQL}
              INSERT INTO analytics_status_state
-                 SELECT {date}, (SELECT coalesce(max(import_id), 0) FROM imports), '{fingerprint}';
+                 SELECT {date}, (SELECT coalesce(max(import_id), 0) FROM imports), '{fingerprint}',
+                        current_timestamp::TIMESTAMP;
+             -- Bounded: the {STATUS_DATES_KEPT} most recently computed dates stay (this one among them).
+             DELETE FROM analytics_status_state WHERE cache_as_of NOT IN (
+                 SELECT cache_as_of FROM analytics_status_state
+                 ORDER BY cache_as_of = {date} DESC, built_at DESC LIMIT {STATUS_DATES_KEPT});
+             DELETE FROM analytics_status WHERE cache_as_of NOT IN (SELECT cache_as_of FROM analytics_status_state);
+             DELETE FROM analytics_domain_measures WHERE cache_as_of NOT IN (SELECT cache_as_of FROM analytics_status_state);
+             DELETE FROM analytics_peer_stats WHERE cache_as_of NOT IN (SELECT cache_as_of FROM analytics_status_state);
              COMMIT;"
         ))?;
         Ok(())
@@ -440,7 +467,7 @@ impl<'c> Analytics<'c> {
             "WITH chosen AS (SELECT s.finess_et {from}),
              declared AS (
                  SELECT DISTINCT i.finess_et, i.declared_at, i.data_leak, i.cnil_notified, i.cnil_notified_at
-                 FROM incidents i JOIN chosen USING (finess_et)
+                 FROM visible_incidents i JOIN chosen USING (finess_et)
                  WHERE CAST(i.declared_at AS DATE) <= (SELECT as_of FROM ctx)
              )
              SELECT year(declared_at) AS year, count(DISTINCT finess_et), count(*),
@@ -1104,6 +1131,8 @@ pub struct PeerGroup {
 #[derive(Debug, Clone, Serialize)]
 pub struct Fiche {
     pub as_of: NaiveDate,
+    /// The date the peer figures are of: `as_of`, or the snapshot an establishment gets.
+    pub peers_as_of: NaiveDate,
     pub status: EstablishmentStatus,
     pub domains: Vec<DomainScore>,
     pub timeline: Vec<TimelineEvent>,

@@ -3,8 +3,23 @@
 
 use crate::Settings;
 
-pub fn text(settings: &Settings) -> String {
+/// Whether the reader may see the call's amounts (the flat amount and the envelope give the
+/// totals away): ARS yes, SESAN and establishments no.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Amounts {
+    Shown,
+    Hidden,
+}
+
+pub fn text(settings: &Settings, amounts: Amounts) -> String {
     let s = settings;
+    let money = match amounts {
+        Amounts::Shown => format!(
+            "forfait de {} € par exercice, enveloppe de {} €",
+            s.aap.flat_amount_euros, s.aap.envelope_euros
+        ),
+        Amounts::Hidden => "forfait par exercice et enveloppe : montants réservés à l'ARS".to_owned(),
+    };
     let [l2, l3, l4, l5] = s.maturity.level_bounds;
     let t = &s.targeting;
     format!(
@@ -40,7 +55,7 @@ Tous les indicateurs sont calculés à une date de référence (par défaut aujo
    Score de la grille (23 questions). Kit recommandé : score inférieur à {kit_from} → débutant ; de {kit_from} à {kit_above} → intermédiaire ; supérieur à {kit_above} → confirmé. Une grille incomplète ne recommande aucun kit ; la plus récente compte.
 
 7. Appel à projets « {call} »
-   Fenêtre de dépôt du {opens} au {closes} ; forfait de {flat} € par exercice, enveloppe de {envelope} €.
+   Fenêtre de dépôt du {opens} au {closes} ; {money}.
    Contrôles : (1) dépôt dans la fenêtre ; (2) ES de la région au référentiel FINESS ; (3) score d'auto-évaluation et grille jointe ; (4) mise à jour OPSSIES dans les {months} mois calendaires avant le dépôt ; (5) date déclarée confirmée par la dernière déclaration de l'observatoire à la date de dépôt, à {cross} jours près ; (6) bon de commande joint et montant positif ; (7) pas déjà financé dans cet appel.
    File : premier arrivé, premier servi, à la date de dépôt ; chaque dossier retenu engage le forfait ; au-delà de l'enveloppe, liste d'attente. À payer : exercice réalisé et facture jointe ; payé : date de paiement.
 
@@ -50,6 +65,7 @@ Tous les indicateurs sont calculés à une date de référence (par défaut aujo
 9. Comparaison aux pairs
    Pour chaque mesure : valeur de l'établissement, rang (percentile), médiane, seuils des 20 % les moins bons et des 20 % les meilleurs, pour le département, la région, le groupe de pairs (secteur × famille de catégorie) et la France quand des données nationales sont chargées.
    Un groupe de moins de {k} établissements n'est pas affiché (« effectif insuffisant »).
+   Pour un établissement, les chiffres des pairs sont ceux du dernier arrêté trimestriel (31/03, 30/06, 30/09 ou 31/12 précédant la date de référence) et sont arrondis au point : deux dates ou deux groupes ne permettent pas de retrouver la valeur d'un pair.
 
 10. Incidents
    Une notification à la CNIL plus de {cnil} heures après la déclaration d'une fuite de données est signalée en retard.
@@ -73,8 +89,6 @@ Tous les indicateurs sont calculés à une date de référence (par défaut aujo
         call = s.aap.name,
         opens = s.aap.opens_on.format("%d/%m/%Y"),
         closes = s.aap.closes_on.format("%d/%m/%Y"),
-        flat = s.aap.flat_amount_euros,
-        envelope = s.aap.envelope_euros,
         months = s.aap.update_within_months,
         cross = s.aap.cross_check_days,
         w1 = t.no_exercise,
@@ -95,10 +109,10 @@ mod tests {
 
     #[test]
     fn the_text_follows_the_settings() {
-        let defaults = text(&Settings::default());
+        let defaults = text(&Settings::default(), Amounts::Shown);
         assert!(defaults.contains("À jour : 90 jours ou moins ; à rafraîchir : de 91 à 365 jours"));
         assert!(defaults.contains("moins de 5 établissements"));
         let changed = Settings::from_layers(&[("x.toml", "[benchmarks]\nminimum_group_size = 7\n")]).unwrap();
-        assert!(text(&changed).contains("moins de 7 établissements"));
+        assert!(text(&changed, Amounts::Shown).contains("moins de 7 établissements"));
     }
 }

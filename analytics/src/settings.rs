@@ -132,6 +132,28 @@ pub struct Benchmarks {
 #[serde(deny_unknown_fields)]
 pub struct Incidents {
     pub cnil_within_hours: i64,
+    pub default_tlp: Tlp,
+}
+
+/// A TLP level (FIRST TLP 2.0, as the OPSSIES schema writes them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tlp {
+    Red,
+    Amber,
+    Green,
+    Clear,
+}
+
+impl Tlp {
+    pub fn name(self) -> &'static str {
+        match self {
+            Tlp::Red => "red",
+            Tlp::Amber => "amber",
+            Tlp::Green => "green",
+            Tlp::Clear => "clear",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -139,6 +161,9 @@ pub struct Incidents {
 pub struct Sessions {
     pub idle_minutes: i64,
     pub absolute_hours: i64,
+    pub login_attempts_per_account: u32,
+    pub login_attempts_per_address: u32,
+    pub login_window_minutes: u32,
 }
 
 impl Default for Settings {

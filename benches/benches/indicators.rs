@@ -111,6 +111,7 @@ fn main() {
     let national = Scope {
         sites: Some(sample.clone()),
         red_sites: Vec::new(),
+        ..Scope::default()
     };
     let mut prepare = Vec::new();
     for _ in 0..20 {

@@ -190,22 +190,133 @@ pub fn verify(connection: &Connection, name: &str, password: &str) -> Result<Opt
     })
 }
 
-/// Appends to the audit log (never updated, never deleted by the program).
-pub fn audit(
-    connection: &Connection,
-    user: Option<&str>,
-    address: Option<&str>,
-    action: &str,
-    target: Option<&str>,
-    detail: Option<&str>,
-) {
+/// One row of the audit log, before it is chained.
+#[derive(Debug, Clone, Default)]
+pub struct AuditEntry<'a> {
+    pub user: Option<&'a str>,
+    pub role: Option<Role>,
+    pub address: Option<&'a str>,
+    pub action: &'a str,
+    /// What was acted on or seen: an account, a file, a route and FINESS.
+    pub target: Option<&'a str>,
+    pub detail: Option<&'a str>,
+    /// Rows an export returned.
+    pub rows: Option<i64>,
+}
+
+/// The chain is extended by one writer at a time (two would give the same `seq`).
+static CHAIN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Appends to the audit log (never updated, never deleted by the program), chained to the
+/// previous row by the store's `audit_row_hash` (migration 8).
+pub fn audit(connection: &Connection, entry: &AuditEntry<'_>) {
+    let _chain = CHAIN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let result = connection.execute(
-        "INSERT INTO audit_log VALUES (current_timestamp::TIMESTAMP, ?, ?, ?, ?, ?)",
-        params![user, address, action, target, detail],
-    );
+            "INSERT INTO audit_log (logged_at, user_name, role, address, action, target, detail, rows_returned,
+                                    seq, previous_hash, row_hash)
+             SELECT entry.*, last.seq + 1, last.hash,
+                    audit_row_hash(last.hash, last.seq + 1, entry.logged_at, entry.user_name, entry.role, entry.address,
+                                   entry.action, entry.target, entry.detail, entry.rows_returned)
+             FROM (SELECT current_timestamp::TIMESTAMP AS logged_at, ?::VARCHAR AS user_name, ?::VARCHAR AS role,
+                          ?::VARCHAR AS address, ?::VARCHAR AS action, ?::VARCHAR AS target, ?::VARCHAR AS detail,
+                          ?::BIGINT AS rows_returned) AS entry,
+                  (SELECT coalesce(max(seq), 0) AS seq, coalesce(arg_max(row_hash, seq), '') AS hash FROM audit_log) AS last",
+            params![
+                entry.user,
+                entry.role.map(Role::name),
+                entry.address,
+                entry.action,
+                entry.target,
+                entry.detail,
+                entry.rows
+            ],
+        );
     if let Err(error) = result {
         tracing::error!("journal d'audit : {error}");
     }
+}
+
+/// Rows written before the chain existed (schema 7) are chained once, in their order: called
+/// when a program opens the store for accounts or the journal (server, `user`, `journal`).
+pub fn seal(connection: &Connection) -> duckdb::Result<()> {
+    let _chain = CHAIN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    seal_unchained(connection)
+}
+
+fn seal_unchained(connection: &Connection) -> duckdb::Result<()> {
+    let unchained: i64 =
+        connection.query_row("SELECT count(*) FROM audit_log WHERE seq IS NULL", [], |row| row.get(0))?;
+    if unchained == 0 {
+        return Ok(());
+    }
+    let rows: Vec<i64> = connection
+        .prepare("SELECT rowid FROM audit_log WHERE seq IS NULL ORDER BY logged_at, rowid")?
+        .query_map([], |row| row.get(0))?
+        .collect::<duckdb::Result<_>>()?;
+    for rowid in rows {
+        connection.execute(
+            "UPDATE audit_log SET seq = last.seq + 1, previous_hash = last.hash,
+                 row_hash = audit_row_hash(last.hash, last.seq + 1, logged_at, user_name, role, address, action,
+                                           target, detail, rows_returned)
+             FROM (SELECT coalesce(max(seq), 0) AS seq, coalesce(arg_max(row_hash, seq), '') AS hash FROM audit_log) last
+             WHERE audit_log.rowid = ?",
+            [rowid],
+        )?;
+    }
+    Ok(())
+}
+
+/// The state of the audit log's chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainState {
+    /// Every row fits: their number.
+    Intact { rows: i64 },
+    /// The first row that does not fit its content or the previous row.
+    Broken {
+        seq: i64,
+        logged_at: String,
+        reason: &'static str,
+    },
+}
+
+pub fn verify_chain(connection: &Connection) -> duckdb::Result<ChainState> {
+    {
+        let _chain = CHAIN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        seal_unchained(connection)?;
+    }
+    let broken = connection
+        .prepare(
+            "WITH checked AS (
+                 SELECT seq, strftime(logged_at, '%d/%m/%Y %H:%M:%S') AS logged_text, previous_hash, row_hash,
+                        coalesce(lag(row_hash) OVER (ORDER BY seq), '') AS expected_previous,
+                        coalesce(lag(seq) OVER (ORDER BY seq), 0) AS previous_seq,
+                        audit_row_hash(previous_hash, seq, logged_at, user_name, role, address, action, target,
+                                       detail, rows_returned) AS expected_hash
+                 FROM audit_log)
+             SELECT seq, logged_text,
+                    CASE WHEN seq <> previous_seq + 1 THEN 1 WHEN previous_hash IS DISTINCT FROM expected_previous THEN 2 ELSE 3 END
+             FROM checked
+             WHERE seq <> previous_seq + 1 OR previous_hash IS DISTINCT FROM expected_previous
+                OR row_hash IS DISTINCT FROM expected_hash
+             ORDER BY seq LIMIT 1",
+        )?
+        .query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, i32>(2)?)))?
+        .next()
+        .transpose()?;
+    Ok(match broken {
+        Some((seq, logged_at, reason)) => ChainState::Broken {
+            seq,
+            logged_at,
+            reason: match reason {
+                1 => "une ligne manque ou est en double juste avant elle",
+                2 => "elle ne suit pas la ligne précédente (ligne précédente modifiée ou supprimée)",
+                _ => "son contenu a été modifié",
+            },
+        },
+        None => ChainState::Intact {
+            rows: connection.query_row("SELECT count(*) FROM audit_log", [], |row| row.get(0))?,
+        },
+    })
 }
 
 #[cfg(test)]

@@ -80,6 +80,14 @@ pub enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Journal d'audit : `verify` vérifie la chaîne des empreintes (code 1 si une ligne a été
+    /// modifiée ou supprimée, avec son numéro).
+    Journal {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(subcommand)]
+        action: JournalAction,
+    },
     /// Sert le tableau de bord web sur la base.
     Serve {
         #[command(flatten)]
@@ -186,6 +194,12 @@ pub enum UserAction {
     List,
     /// Change le mot de passe d'un compte (et le réactive).
     ResetPassword { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JournalAction {
+    /// Vérifie que chaque ligne du journal suit la précédente et n'a pas été modifiée.
+    Verify,
 }
 
 #[derive(Debug, Args)]

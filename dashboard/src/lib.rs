@@ -17,6 +17,8 @@ pub mod exit {
     pub const OK: u8 = 0;
     /// At least one file was refused.
     pub const FILE_REFUSED: u8 = 1;
+    /// `journal verify`: a row of the audit log does not fit the chain.
+    pub const JOURNAL_ALTERED: u8 = 1;
     /// Bad command line (clap's own code).
     pub const USAGE: u8 = 2;
     /// The store or the system failed (unreadable file, locked or newer store, disk).

@@ -622,3 +622,76 @@ fn a_full_disk_during_an_import_is_explained_and_leaves_the_store_as_before() {
     ]);
     assert_eq!(json_lines(&rerun)[0]["status"], "stored");
 }
+
+/// `opssies user add NAME --role R`, the password on standard input.
+fn add_user(store: &Path, name: &str, role: &str) {
+    let mut child = opssies()
+        .args(["user", "--store", store.to_str().unwrap(), "add", name, "--role", role])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "un mot de passe assez long").unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn journal_verify_passes_untouched_and_names_the_first_altered_row() {
+    let directory = tempfile::tempdir().unwrap();
+    let store = directory.path().join("base.duckdb");
+    let extract = directory.path().join("finess.csv");
+    write_extract(&extract, "2026-01-01", 1, 3);
+    run_ok(&["ingest", "--store", store.to_str().unwrap(), extract.to_str().unwrap()]);
+    for (name, role) in [("analyste", "ars"), ("appui", "sesan"), ("gestion", "admin")] {
+        add_user(&store, name, role);
+    }
+    let verify = |store: &Path| run(&["journal", "--store", store.to_str().unwrap(), "verify"]);
+    let output = verify(&store);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout(&output).contains("intact : 3 ligne(s)"), "{}", stdout(&output));
+
+    // One row's content changed with DuckDB: the chain breaks at that row.
+    let altered = directory.path().join("altered.duckdb");
+    copy_store(&store, &altered);
+    {
+        let connection = duckdb::Connection::open(&altered).unwrap();
+        connection
+            .execute("UPDATE audit_log SET detail = 'ars' WHERE seq = 2", [])
+            .unwrap();
+    }
+    let output = verify(&altered);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("ligne n° 2") && stderr.contains("contenu a été modifié"),
+        "{stderr}"
+    );
+
+    // One row removed: the next one no longer follows.
+    let removed = directory.path().join("removed.duckdb");
+    copy_store(&store, &removed);
+    {
+        let connection = duckdb::Connection::open(&removed).unwrap();
+        connection.execute("DELETE FROM audit_log WHERE seq = 2", []).unwrap();
+    }
+    let output = verify(&removed);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("ligne n° 3"), "{stderr}");
+}

@@ -169,6 +169,20 @@ impl Fixture {
     }
 }
 
+impl Fixture {
+    /// Incident declarations with the optional TLP column: (declared at, site, TLP cell).
+    pub fn incidents_with_tlp(&mut self, rows: &[(&str, &str, &str)]) -> &mut Self {
+        let mut text = String::from(
+            "date_declaration;finess_et;type;impact_patient;declare_anssi;notifie_cnil;date_notification_cnil;chiffrement;fuite_donnees;tlp\n",
+        );
+        for (declared, site, tlp) in rows {
+            text.push_str(&format!("{declared};{site};Rançongiciel;Non;Non;Non;;Oui;Non;{tlp}\n"));
+        }
+        self.import("incidents-tlp.csv", &text);
+        self
+    }
+}
+
 /// Every scored question of the demonstration catalogue answered the same way, so that
 /// each domain scores `level` (oui = 10, partiel = 5, non = 0 points out of 10).
 pub fn uniform_answers(answer: &'static str) -> Vec<(&'static str, &'static str)> {

@@ -22,6 +22,10 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Demo(args) => demo::run(&args),
         Command::DemoData(args) => demo_data::run(&args),
         Command::User { store, action } => users::run(&store.store, &action),
+        Command::Journal {
+            store,
+            action: crate::cli::JournalAction::Verify,
+        } => users::verify_journal(&store.store),
         Command::Backup { store, out } => backup::backup(&store.store, &out),
         Command::Restore { dir, store } => backup::restore(&dir, &store),
         Command::Serve {

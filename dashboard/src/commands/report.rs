@@ -548,6 +548,9 @@ pub fn aap(args: &ReportArgs) -> Result<u8> {
 
 pub fn methodology(settings: Option<&Path>) -> Result<u8> {
     let settings = load_settings(settings).context("réglages")?;
-    print!("{}", analytics::methodology::text(&settings));
+    print!(
+        "{}",
+        analytics::methodology::text(&settings, analytics::methodology::Amounts::Shown)
+    );
     Ok(exit::OK)
 }

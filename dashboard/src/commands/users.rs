@@ -29,22 +29,45 @@ fn read_password() -> Result<String> {
 pub fn run(store_path: &Path, action: &UserAction) -> Result<u8> {
     let store = Store::open(store_path)?;
     let connection = store.connection();
+    accounts::seal(connection)?;
     match action {
         UserAction::Add { name, role, finess } => {
             let password = read_password()?;
             accounts::add(connection, name, *role, finess.as_deref(), &password)?;
-            accounts::audit(connection, None, None, "compte créé", Some(name), Some(role.name()));
+            accounts::audit(
+                connection,
+                &accounts::AuditEntry {
+                    action: "compte créé",
+                    target: Some(name),
+                    detail: Some(role.name()),
+                    ..Default::default()
+                },
+            );
             println!("Compte « {name} » créé (rôle {}).", role.name());
         }
         UserAction::Disable { name } => {
             accounts::disable(connection, name)?;
-            accounts::audit(connection, None, None, "compte désactivé", Some(name), None);
+            accounts::audit(
+                connection,
+                &accounts::AuditEntry {
+                    action: "compte désactivé",
+                    target: Some(name),
+                    ..Default::default()
+                },
+            );
             println!("Compte « {name} » désactivé.");
         }
         UserAction::ResetPassword { name } => {
             let password = read_password()?;
             accounts::reset_password(connection, name, &password)?;
-            accounts::audit(connection, None, None, "mot de passe changé", Some(name), None);
+            accounts::audit(
+                connection,
+                &accounts::AuditEntry {
+                    action: "mot de passe changé",
+                    target: Some(name),
+                    ..Default::default()
+                },
+            );
             println!("Mot de passe de « {name} » changé.");
         }
         UserAction::List => {
@@ -59,4 +82,22 @@ pub fn run(store_path: &Path, action: &UserAction) -> Result<u8> {
         }
     }
     Ok(exit::OK)
+}
+
+/// `opssies journal verify`: 0 when the chain holds, 1 naming the first row that does not fit.
+pub fn verify_journal(store_path: &Path) -> Result<u8> {
+    let store = Store::open(store_path)?;
+    match accounts::verify_chain(store.connection())? {
+        accounts::ChainState::Intact { rows } => {
+            println!("Journal d'audit intact : {rows} ligne(s), chacune suit la précédente.");
+            Ok(exit::OK)
+        }
+        accounts::ChainState::Broken { seq, logged_at, reason } => {
+            eprintln!(
+                "Journal d'audit altéré : la ligne n° {seq} (du {logged_at} UTC) ne correspond pas : {reason}. \
+                 Comparez avec la dernière sauvegarde et prévenez le responsable de la sécurité."
+            );
+            Ok(exit::JOURNAL_ALTERED)
+        }
+    }
 }

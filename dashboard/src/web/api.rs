@@ -1,73 +1,115 @@
 //! JSON for every page's data, under the same filters, and the OpenAPI document.
 
 use analytics::Analytics;
-use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+use axum::{Extension, Json};
 use serde_json::{Value, json};
 
 use super::auth::Viewer;
-use super::params::Params;
+use super::params::{Params, Path, Query};
 use super::{AppState, WebError};
 
-pub async fn page(
-    State(state): State<AppState>,
-    axum::Extension(viewer): axum::Extension<Viewer>,
-    Path(page): Path<String>,
-    Query(params): Query<Params>,
-) -> Result<Json<Value>, WebError> {
+fn to_json<T: serde::Serialize>(value: &T) -> Result<Json<Value>, WebError> {
+    serde_json::to_value(value)
+        .map(Json)
+        .map_err(|error| WebError::Internal(error.to_string()))
+}
+
+type PageArgs = (State<AppState>, Extension<Viewer>, Query<Params>);
+
+pub async fn regional((State(state), Extension(viewer), Query(params)): PageArgs) -> Result<Json<Value>, WebError> {
     let as_of = params.as_of()?;
     let filter = params.filter()?;
-    let page_name = page.clone();
     let scope = viewer.scope();
     // The unfiltered regional view of the region is kept; any other is computed alone (without
     // the page's year-before figures, which the API does not give).
-    if page == "regional" && scope.is_region() && filter == analytics::Filter::default() {
+    if scope.is_region() && filter == analytics::Filter::default() {
         let day = state.regional(as_of, scope, filter).await?;
-        return Ok(Json(
-            serde_json::to_value(&day.report).map_err(|error| WebError::Internal(error.to_string()))?,
-        ));
+        return to_json(&day.report);
     }
-    let value = state
+    let report = state
         .with_connection(move |connection, settings| {
-            let analytics = Analytics::new(connection, settings);
-            let to_json = |value: Result<Value, serde_json::Error>| value.map_err(|error| WebError::Internal(error.to_string()));
-            match page_name.as_str() {
-                "regional" => to_json(serde_json::to_value(analytics.regional(as_of, &scope, &filter)?)),
-                "etablissements" => to_json(serde_json::to_value(analytics.establishments(as_of, &scope, &filter)?)),
-                "ciblage" => to_json(serde_json::to_value(analytics.targeting(as_of, &scope, &filter)?)),
-                "aap" => to_json(serde_json::to_value(analytics.aap(as_of, &scope)?)),
-                "exercices" => {
-                    let (months, rows) = analytics.exercise_months(as_of, &scope, &filter, 24, 40)?;
-                    to_json(Ok(json!({ "months": months, "establishments": rows })))
-                }
-                "qualite" => to_json(Ok(json!({
-                    "sources": serde_json::to_value(analytics.sources(as_of, &scope)?).unwrap_or_default(),
-                    "imports": serde_json::to_value(analytics.imports(100)?).unwrap_or_default(),
-                    "unknown_establishments": serde_json::to_value(analytics.unknown_establishments()?).unwrap_or_default(),
-                }))),
-                "methodologie" => to_json(Ok(json!({
-                    "text": analytics::methodology::text(settings),
-                    "settings": serde_json::to_value(settings).unwrap_or_default(),
-                }))),
-                other => Err(WebError::NotFound(format!("aucune donnée « {other} »"))),
-            }
+            Ok(Analytics::new(connection, settings).regional(as_of, &scope, &filter)?)
         })
         .await?;
-    Ok(Json(value))
+    to_json(&report)
+}
+
+pub async fn establishments(
+    (State(state), Extension(viewer), Query(params)): PageArgs,
+) -> Result<Json<Value>, WebError> {
+    let (as_of, filter, scope) = (params.as_of()?, params.filter()?, viewer.scope());
+    let rows = state
+        .with_connection(move |connection, settings| {
+            Ok(Analytics::new(connection, settings).establishments(as_of, &scope, &filter)?)
+        })
+        .await?;
+    to_json(&rows)
+}
+
+pub async fn targeting((State(state), Extension(viewer), Query(params)): PageArgs) -> Result<Json<Value>, WebError> {
+    let (as_of, filter, scope) = (params.as_of()?, params.filter()?, viewer.scope());
+    let rows = state
+        .with_connection(move |connection, settings| {
+            Ok(Analytics::new(connection, settings).targeting(as_of, &scope, &filter)?)
+        })
+        .await?;
+    to_json(&rows)
+}
+
+pub async fn exercises((State(state), Extension(viewer), Query(params)): PageArgs) -> Result<Json<Value>, WebError> {
+    let (as_of, filter, scope) = (params.as_of()?, params.filter()?, viewer.scope());
+    let (months, rows) = state
+        .with_connection(move |connection, settings| {
+            Ok(Analytics::new(connection, settings).exercise_months(as_of, &scope, &filter, 24, 40)?)
+        })
+        .await?;
+    Ok(Json(json!({ "months": months, "establishments": rows })))
+}
+
+/// The call's queue as the viewer may see it: SESAN gets no amount (`Sight::aap`).
+pub async fn aap((State(state), Extension(viewer), Query(params)): PageArgs) -> Result<Json<Value>, WebError> {
+    let report = state.aap_report(params.as_of()?).await?;
+    to_json(&viewer.sight.aap(&report))
+}
+
+pub async fn data_quality((State(state), Extension(viewer), Query(params)): PageArgs) -> Result<Json<Value>, WebError> {
+    let (as_of, scope) = (params.as_of()?, viewer.scope());
+    let (sources, imports, unknown) = state
+        .with_connection(move |connection, settings| {
+            let analytics = Analytics::new(connection, settings);
+            Ok((
+                analytics.sources(as_of, &scope)?,
+                analytics.imports(100)?,
+                analytics.unknown_establishments()?,
+            ))
+        })
+        .await?;
+    Ok(Json(json!({
+        "sources": serde_json::to_value(sources).unwrap_or_default(),
+        "imports": serde_json::to_value(imports).unwrap_or_default(),
+        "unknown_establishments": serde_json::to_value(unknown).unwrap_or_default(),
+    })))
+}
+
+/// The methodology and the live settings as the viewer may read them (no amounts for SESAN).
+pub async fn methodology(State(state): State<AppState>, Extension(viewer): Extension<Viewer>) -> Json<Value> {
+    Json(json!({
+        "text": viewer.sight.methodology(&state.settings),
+        "settings": viewer.sight.settings(&state.settings),
+    }))
 }
 
 pub async fn fiche(
     State(state): State<AppState>,
-    axum::Extension(viewer): axum::Extension<Viewer>,
+    Extension(viewer): Extension<Viewer>,
     Path(finess): Path<String>,
     Query(params): Query<Params>,
 ) -> Result<Json<Value>, WebError> {
     let as_of = params.as_of()?;
     let scope = viewer.scope();
     let fiche = state.fiche(finess, as_of, scope).await?;
-    Ok(Json(
-        serde_json::to_value(&*fiche).map_err(|error| WebError::Internal(error.to_string()))?,
-    ))
+    to_json(&*fiche)
 }
 
 pub async fn openapi() -> Json<Value> {
@@ -81,6 +123,11 @@ pub async fn openapi() -> Json<Value> {
         {"name": "q", "in": "query", "description": "Recherche dans le nom et le FINESS", "schema": {"type": "string"}},
         {"name": "raison", "in": "query", "schema": {"type": "string"}}
     ]);
+    let export = |summary: &str| {
+        json!({"get": {"summary": summary,
+        "parameters": [{"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv", "csv-rfc4180", "xlsx", "parquet"]}}],
+        "responses": {"200": {"description": "Fichier"}}}})
+    };
     let page = |summary: &str| json!({"get": {"summary": summary, "parameters": filters, "responses": {"200": {"description": "Données de la page, en JSON"}, "400": {"description": "Paramètre incorrect"}}}});
     Json(json!({
         "openapi": "3.1.0",
@@ -98,10 +145,11 @@ pub async fn openapi() -> Json<Value> {
             "/api/aap": page("Appel à projets : dossiers, contrôles, file, enveloppe"),
             "/api/qualite": page("Qualité des données : sources, imports, établissements inconnus"),
             "/api/methodologie": page("Méthodologie et réglages en vigueur"),
-            "/export/{page}": {"get": {"summary": "Export d'une page (etablissements, ciblage, aap, departements, rejets)",
-                "parameters": [{"name": "page", "in": "path", "required": true, "schema": {"type": "string"}},
-                               {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv", "csv-rfc4180", "xlsx", "parquet"]}}],
-                "responses": {"200": {"description": "Fichier"}}}}
+            "/export/etablissements": export("Export des établissements"),
+            "/export/ciblage": export("Export de la liste de ciblage"),
+            "/export/aap": export("Export des dossiers de l'AAP"),
+            "/export/departements": export("Export des indicateurs par département"),
+            "/export/rejets": export("Export des lignes rejetées")
         }
     }))
 }

@@ -1,24 +1,37 @@
-//! Sessions, the login page, role rules and security headers. Every request but the login
-//! page, the health check and the stylesheet needs a session; the viewer's scope is computed
-//! once here and handed to every query.
+//! Sessions, the login page and its rate limit, and the one authorisation middleware: it
+//! finds the matched route's entry in the route table (after the router decoded and matched
+//! the path) and applies what the entry says: who may open it, CSRF for state changes, JSON
+//! errors for the API, the journal, and the session's own parts of a shared page.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use analytics::Scope;
 use axum::Form;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, RawPathParams, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use maud::{DOCTYPE, Markup, html};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
 
-use super::AppState;
+use super::routes::{self, Answers, Route};
+use super::sight::Sight;
+use super::{AppState, WebError};
 use crate::accounts::{self, Role, User};
 
 const COOKIE: &str = "opssies_session";
+/// The login form's own token (login CSRF), bound to the browser by this cookie.
+const LOGIN_COOKIE: &str = "opssies_connexion";
+
+/// Where a shared page holds the session's CSRF token and the user's name: the cache keeps
+/// the marks, every answer gets its own viewer's values. Page text cannot forge a mark: every
+/// value is escaped, and a mark starts with `<`.
+pub const TOKEN_MARK: &str = "<!--opssies:jeton-->";
+pub const NAME_MARK: &str = "<!--opssies:compte-->";
 
 /// Who is looking, for the length of a request.
 #[derive(Debug, Clone)]
@@ -27,26 +40,23 @@ pub struct Viewer {
     pub csrf: String,
     /// The sites an establishment account may see (its EJ's sites, or its ET).
     pub sites: Vec<String>,
+    /// What this viewer may see: computed once at login from the role and the sites.
+    pub sight: Sight,
 }
 
 impl Viewer {
-    pub fn scope(&self) -> Scope {
-        match self.user.role {
-            Role::Etablissement => Scope::establishment(self.sites.clone()),
-            _ => Scope::region(),
+    pub fn new(user: User, sites: Vec<String>) -> Viewer {
+        let sight = Sight::of(user.role, &sites);
+        Viewer {
+            user,
+            csrf: accounts::random_token(16),
+            sites,
+            sight,
         }
     }
 
-    /// Part of the page cache's key: viewers with the same rights share pages.
-    pub fn cache_key(&self) -> String {
-        match self.user.role {
-            Role::Etablissement => format!("etablissement:{}", self.user.finess.as_deref().unwrap_or("")),
-            role => role.name().to_owned(),
-        }
-    }
-
-    pub fn sees_amounts(&self) -> bool {
-        self.user.role == Role::Ars
+    pub fn scope(&self) -> analytics::Scope {
+        self.sight.scope.clone()
     }
 }
 
@@ -59,8 +69,8 @@ struct Session {
 #[derive(Default)]
 pub struct Sessions {
     live: Mutex<HashMap<String, Session>>,
-    /// Failed logins per account and per address: count and time of the last one.
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    /// Login attempts per account and per address still inside the window.
+    attempts: Mutex<HashMap<String, VecDeque<Instant>>>,
 }
 
 impl Sessions {
@@ -101,174 +111,282 @@ impl Sessions {
         }
     }
 
-    /// Seconds to wait before answering, growing with recent failures (per account and per address).
-    fn delay(&self, keys: &[String]) -> u64 {
-        let Ok(failures) = self.failures.lock() else { return 0 };
-        let worst = keys
-            .iter()
-            .filter_map(|key| failures.get(key))
-            .filter(|(_, at)| at.elapsed() < Duration::from_secs(15 * 60))
-            .map(|(count, _)| *count)
-            .max()
-            .unwrap_or(0);
-        match worst {
-            0..=2 => 0,
-            n => (1u64 << (n - 2).min(5)).min(30),
+    /// Takes a place for a login attempt, or says how long to wait. The place is taken
+    /// before the password is checked, so parallel guesses count like sequential ones.
+    fn admit(&self, keys: &[(String, u32)], window: Duration) -> Result<Instant, Duration> {
+        let now = Instant::now();
+        let Ok(mut attempts) = self.attempts.lock() else {
+            return Err(window);
+        };
+        let mut wait = Duration::ZERO;
+        for (key, limit) in keys {
+            let times = attempts.entry(key.clone()).or_default();
+            while times.front().is_some_and(|at| now.duration_since(*at) >= window) {
+                times.pop_front();
+            }
+            if times.len() >= *limit as usize
+                && let Some(oldest) = times.front()
+            {
+                wait = wait.max(window.saturating_sub(now.duration_since(*oldest)));
+            }
         }
+        if !wait.is_zero() {
+            return Err(wait);
+        }
+        for (key, _) in keys {
+            attempts.entry(key.clone()).or_default().push_back(now);
+        }
+        // Addresses and names that left the window are forgotten.
+        attempts.retain(|_, times| !times.is_empty());
+        Ok(now)
     }
 
-    fn failed(&self, keys: &[String]) {
-        if let Ok(mut failures) = self.failures.lock() {
-            for key in keys {
-                let entry = failures.entry(key.clone()).or_insert((0, Instant::now()));
-                entry.0 += 1;
-                entry.1 = Instant::now();
+    /// A successful login was not a guess: its own place is given back (nothing else is).
+    fn succeeded(&self, keys: &[(String, u32)], at: Instant) {
+        if let Ok(mut attempts) = self.attempts.lock() {
+            for (key, _) in keys {
+                if let Some(times) = attempts.get_mut(key)
+                    && let Some(position) = times.iter().rposition(|time| *time == at)
+                {
+                    times.remove(position);
+                }
             }
         }
     }
+}
 
-    fn succeeded(&self, keys: &[String]) {
-        if let Ok(mut failures) = self.failures.lock() {
-            for key in keys {
-                failures.remove(key);
-            }
-        }
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    CookieJar::from_headers(headers)
+        .get(name)
+        .map(|cookie| cookie.value().to_owned())
+}
+
+/// A `Set-Cookie` value for the browser's session: `HttpOnly`, `SameSite=Strict`, `Secure`
+/// under TLS; `remove` makes it one that deletes the cookie.
+fn cookie_header(
+    name: &'static str,
+    value: String,
+    path: &'static str,
+    remove: bool,
+    tls: bool,
+) -> Option<HeaderValue> {
+    let mut cookie = Cookie::build((name, value))
+        .path(path)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(tls);
+    if remove {
+        cookie = cookie.removal();
     }
+    HeaderValue::from_str(&cookie.build().to_string()).ok()
 }
 
 fn session_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.to_owned())
+    cookie_value(headers, COOKIE)
 }
 
-fn public(path: &str) -> bool {
-    matches!(
-        path,
-        "/connexion" | "/sante" | "/static/style.css" | "/static/import.js"
-    )
+/// A refusal in the form the route answers in: JSON for the API, a French page otherwise.
+fn refuse(answers: Answers, error: WebError) -> Response {
+    as_json_if_api(answers, error.into_response())
 }
 
-/// What each role may open (the scope then limits the rows).
-pub fn allowed(role: Role, method: &Method, path: &str) -> bool {
-    let common = matches!(
-        path,
-        "/deconnexion" | "/methodologie" | "/ressources" | "/api/openapi.json"
+/// API routes answer errors in JSON (`{"erreur": …, "statut": …}`), pages in HTML.
+fn as_json_if_api(answers: Answers, response: Response) -> Response {
+    if answers != Answers::Json || response.status().is_success() || response.status().is_redirection() {
+        return response;
+    }
+    let status = response.status();
+    let message = response.extensions().get::<super::error::Message>().map_or_else(
+        || status.canonical_reason().unwrap_or("erreur").to_owned(),
+        |m| m.0.clone(),
     );
-    if common {
-        return true;
-    }
-    match role {
-        Role::Ars => !matches!(path, "/journal" | "/export/journal"),
-        Role::Sesan => !matches!(
-            path,
-            "/import" | "/qualite" | "/export/rejets" | "/api/qualite" | "/journal" | "/export/journal"
-        ),
-        Role::Etablissement => {
-            method == Method::GET
-                && (path.starts_with("/etablissements/")
-                    || path.starts_with("/api/etablissements/")
-                    || path == "/export/etablissements"
-                    || path == "/")
-        }
-        Role::Admin => matches!(
-            path,
-            "/" | "/qualite" | "/import" | "/export/rejets" | "/api/qualite" | "/journal" | "/export/journal"
-        ),
-    }
+    (
+        status,
+        axum::Json(serde_json::json!({ "erreur": message, "statut": status.as_u16() })),
+    )
+        .into_response()
 }
 
-pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_owned();
-    if public(&path) {
+/// The route's entry, or a guess of how to answer when no route matched.
+pub(super) fn matched(table: &'static [Route], request: &Request) -> (Option<&'static Route>, Answers) {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .and_then(|pattern| routes::find(table, request.method(), pattern.as_str()));
+    let answers = route.map_or_else(
+        || {
+            if request.uri().path().starts_with("/api/") {
+                Answers::Json
+            } else {
+                Answers::Html
+            }
+        },
+        |route| route.answers,
+    );
+    (route, answers)
+}
+
+/// The client's address, for the journal and the login limit.
+pub fn address_of(request: &Request) -> Option<String> {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip().to_string())
+}
+
+/// A state-changing request comes from this site and carries the session's token.
+fn same_origin(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ORIGIN)
+        .and_then(|origin| origin.to_str().ok())
+        .is_none_or(|origin| {
+            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+            !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"))
+        })
+}
+
+fn carries_token(request: &Request, csrf: &str) -> bool {
+    let header = request
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|token| token == csrf);
+    let query = request.uri().query().is_some_and(|query| {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+            .is_ok_and(|pairs| pairs.iter().any(|(name, value)| name == "csrf" && value == csrf))
+    });
+    header || query
+}
+
+pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (route, answers) = matched(state.routes, &request);
+    if route.is_some_and(Route::is_public) {
         return next.run(request).await;
     }
     let idle = Duration::from_secs(state.settings.sessions.idle_minutes.max(1) as u64 * 60);
     let absolute = Duration::from_secs(state.settings.sessions.absolute_hours.max(1) as u64 * 3600);
     let viewer = session_id(request.headers()).and_then(|id| state.sessions.find(&id, idle, absolute));
     let Some(viewer) = viewer else {
-        if path.starts_with("/api/") || path.starts_with("/export/") || request.method() != Method::GET {
-            return (StatusCode::UNAUTHORIZED, "connexion requise").into_response();
+        if answers == Answers::Html && request.method() == Method::GET {
+            return Redirect::to("/connexion").into_response();
         }
-        return Redirect::to("/connexion").into_response();
+        return refuse(answers, WebError::Unauthorized("connexion requise".to_owned()));
     };
-    if !allowed(viewer.user.role, request.method(), &path) {
-        return super::WebError::Forbidden("cette page n'est pas ouverte à votre rôle".to_owned()).into_response();
+    // No entry: no route, or a method the table does not list for it.
+    let Some(route) = route else {
+        return refuse(answers, WebError::NotFound("page introuvable".to_owned()));
+    };
+    if !route.opens_to(Some(viewer.user.role)) {
+        return refuse(
+            answers,
+            WebError::Forbidden("cette page n'est pas ouverte à votre rôle".to_owned()),
+        );
     }
-    // State-changing requests carry the session's token and come from this site.
-    if request.method() != Method::GET {
-        let origin_ok = request
-            .headers()
-            .get(header::ORIGIN)
-            .and_then(|origin| origin.to_str().ok())
-            .is_none_or(|origin| {
-                let host = request
-                    .headers()
-                    .get(header::HOST)
-                    .and_then(|h| h.to_str().ok())
-                    .unwrap_or("");
-                origin.ends_with(&format!("//{host}"))
-            });
-        let token_ok = request
-            .headers()
-            .get("x-csrf-token")
-            .and_then(|value| value.to_str().ok())
-            .is_some_and(|token| token == viewer.csrf)
-            || request
-                .uri()
-                .query()
-                .is_some_and(|query| query.contains(&format!("csrf={}", viewer.csrf)));
-        if !origin_ok || !token_ok {
-            return super::WebError::Forbidden(
+    if route.method != routes::Method::Get && !(same_origin(request.headers()) && carries_token(&request, &viewer.csrf))
+    {
+        return refuse(
+            answers,
+            WebError::Forbidden(
                 "demande refusée : jeton de sécurité absent ou invalide (rechargez la page)".to_owned(),
-            )
-            .into_response();
-        }
+            ),
+        );
     }
-    if viewer.user.role == Role::Etablissement && path == "/" {
-        let target = viewer.sites.first().cloned().unwrap_or_default();
-        return Redirect::to(&format!("/etablissements/{target}")).into_response();
+    let address = address_of(&request);
+    let uri = request.uri().clone();
+    // The FINESS of a fiche, as the router decoded it.
+    let (mut parts, body) = request.into_parts();
+    let finess = RawPathParams::from_request_parts(&mut parts, &state)
+        .await
+        .ok()
+        .and_then(|params| {
+            params
+                .iter()
+                .find(|(name, _)| *name == "finess")
+                .map(|(_, value)| value.to_owned())
+        });
+    let mut request = Request::from_parts(parts, body);
+    request.extensions_mut().insert(viewer.clone());
+    let response = next.run(request).await;
+    if response.status() == StatusCode::OK {
+        let rows = super::journal::rows_of(&response);
+        super::journal::record(&state, route, &viewer, address, finess, &uri, rows).await;
     }
-    if viewer.user.role == Role::Admin && path == "/" {
-        return Redirect::to("/qualite").into_response();
-    }
-    request.extensions_mut().insert(viewer);
-    next.run(request).await
+    let response = as_json_if_api(answers, response);
+    fill_session(response, &viewer).await
 }
 
-/// Headers on every response.
-pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    let mut set = |name: &'static str, value: &'static str| {
-        headers.insert(name, HeaderValue::from_static(value));
-    };
-    set(
-        "content-security-policy",
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'",
-    );
-    set("x-content-type-options", "nosniff");
-    set("referrer-policy", "no-referrer");
-    set("x-frame-options", "DENY");
-    set("cache-control", "no-store");
-    if state.tls {
-        set("strict-transport-security", "max-age=31536000");
+/// Puts the viewer's token and name where a (possibly shared) page holds their marks.
+async fn fill_session(response: Response, viewer: &Viewer) -> Response {
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if !is_html {
+        return response;
     }
-    response
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, 64 * 1024 * 1024).await else {
+        return WebError::Internal("page trop volumineuse".to_owned()).into_response();
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    if !text.contains(TOKEN_MARK) && !text.contains(NAME_MARK) {
+        return Response::from_parts(parts, Body::from(bytes));
+    }
+    let name = html! { (viewer.user.name) " (" (viewer.user.role.name()) ")" }.into_string();
+    let filled = text.replace(TOKEN_MARK, &viewer.csrf).replace(NAME_MARK, &name);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(filled))
+}
+
+/// The account part of the layout: marks only, filled per session after the cache.
+pub fn account_form() -> Markup {
+    html! {
+        form class="account" method="post" action=(PreEscaped(format!("/deconnexion?csrf={TOKEN_MARK}"))) {
+            span { (PreEscaped(NAME_MARK)) } " "
+            button type="submit" { "Se déconnecter" }
+        }
+    }
+}
+
+/// The headers on every response, refusals and errors included (tower-http layers, outermost).
+pub fn security_headers(router: axum::Router, tls: bool) -> axum::Router {
+    use tower_http::set_header::SetResponseHeaderLayer;
+    let headers: [(&'static str, &'static str); 5] = [
+        (
+            "content-security-policy",
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'",
+        ),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("x-frame-options", "DENY"),
+        ("cache-control", "no-store"),
+    ];
+    let mut router = router;
+    for (name, value) in headers {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            header::HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        ));
+    }
+    if tls {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ));
+    }
+    router
 }
 
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
     identifiant: String,
     mot_de_passe: String,
+    #[serde(default)]
+    jeton: String,
 }
 
-fn login_page(message: Option<&str>) -> Markup {
+fn login_page(message: Option<&str>, token: &str) -> Markup {
     html! {
         (DOCTYPE)
         html lang="fr" {
@@ -279,6 +397,7 @@ fn login_page(message: Option<&str>) -> Markup {
                     p { "Observatoire de la cybersécurité des établissements de santé. Données confidentielles." }
                     @if let Some(message) = message { p class="alert" role="alert" { (message) } }
                     form method="post" action="/connexion" {
+                        input type="hidden" name="jeton" value=(token);
                         label { "Identifiant " input type="text" name="identifiant" autocomplete="username" required; }
                         label { "Mot de passe " input type="password" name="mot_de_passe" autocomplete="current-password" required; }
                         button type="submit" { "Se connecter" }
@@ -289,28 +408,86 @@ fn login_page(message: Option<&str>) -> Markup {
     }
 }
 
-pub async fn login_form() -> Markup {
-    login_page(None)
+/// The login page with a fresh form token, also set as a cookie of this browser: a form
+/// posted from another site carries neither.
+fn login_answer(state: &AppState, status: StatusCode, message: Option<&str>) -> Response {
+    let token = accounts::random_token(16);
+    let mut response = (status, login_page(message, &token)).into_response();
+    if let Some(value) = cookie_header(LOGIN_COOKIE, token, "/connexion", false, state.tls) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+pub async fn login_form(State(state): State<AppState>) -> Response {
+    login_answer(&state, StatusCode::OK, None)
 }
 
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(address): ConnectInfo<std::net::SocketAddr>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let name = form.identifiant.trim().to_lowercase();
-    let keys = vec![format!("compte:{name}"), format!("adresse:{}", address.ip())];
-    let delay = state.sessions.delay(&keys);
-    if delay > 0 {
-        tokio::time::sleep(Duration::from_secs(delay)).await;
+    let form_token_ok = !form.jeton.is_empty()
+        && cookie_value(&headers, LOGIN_COOKIE).is_some_and(|cookie| cookie == form.jeton)
+        && same_origin(&headers);
+    if !form_token_ok {
+        return login_answer(
+            &state,
+            StatusCode::FORBIDDEN,
+            Some("Le formulaire a expiré ou ne vient pas de ce site : reconnectez-vous depuis cette page."),
+        );
     }
-    let password = form.mot_de_passe;
+    let name = form.identifiant.trim().to_lowercase();
+    let limits = &state.settings.sessions;
+    let keys = vec![
+        (format!("compte:{name}"), limits.login_attempts_per_account.max(1)),
+        (
+            format!("adresse:{}", address.ip()),
+            limits.login_attempts_per_address.max(1),
+        ),
+    ];
+    let window = Duration::from_secs(u64::from(limits.login_window_minutes.max(1)) * 60);
     let address_text = address.ip().to_string();
+    let attempt = match state.sessions.admit(&keys, window) {
+        Ok(at) => at,
+        Err(wait) => {
+            let minutes = wait.as_secs().div_ceil(60).max(1);
+            let checked_name = name.clone();
+            let refused_address = address_text.clone();
+            let _ = state
+                .with_connection(move |connection, _| {
+                    accounts::audit(
+                        connection,
+                        &accounts::AuditEntry {
+                            user: Some(&checked_name),
+                            address: Some(&refused_address),
+                            action: "connexion limitée",
+                            ..Default::default()
+                        },
+                    );
+                    Ok(())
+                })
+                .await;
+            let mut response = login_answer(
+                &state,
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(&format!(
+                    "Trop de tentatives de connexion : réessayez dans {minutes} minute(s). Mot de passe oublié : demandez à l'administrateur de l'observatoire."
+                )),
+            );
+            if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return response;
+        }
+    };
+    let password = form.mot_de_passe;
     let checked_name = name.clone();
     let result = state
         .with_connection(move |connection, _| {
-            let user = accounts::verify(connection, &checked_name, &password).map_err(|error| super::WebError::Internal(error.to_string()))?;
+            let user = accounts::verify(connection, &checked_name, &password).map_err(|error| WebError::Internal(error.to_string()))?;
             let sites: Vec<String> = match &user {
                 Some(User { role: Role::Etablissement, finess: Some(finess), .. }) => connection
                     .prepare("SELECT finess_et FROM finess_referential WHERE finess_et = ? OR finess_ej = ? ORDER BY finess_et")?
@@ -318,40 +495,39 @@ pub async fn login(
                     .collect::<duckdb::Result<Vec<String>>>()?,
                 _ => Vec::new(),
             };
-            let action = if user.is_some() { "connexion" } else { "connexion refusée" };
-            accounts::audit(connection, Some(&checked_name), Some(&address_text), action, None, None);
+            accounts::audit(
+                connection,
+                &accounts::AuditEntry {
+                    user: Some(&checked_name),
+                    role: user.as_ref().map(|user| user.role),
+                    address: Some(&address_text),
+                    action: if user.is_some() { "connexion" } else { "connexion refusée" },
+                    ..Default::default()
+                },
+            );
             Ok((user, sites))
         })
         .await;
     match result {
         Ok((Some(user), sites)) => {
-            state.sessions.succeeded(&keys);
+            state.sessions.succeeded(&keys, attempt);
             // A new id at every login: an id planted before login is worthless after it.
             if let Some(old) = session_id(&headers) {
                 state.sessions.close(&old);
             }
-            let id = state.sessions.open(Viewer {
-                user,
-                csrf: accounts::random_token(16),
-                sites,
-            });
-            let secure = if state.tls { "; Secure" } else { "" };
-            let cookie = format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict{secure}");
+            let id = state.sessions.open(Viewer::new(user, sites));
             let mut response = Redirect::to("/").into_response();
-            if let Ok(value) = HeaderValue::from_str(&cookie) {
+            if let Some(value) = cookie_header(COOKIE, id, "/", false, state.tls) {
                 response.headers_mut().insert(header::SET_COOKIE, value);
             }
             response
         }
-        Ok((None, _)) => {
-            state.sessions.failed(&keys);
-            // The same answer for an unknown account and a wrong password.
-            (
-                StatusCode::UNAUTHORIZED,
-                login_page(Some("Identifiant ou mot de passe incorrect.")),
-            )
-                .into_response()
-        }
+        // The same answer for an unknown account and a wrong password.
+        Ok((None, _)) => login_answer(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            Some("Identifiant ou mot de passe incorrect."),
+        ),
         Err(error) => error.into_response(),
     }
 }
@@ -361,9 +537,8 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
         state.sessions.close(&id);
     }
     let mut response = Redirect::to("/connexion").into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("opssies_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
-    );
+    if let Some(value) = cookie_header(COOKIE, String::new(), "/", true, state.tls) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
     response
 }

@@ -1,5 +1,8 @@
-//! Rendered pages and exports kept per (address, reference day, data version): the region's
-//! figures only change with an import, so the second visitor gets the page at once.
+//! Rendered pages and exports kept per (data version, reference day, address with its
+//! filters, viewer's sight) for the routes whose entry says `Caching::Shared`: the region's
+//! figures only change with an import, so the second visitor gets the page at once. Nothing
+//! of a session is kept: pages hold marks where the session's token and name go, filled in
+//! after the cache (`auth::fill_session`).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,12 +15,14 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
+use super::journal::ROWS_HEADER;
+use super::routes::Caching;
 
 const MAX_ENTRIES: usize = 2048;
 const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
-/// Content type, content disposition (exports) and body of a kept answer.
-type Kept = (HeaderValue, Option<HeaderValue>, bytes::Bytes);
+/// Content type, content disposition and row count (exports) and body of a kept answer.
+type Kept = (HeaderValue, Option<HeaderValue>, Option<HeaderValue>, bytes::Bytes);
 
 #[derive(Default)]
 pub struct PageCache {
@@ -44,20 +49,19 @@ impl PageCache {
 
 /// Serves GET pages from the cache, or renders and keeps them (successful answers only).
 pub async fn cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let cacheable = request.method() == Method::GET
-        && !request.uri().path().starts_with("/static")
-        && request.uri().path() != "/import"
-        && request.uri().path() != "/sante";
-    if !cacheable {
+    let (route, _) = super::auth::matched(state.routes, &request);
+    let sight = request
+        .extensions()
+        .get::<super::auth::Viewer>()
+        .map(|viewer| viewer.sight.cache_key());
+    let (Some(route), Some(rights)) = (route, sight) else {
+        return next.run(request).await;
+    };
+    if route.caching != Caching::Shared || request.method() != Method::GET {
         return next.run(request).await;
     }
     // The reference day is part of the key ("today" changes at midnight), and the viewer's
-    // rights: pages are shared only between viewers who may see the same rows.
-    let rights = request
-        .extensions()
-        .get::<super::auth::Viewer>()
-        .map(super::auth::Viewer::cache_key)
-        .unwrap_or_default();
+    // sight: pages are shared only between viewers who may see the same.
     let key = format!(
         "{}|{}|{rights}|{}",
         state.cache.version.load(Ordering::SeqCst),
@@ -108,11 +112,14 @@ impl Drop for Turn<'_> {
 
 impl PageCache {
     fn kept(&self, key: &str) -> Option<Response> {
-        let (content_type, disposition, body) = self.entries.lock().ok()?.get(key).cloned()?;
+        let (content_type, disposition, rows, body) = self.entries.lock().ok()?.get(key).cloned()?;
         let mut response = (StatusCode::OK, body).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, content_type);
         if let Some(disposition) = disposition {
             response.headers_mut().insert(header::CONTENT_DISPOSITION, disposition);
+        }
+        if let Some(rows) = rows {
+            response.headers_mut().insert(ROWS_HEADER, rows);
         }
         Some(response)
     }
@@ -143,6 +150,7 @@ async fn render_and_keep(state: &AppState, key: String, request: Request, next: 
             (
                 content_type,
                 parts.headers.get(header::CONTENT_DISPOSITION).cloned(),
+                parts.headers.get(ROWS_HEADER).cloned(),
                 bytes.clone(),
             ),
         );

@@ -13,6 +13,8 @@ pub enum WebError {
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
     Internal(String),
@@ -44,6 +46,7 @@ impl IntoResponse for WebError {
             WebError::NotFound(_) => (StatusCode::NOT_FOUND, "Introuvable"),
             WebError::BadRequest(_) => (StatusCode::BAD_REQUEST, "Demande incorrecte"),
             WebError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "Fichier trop volumineux"),
+            WebError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "Connexion requise"),
             WebError::Forbidden(_) => (StatusCode::FORBIDDEN, "Accès refusé"),
             WebError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Erreur du serveur"),
             WebError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "Service indisponible"),
@@ -65,6 +68,13 @@ impl IntoResponse for WebError {
                 body { main class="page" { h1 { (title) } p { (message) } p { a href="/" { "Retour à la vue régionale" } } } }
             }
         };
-        (status, page).into_response()
+        let mut response = (status, page).into_response();
+        // For the API, which answers the same sentence in JSON (see `auth::as_json_if_api`).
+        response.extensions_mut().insert(Message(message));
+        response
     }
 }
+
+/// The sentence an error response says, kept beside its HTML page.
+#[derive(Debug, Clone)]
+pub struct Message(pub String);

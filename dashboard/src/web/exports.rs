@@ -3,7 +3,8 @@
 //! DuckDB) for analysts.
 
 use analytics::{AAP_CHECKS, Analytics, EstablishmentStatus, Figures};
-use axum::extract::{Path, Query, State};
+use axum::Extension;
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
@@ -11,7 +12,7 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde::Deserialize;
 
 use super::auth::Viewer;
-use super::params::Params;
+use super::params::{Params, Query};
 use super::{AppState, WebError, pages};
 
 #[derive(Debug, Clone)]
@@ -144,7 +145,7 @@ pub fn targeting_table(rows: &[EstablishmentStatus]) -> Table {
     }
 }
 
-fn aap_table(report: &analytics::AapReport) -> Table {
+fn aap_table(report: &super::sight::AapView) -> Table {
     let mut columns = vec!["dossier", "finess_et", "etablissement", "etat", "depose_le"];
     columns.extend([
         "c1_fenetre",
@@ -231,7 +232,7 @@ fn csv_text(cell: &Cell, french: bool) -> String {
         if french { text.replace('.', ",") } else { text }
     };
     match cell {
-        Cell::Text(text) => text.clone(),
+        Cell::Text(text) => neutralised(text),
         Cell::Integer(value) => value.to_string(),
         Cell::Number(value) => decimal(*value),
         Cell::Share(value) => decimal((value * 1000.0).round() / 10.0),
@@ -243,6 +244,17 @@ fn csv_text(cell: &Cell, french: bool) -> String {
             }
         }
         Cell::Empty => String::new(),
+    }
+}
+
+/// A text cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, or a tab or
+/// carriage return before one) starts with an apostrophe: imported names are shown, never
+/// run (OWASP "CSV injection").
+fn neutralised(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
     }
 }
 
@@ -378,20 +390,18 @@ fn to_parquet(connection: &duckdb::Connection, table: &Table) -> Result<Vec<u8>,
         }
         appender.flush()?;
     }
-    let file = tempfile_path();
+    // A private folder of a random name (mode 0700), removed with its file when dropped:
+    // no other local user can guess, read or plant the file DuckDB writes.
+    let folder = tempfile::Builder::new()
+        .prefix("opssies-export-")
+        .tempdir()
+        .map_err(|error| WebError::Internal(format!("dossier temporaire : {error}")))?;
+    let file = folder.path().join("export.parquet");
     let path = file.to_string_lossy().replace('\'', "''");
     connection.execute_batch(&format!(
         "COPY export_rows TO '{path}' (FORMAT parquet); DROP TABLE export_rows;"
     ))?;
-    let bytes = std::fs::read(&file).map_err(|error| WebError::Internal(error.to_string()))?;
-    let _ = std::fs::remove_file(&file);
-    Ok(bytes)
-}
-
-fn tempfile_path() -> std::path::PathBuf {
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    std::env::temp_dir().join(format!("opssies-export-{}-{n}.parquet", std::process::id()))
+    std::fs::read(&file).map_err(|error| WebError::Internal(error.to_string()))
 }
 
 #[derive(Debug, Deserialize)]
@@ -402,12 +412,55 @@ pub struct ExportQuery {
     import: Option<i64>,
 }
 
-pub async fn export(
-    State(state): State<AppState>,
-    axum::Extension(viewer): axum::Extension<Viewer>,
-    Path(page): Path<String>,
-    Query(params): Query<Params>,
-    Query(query): Query<ExportQuery>,
+/// What an export holds; one route of the table each.
+#[derive(Debug, Clone, Copy)]
+enum Export {
+    Establishments,
+    Targeting,
+    Aap,
+    Departements,
+    Rejects,
+    Journal,
+}
+
+impl Export {
+    fn file_stem(self) -> &'static str {
+        match self {
+            Export::Establishments => "etablissements",
+            Export::Targeting => "ciblage",
+            Export::Aap => "aap",
+            Export::Departements => "departements",
+            Export::Rejects => "rejets",
+            Export::Journal => "journal",
+        }
+    }
+}
+
+type ExportArgs = (State<AppState>, Extension<Viewer>, Query<Params>, Query<ExportQuery>);
+
+macro_rules! export_route {
+    ($name:ident, $kind:expr) => {
+        pub async fn $name(
+            state: State<AppState>,
+            viewer: Extension<Viewer>,
+            params: Query<Params>,
+            query: Query<ExportQuery>,
+        ) -> Result<Response, WebError> {
+            export($kind, (state, viewer, params, query)).await
+        }
+    };
+}
+
+export_route!(establishments, Export::Establishments);
+export_route!(targeting, Export::Targeting);
+export_route!(aap, Export::Aap);
+export_route!(departements, Export::Departements);
+export_route!(rejects, Export::Rejects);
+export_route!(journal, Export::Journal);
+
+async fn export(
+    kind: Export,
+    (State(state), Extension(viewer), Query(params), Query(query)): ExportArgs,
 ) -> Result<Response, WebError> {
     let format = query.format.unwrap_or_else(|| "csv".to_owned());
     if !matches!(format.as_str(), "csv" | "csv-rfc4180" | "xlsx" | "parquet") {
@@ -415,24 +468,17 @@ pub async fn export(
             "format « {format} » inconnu : csv, csv-rfc4180, xlsx ou parquet"
         )));
     }
-    if format == "parquet" && !viewer.sees_amounts() {
+    if format == "parquet" && !viewer.sight.parquet {
         return Err(WebError::Forbidden("l'export Parquet est réservé à l'ARS".to_owned()));
     }
     let scope = viewer.scope();
     let as_of = params.as_of()?;
     let filter = params.filter()?;
-    let table = match page.as_str() {
-        "etablissements" => establishments_table(&pages::establishment_rows(&state, scope, &params).await?),
-        "ciblage" => targeting_table(&pages::targeting_rows(&state, scope, &params).await?),
-        "aap" => {
-            let report = state
-                .with_connection(move |connection, settings| {
-                    Ok(Analytics::new(connection, settings).aap(as_of, &scope)?)
-                })
-                .await?;
-            aap_table(&report)
-        }
-        "departements" => {
+    let table = match kind {
+        Export::Establishments => establishments_table(&pages::establishment_rows(&state, scope, &params).await?),
+        Export::Targeting => targeting_table(&pages::targeting_rows(&state, scope, &params).await?),
+        Export::Aap => aap_table(&viewer.sight.aap(&*state.aap_report(as_of).await?)),
+        Export::Departements => {
             let report = state
                 .with_connection(move |connection, settings| {
                     Ok(Analytics::new(connection, settings).regional(as_of, &scope, &filter)?)
@@ -440,7 +486,7 @@ pub async fn export(
                 .await?;
             departements_table(&report)
         }
-        "rejets" => {
+        Export::Rejects => {
             let import = query.import;
             state
                 .with_connection(move |connection, _| {
@@ -471,21 +517,33 @@ pub async fn export(
                 })
                 .await?
         }
-        "journal" => {
+        Export::Journal => {
             let rows = state
                 .with_connection(|connection, _| pages::journal_rows(connection, None))
                 .await?;
             Table {
                 name: "journal",
-                columns: vec!["quand_utc", "qui", "adresse", "action", "objet", "detail"],
+                columns: vec![
+                    "numero",
+                    "quand_utc",
+                    "qui",
+                    "role",
+                    "adresse",
+                    "action",
+                    "objet",
+                    "detail",
+                    "lignes",
+                    "empreinte_precedente",
+                    "empreinte",
+                ],
                 rows: rows
                     .into_iter()
                     .map(|row| row.into_iter().map(Cell::Text).collect())
                     .collect(),
             }
         }
-        _ => return Err(WebError::NotFound(format!("aucun export « {page} »"))),
     };
+    let row_count = table.rows.len();
     let (bytes, content_type, extension) = match format.as_str() {
         "csv" => (to_csv(&table, true)?, "text/csv; charset=utf-8", "csv"),
         "csv-rfc4180" => (to_csv(&table, false)?, "text/csv; charset=utf-8; header=present", "csv"),
@@ -501,7 +559,7 @@ pub async fn export(
             (bytes, "application/vnd.apache.parquet", "parquet")
         }
     };
-    let file_name = format!("{page}-{}.{extension}", as_of.format("%Y%m%d"));
+    let file_name = format!("{}-{}.{extension}", kind.file_stem(), as_of.format("%Y%m%d"));
     Ok((
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
@@ -509,8 +567,42 @@ pub async fn export(
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{file_name}\""),
             ),
+            (
+                header::HeaderName::from_static(super::journal::ROWS_HEADER),
+                row_count.to_string(),
+            ),
         ],
         bytes,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_that_a_spreadsheet_would_run_start_with_an_apostrophe() {
+        let table = Table {
+            name: "t",
+            columns: vec!["nom", "valeur"],
+            rows: vec![
+                vec![text("=HYPERLINK(\"http://x\";\"clic\")"), Cell::Number(-2.5)],
+                vec![text("+33 1 23"), Cell::Integer(-3)],
+                vec![text("-2+3"), Cell::Empty],
+                vec![text("@SUM(A1)"), Cell::Empty],
+                vec![text("\tTAB"), Cell::Empty],
+                vec![text("CLINIQUE L'ÉTOILE"), Cell::Empty],
+            ],
+        };
+        let csv = String::from_utf8(to_csv(&table, false).unwrap()).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[1], "\"'=HYPERLINK(\"\"http://x\"\";\"\"clic\"\")\",-2.5");
+        assert_eq!(lines[2], "'+33 1 23,-3");
+        assert_eq!(lines[3], "'-2+3,");
+        assert_eq!(lines[4], "'@SUM(A1),");
+        assert!(lines[5].trim_start_matches('"').starts_with("'\tTAB"), "{}", lines[5]);
+        // Numbers stay numbers; ordinary text is untouched.
+        assert_eq!(lines[6], "CLINIQUE L'ÉTOILE,");
+    }
 }

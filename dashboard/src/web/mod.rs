@@ -8,10 +8,13 @@ mod charts;
 mod error;
 mod exports;
 mod gate;
+mod journal;
 mod pages;
 mod params;
 mod pool;
+pub mod routes;
 mod shelf;
+pub mod sight;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -20,11 +23,11 @@ use std::sync::{Arc, Mutex};
 use analytics::Settings;
 use anyhow::{Context, Result};
 use axum::Router;
-use axum::routing::{get, post};
 use ingest::Store;
 
 pub use error::WebError;
 use pool::Pool;
+pub use routes::ROUTES;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -41,6 +44,8 @@ pub struct AppState {
     shelves: Arc<shelf::Shelves>,
     /// Requests and import commits never overlap.
     gate: Arc<gate::DataGate>,
+    /// The route table the router and every rule are built from (`ROUTES`; a test may add one).
+    routes: &'static [routes::Route],
 }
 
 impl AppState {
@@ -50,6 +55,7 @@ impl AppState {
             .connection()
             .query_row("SELECT coalesce(max(import_id), 0) FROM imports", [], |row| row.get(0))
             .context("lecture des imports")?;
+        crate::accounts::seal(store.connection()).context("chaînage du journal d'audit")?;
         let cache = Arc::new(cache::PageCache::default());
         let pool = Arc::new(pool);
         let settings = Arc::new(settings);
@@ -71,6 +77,7 @@ impl AppState {
             shelves,
             sessions: Arc::new(auth::Sessions::default()),
             tls: false,
+            routes: ROUTES,
         })
     }
 
@@ -106,174 +113,20 @@ impl AppState {
     }
 }
 
-/// One row per route: the router is built from this table, so a test can visit them all.
-pub struct RouteInfo {
-    pub path: &'static str,
-    pub method: &'static str,
-    /// What a user reads in the navigation (pages only).
-    pub title: Option<&'static str>,
-}
-
-pub const ROUTES: &[RouteInfo] = &[
-    RouteInfo {
-        path: "/connexion",
-        method: "GET",
-        title: None,
-    },
-    RouteInfo {
-        path: "/connexion",
-        method: "POST",
-        title: None,
-    },
-    RouteInfo {
-        path: "/deconnexion",
-        method: "POST",
-        title: None,
-    },
-    RouteInfo {
-        path: "/",
-        method: "GET",
-        title: Some("Vue régionale"),
-    },
-    RouteInfo {
-        path: "/etablissements",
-        method: "GET",
-        title: Some("Établissements"),
-    },
-    RouteInfo {
-        path: "/etablissements/{finess}",
-        method: "GET",
-        title: None,
-    },
-    RouteInfo {
-        path: "/ciblage",
-        method: "GET",
-        title: Some("Ciblage SESAN"),
-    },
-    RouteInfo {
-        path: "/exercices",
-        method: "GET",
-        title: Some("Exercices"),
-    },
-    RouteInfo {
-        path: "/audits",
-        method: "GET",
-        title: Some("Audits"),
-    },
-    RouteInfo {
-        path: "/aap",
-        method: "GET",
-        title: Some("AAP"),
-    },
-    RouteInfo {
-        path: "/qualite",
-        method: "GET",
-        title: Some("Qualité des données"),
-    },
-    RouteInfo {
-        path: "/import",
-        method: "GET",
-        title: Some("Import"),
-    },
-    RouteInfo {
-        path: "/journal",
-        method: "GET",
-        title: Some("Journal d'audit"),
-    },
-    RouteInfo {
-        path: "/import",
-        method: "POST",
-        title: None,
-    },
-    RouteInfo {
-        path: "/methodologie",
-        method: "GET",
-        title: Some("Méthodologie"),
-    },
-    RouteInfo {
-        path: "/ressources",
-        method: "GET",
-        title: Some("Ressources et contacts"),
-    },
-    RouteInfo {
-        path: "/export/{page}",
-        method: "GET",
-        title: None,
-    },
-    RouteInfo {
-        path: "/api/{page}",
-        method: "GET",
-        title: None,
-    },
-    RouteInfo {
-        path: "/api/etablissements/{finess}",
-        method: "GET",
-        title: None,
-    },
-    RouteInfo {
-        path: "/api/openapi.json",
-        method: "GET",
-        title: None,
-    },
-    RouteInfo {
-        path: "/static/style.css",
-        method: "GET",
-        title: None,
-    },
-    RouteInfo {
-        path: "/static/import.js",
-        method: "GET",
-        title: None,
-    },
-    RouteInfo {
-        path: "/sante",
-        method: "GET",
-        title: None,
-    },
-];
-
+/// The router, built from the route table: one entry, one route, one handler.
 pub fn router(state: AppState) -> Router {
     let mut router = Router::new();
-    for route in ROUTES {
-        let handler = match (route.method, route.path) {
-            ("GET", "/connexion") => get(auth::login_form),
-            ("POST", "/connexion") => post(auth::login),
-            ("POST", "/deconnexion") => post(auth::logout),
-            ("GET", "/") => get(pages::regional),
-            ("GET", "/etablissements") => get(pages::establishments),
-            ("GET", "/etablissements/{finess}") => get(pages::fiche),
-            ("GET", "/ciblage") => get(pages::targeting),
-            ("GET", "/exercices") => get(pages::exercises),
-            ("GET", "/audits") => get(pages::audits),
-            ("GET", "/aap") => get(pages::aap),
-            ("GET", "/qualite") => get(pages::data_quality),
-            ("GET", "/import") => get(pages::import_form),
-            ("GET", "/journal") => get(pages::audit_log),
-            ("POST", "/import") => post(pages::import_upload),
-            ("GET", "/methodologie") => get(pages::methodology),
-            ("GET", "/ressources") => get(pages::resources),
-            ("GET", "/export/{page}") => get(exports::export),
-            ("GET", "/api/{page}") => get(api::page),
-            ("GET", "/api/etablissements/{finess}") => get(api::fiche),
-            ("GET", "/api/openapi.json") => get(api::openapi),
-            ("GET", "/static/style.css") => get(pages::stylesheet),
-            ("GET", "/static/import.js") => get(pages::import_script),
-            ("GET", "/sante") => get(|| async { "ok" }),
-            _ => continue,
-        };
-        router = router.route(route.path, handler);
+    for route in state.routes {
+        router = router.route(route.path, (route.handler)());
     }
-    router
+    let router = router
         .fallback(|| async { WebError::NotFound("page introuvable".to_owned()) })
         .layer(axum::extract::DefaultBodyLimit::max(pages::UPLOAD_LIMIT_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::cached))
         .layer(axum::middleware::from_fn_with_state(state.clone(), gate::hold_open))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::security_headers,
-        ))
-        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate));
+    let tls = state.tls;
+    auth::security_headers(router.with_state(state), tls)
 }
 
 /// A certificate and its private key (PEM files) to serve over HTTPS.
@@ -364,4 +217,119 @@ async fn stop_signal() {
         _ = terminate => {}
     }
     println!("Arrêt demandé : les requêtes en cours se terminent.");
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use axum::body::{Body, to_bytes};
+    use axum::extract::ConnectInfo;
+    use axum::http::{Request, StatusCode, header};
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::routes::{Access, Answers, Caching, Journal, Method, Route};
+    use super::*;
+    use crate::accounts::{self, Role};
+
+    const PASSWORD: &str = "un mot de passe de test assez long";
+
+    /// The application over an empty in-memory store with one account per role named after
+    /// it, and the route table given.
+    fn app(table: &'static [Route]) -> Router {
+        let store = Store::open_in_memory().unwrap();
+        for role in [Role::Ars, Role::Sesan, Role::Admin] {
+            accounts::add(store.connection(), role.name(), role, None, PASSWORD).unwrap();
+        }
+        let mut state = AppState::new(store, Settings::default()).unwrap();
+        state.routes = table;
+        router(state)
+    }
+
+    async fn call(app: &Router, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+        let mut request = request;
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 4000))));
+        let response = app.clone().oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let body = to_bytes(body, 1 << 20).await.unwrap();
+        (parts.status, parts.headers, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    fn cookie(headers: &axum::http::HeaderMap, name: &str) -> String {
+        headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .find(|value| value.starts_with(name))
+            .and_then(|value| value.split(';').next())
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn login(app: &Router, name: &str) -> String {
+        let (_, headers, page) = call(app, Request::get("/connexion").body(Body::empty()).unwrap()).await;
+        let form_cookie = cookie(&headers, "opssies_connexion=");
+        let token = page
+            .split("name=\"jeton\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let request = Request::post("/connexion")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, form_cookie)
+            .body(Body::from(format!(
+                "identifiant={name}&mot_de_passe={}&jeton={token}",
+                PASSWORD.replace(' ', "+")
+            )))
+            .unwrap();
+        let (status, headers, _) = call(app, request).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{name}");
+        cookie(&headers, "opssies_session=")
+    }
+
+    #[tokio::test]
+    async fn a_route_added_without_roles_is_refused_to_everyone() {
+        let mut table: Vec<Route> = ROUTES.to_vec();
+        table.push(Route {
+            method: Method::Get,
+            path: "/nouvelle",
+            title: Some("Nouvelle"),
+            access: Access::Roles(&[]),
+            caching: Caching::Never,
+            journal: Journal::Nothing,
+            answers: Answers::Html,
+            handler: || get(|| async { "secret" }),
+        });
+        let app = app(Box::leak(table.into_boxed_slice()));
+        let (status, _, body) = call(&app, Request::get("/nouvelle").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(!body.contains("secret"));
+        for role in [Role::Ars, Role::Sesan, Role::Admin] {
+            let session = login(&app, role.name()).await;
+            for path in ["/nouvelle", "/nouvell%65", "/%6Eouvelle"] {
+                let request = Request::get(path)
+                    .header(header::COOKIE, &session)
+                    .body(Body::empty())
+                    .unwrap();
+                let (status, _, body) = call(&app, request).await;
+                assert!(
+                    status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+                    "{path} for {role:?}: {status}"
+                );
+                assert!(!body.contains("secret"), "{path} for {role:?}");
+            }
+            // Nor is it in anybody's navigation.
+            let request = Request::get("/ressources")
+                .header(header::COOKIE, &session)
+                .body(Body::empty())
+                .unwrap();
+            let (_, _, page) = call(&app, request).await;
+            assert!(!page.contains("Nouvelle"), "{role:?}");
+        }
+    }
 }

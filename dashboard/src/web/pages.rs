@@ -3,15 +3,16 @@
 
 use analytics::{AAP_CHECKS, Analytics, EstablishmentStatus, Figures, NATIONAL_INCIDENTS, RegionalReport, Scope};
 use axum::Extension;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::header;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::auth::{Viewer, allowed};
-use super::params::Params;
-use super::{AppState, ROUTES, WebError, charts};
+use super::auth::Viewer;
+use super::params::{Params, Path, Query};
+use super::{AppState, ROUTES, WebError, charts, routes};
+use crate::accounts::Role;
 use crate::format::{date, integer, number, optional, percent};
 
 /// Largest upload accepted by the import page (the CLI's default limit).
@@ -47,13 +48,11 @@ pub fn layout(viewer: &Viewer, title: &str, active: &str, region: &str, body: Ma
                 a class="skip" href="#contenu" { "Aller au contenu" }
                 header class="site" {
                     p class="brand" { "Observatoire de la cybersécurité des établissements de santé — " (region) }
-                    form class="account" method="post" action={ "/deconnexion?csrf=" (viewer.csrf) } {
-                        span { (viewer.user.name) " (" (viewer.user.role.name()) ")" } " "
-                        button type="submit" { "Se déconnecter" }
-                    }
+                    // Marks, not the session's values: the page may be shared (see `auth`).
+                    (super::auth::account_form())
                     nav aria-label="Navigation principale" {
                         ul {
-                            @for route in ROUTES.iter().filter(|r| r.title.is_some() && r.method == "GET" && allowed(viewer.user.role, &axum::http::Method::GET, r.path)) {
+                            @for route in ROUTES.iter().filter(|r| r.title.is_some() && r.method == routes::Method::Get && r.opens_to(Some(viewer.user.role))) {
                                 li {
                                     a href=(route.path) aria-current=[(route.path == active).then_some("page")] {
                                         (route.title.unwrap_or_default())
@@ -188,7 +187,16 @@ pub async fn regional(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Query(params): Query<Params>,
-) -> Result<Markup, WebError> {
+) -> Result<Response, WebError> {
+    // Establishments start on their fiche, admins on data quality.
+    match viewer.user.role {
+        Role::Etablissement => {
+            let target = viewer.sites.first().cloned().unwrap_or_default();
+            return Ok(Redirect::to(&format!("/etablissements/{target}")).into_response());
+        }
+        Role::Admin => return Ok(Redirect::to("/qualite").into_response()),
+        Role::Ars | Role::Sesan => {}
+    }
     let scope = viewer.scope();
     let as_of = params.as_of()?;
     let filter = params.filter()?;
@@ -196,7 +204,7 @@ pub async fn regional(
     let indicator = params.indicateur.clone().unwrap_or_else(|| "exercice".to_owned());
     let day = state.regional(as_of, scope, filter).await?;
     let (report, families) = (&day.report, &day.families);
-    let aap = state.aap_report(as_of).await?;
+    let aap = viewer.sight.aap(&*state.aap_report(as_of).await?);
     let h = &report.headline;
     let p = &day.year_before;
     let trend = |now: Option<f64>, before: Option<f64>| match (now, before) {
@@ -210,7 +218,24 @@ pub async fn regional(
     let exercise_rate = Figures::rate(h.exercise_done, h.establishments);
     let audit_rate = Figures::rate(h.ose_audited, h.ose);
     let fresh_rate = Figures::rate(h.declarations_up_to_date, h.establishments);
-    let envelope_used = Figures::rate(aap.committed_euros, aap.envelope_euros);
+    let retained = aap.applications.iter().filter(|a| a.decision == "retenu").count() as i64;
+    // The envelope's use in euros for the ARS; the number of applications retained otherwise.
+    let aap_card = match &aap.amounts {
+        Some(amounts) => card(
+            "Enveloppe AAP engagée",
+            percent(Figures::rate(amounts.committed_euros, amounts.envelope_euros)),
+            format!(
+                "{}\u{a0}€ sur {}\u{a0}€",
+                integer(amounts.committed_euros),
+                integer(amounts.envelope_euros)
+            ),
+        ),
+        None => card(
+            "Dossiers AAP retenus",
+            integer(retained),
+            format!("sur {} dossier(s) déposé(s)", integer(aap.applications.len() as i64)),
+        ),
+    };
     let by_dep: Vec<(String, f64)> = report
         .by_departement
         .iter()
@@ -293,7 +318,7 @@ pub async fn regional(
             (card("OSE audités (ADS et SILENE)", percent(audit_rate), format!("{} sur {} OSE — {}", h.ose_audited, h.ose, trend(audit_rate, Figures::rate(p.ose_audited, p.ose)))))
             (card("Déclarations OPSSIES à jour", percent(fresh_rate), trend(fresh_rate, Figures::rate(p.declarations_up_to_date, p.establishments))))
             (card("Maturité médiane", optional(h.median_maturity, 1), format!("il y a un an : {}", optional(p.median_maturity, 1))))
-            (card("Enveloppe AAP engagée", percent(envelope_used), format!("{}\u{a0}€ sur {}\u{a0}€", integer(aap.committed_euros), integer(aap.envelope_euros))))
+            (aap_card)
         }
         h2 { "Par département" }
         form class="inline" method="get" action="/" {
@@ -338,7 +363,7 @@ pub async fn regional(
                 }
             }
         }
-        (export_links("departements", &params, viewer.sees_amounts()))
+        (export_links("departements", &params, viewer.sight.parquet))
         h2 { "Maturité, exercices et incidents" }
         div class="charts" {
             (figure(levels_svg, "Nombre d'établissements à chaque niveau de maturité (1 Initial à 5 Avancé) ; « non calculé » sous 50 % de questionnaire rempli.", &["Niveau", "Établissements"], levels.iter().map(|(level, count)| vec![level.clone(), integer(*count as i64)]).collect()))
@@ -357,7 +382,7 @@ pub async fn regional(
             } } }
         }
     };
-    Ok(layout(&viewer, "Vue régionale", "/", &region, body))
+    Ok(layout(&viewer, "Vue régionale", "/", &region, body).into_response())
 }
 
 fn signed(points: f64) -> String {
@@ -450,8 +475,9 @@ pub async fn establishments(
     let scope = viewer.scope();
     let rows = establishment_rows(&state, scope, &params).await?;
     let deps = departement_options(&state).await?;
-    let page = params.page.unwrap_or(1).max(1);
     let pages = rows.len().div_ceil(PAGE_SIZE).max(1);
+    // A page past the last shows the last (no arithmetic on a number the address chose).
+    let page = params.page.unwrap_or(1).clamp(1, pages);
     let shown = rows.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE);
     let sort_link = |key: &str| {
         let mut sorted = params.clone();
@@ -486,7 +512,7 @@ pub async fn establishments(
             " "
             @if page < pages { a href={ "/etablissements?" (params.query_string(Some(page + 1))) } { "Suivante →" } }
         }
-        (export_links("etablissements", &params, viewer.sees_amounts()))
+        (export_links("etablissements", &params, viewer.sight.parquet))
     };
     Ok(layout(
         &viewer,
@@ -631,6 +657,9 @@ pub async fn fiche(
             } } }
         }
         h2 { "Maturité par domaine" }
+        @if fiche.peers_as_of != fiche.as_of {
+            p class="hint" { "Chiffres des pairs arrêtés au " (date(Some(fiche.peers_as_of))) " (dernier arrêté trimestriel) et arrondis au point." }
+        }
         p { "Maturité globale : " strong { (optional(s.maturity, 1)) } " (niveau " (s.maturity_level.map_or_else(|| "–".to_owned(), |l| l.to_string())) "), questionnaire rempli à " (percent(s.maturity_completion)) @if s.maturity_partial == Some(true) { " — maturité partielle" } "." }
         table class="data" {
             thead { tr { th scope="col" { "Domaine" } th scope="col" { "Score" } th scope="col" { "Évolution" } th scope="col" { "Questions" } th scope="col" { "Médiane des pairs" } th scope="col" { "20 % les meilleurs" } } }
@@ -646,7 +675,7 @@ pub async fn fiche(
                 }
             } }
         }
-        (figure(peers_svg, "Position de l'établissement dans chaque groupe ; un groupe de moins de 5 établissements n'est pas montré.", &["Groupe", "20 % les moins bons", "Médiane", "20 % les meilleurs", "Établissement"], overall.iter().map(|(group, figures, value)| {
+        (figure(peers_svg, &format!("Position de l'établissement dans chaque groupe ; un groupe de moins de {} établissements n'est pas montré.", state.settings.benchmarks.minimum_group_size), &["Groupe", "20 % les moins bons", "Médiane", "20 % les meilleurs", "Établissement"], overall.iter().map(|(group, figures, value)| {
             let (worst, median, best) = figures.map_or_else(|| ("effectif insuffisant".to_owned(), "–".to_owned(), "–".to_owned()), |(w, m, b)| (number(w, 1), number(m, 1), number(b, 1)));
             vec![group.clone(), worst, median, best, optional(*value, 1)]
         }).collect()))
@@ -889,21 +918,20 @@ pub async fn aap(
     Extension(viewer): Extension<Viewer>,
     Query(params): Query<Params>,
 ) -> Result<Markup, WebError> {
-    let scope = viewer.scope();
     let as_of = params.as_of()?;
-    let report = state
-        .with_connection(move |connection, settings| Ok(Analytics::new(connection, settings).aap(as_of, &scope)?))
-        .await?;
+    let report = viewer.sight.aap(&*state.aap_report(as_of).await?);
     let body = html! {
         p { strong { (report.call) } " — au " (date(Some(as_of))) "." }
-        @if !viewer.sees_amounts() { p { "Statut des dossiers seulement : les montants et les motifs de décision sont réservés à l'ARS." } }
-        @if viewer.sees_amounts() { div class="cards" {
-            (card("Enveloppe", format!("{}\u{a0}€", integer(report.envelope_euros)), String::new()))
-            (card("Engagé", format!("{}\u{a0}€", integer(report.committed_euros)), format!("{} dossiers retenus", report.applications.iter().filter(|a| a.decision == "retenu").count())))
-            (card("À payer", format!("{}\u{a0}€", integer(report.payable_euros)), "exercice réalisé, facture jointe".to_owned()))
-            (card("Payé", format!("{}\u{a0}€", integer(report.paid_euros)), String::new()))
-            (card("Reste", format!("{}\u{a0}€", integer(report.remaining_euros)), format!("{} en liste d'attente", report.applications.iter().filter(|a| a.decision == "liste d'attente").count())))
-        } }
+        @match &report.amounts {
+            None => { p { "Statut des dossiers seulement : les montants sont réservés à l'ARS." } }
+            Some(amounts) => { div class="cards" {
+                (card("Enveloppe", format!("{}\u{a0}€", integer(amounts.envelope_euros)), String::new()))
+                (card("Engagé", format!("{}\u{a0}€", integer(amounts.committed_euros)), format!("{} dossiers retenus", report.applications.iter().filter(|a| a.decision == "retenu").count())))
+                (card("À payer", format!("{}\u{a0}€", integer(amounts.payable_euros)), "exercice réalisé, facture jointe".to_owned()))
+                (card("Payé", format!("{}\u{a0}€", integer(amounts.paid_euros)), String::new()))
+                (card("Reste", format!("{}\u{a0}€", integer(amounts.remaining_euros)), format!("{} en liste d'attente", report.applications.iter().filter(|a| a.decision == "liste d'attente").count())))
+            } }
+        }
         table class="data" {
             caption { "Dossiers par ordre de dépôt et contrôles 1 à 7" }
             thead { tr {
@@ -921,7 +949,7 @@ pub async fn aap(
             } } }
         }
         p { "Contrôles : " @for (index, check) in AAP_CHECKS.iter().enumerate() { "C" (index + 1) " " (check) ". " } }
-        (export_links("aap", &params, viewer.sees_amounts()))
+        (export_links("aap", &params, viewer.sight.parquet))
     };
     Ok(layout(&viewer, "AAP", "/aap", &state.settings.region.name, body))
 }
@@ -1005,6 +1033,7 @@ pub async fn import_form(State(state): State<AppState>, Extension(viewer): Exten
 pub async fn import_upload(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
+    axum::extract::ConnectInfo(address): axum::extract::ConnectInfo<std::net::SocketAddr>,
     mut multipart: Multipart,
 ) -> Result<Markup, WebError> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
@@ -1043,6 +1072,8 @@ pub async fn import_upload(
     let writer = std::sync::Arc::clone(&state.writer);
     let gate = std::sync::Arc::clone(&state.gate);
     let importer = viewer.user.name.clone();
+    let importer_role = viewer.user.role;
+    let address = address.ip().to_string();
     let outcomes = tokio::task::spawn_blocking(move || {
         let mut store = writer
             .lock()
@@ -1067,11 +1098,15 @@ pub async fn import_upload(
         for outcome in &outcomes {
             crate::accounts::audit(
                 store.connection(),
-                Some(&importer),
-                None,
-                "import",
-                Some(&outcome.file),
-                Some(&outcome.message),
+                &crate::accounts::AuditEntry {
+                    user: Some(&importer),
+                    role: Some(importer_role),
+                    address: Some(&address),
+                    action: "import",
+                    target: Some(&outcome.file),
+                    detail: Some(&outcome.message),
+                    rows: None,
+                },
             );
         }
         Ok::<_, WebError>(outcomes)
@@ -1113,7 +1148,7 @@ pub async fn import_upload(
 }
 
 pub async fn methodology(State(state): State<AppState>, Extension(viewer): Extension<Viewer>) -> Markup {
-    let text = analytics::methodology::text(&state.settings);
+    let text = viewer.sight.methodology(&state.settings);
     let body = html! {
         @for block in text.split("\n\n").skip(1) {
             @let mut lines = block.lines();
@@ -1171,20 +1206,36 @@ pub async fn resources(State(state): State<AppState>, Extension(viewer): Extensi
     )
 }
 
-/// The audit log, newest first (admin only); the whole log is in the export.
+/// The audit log, newest first (admin only), with the state of its chain; never cached.
 pub async fn audit_log(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
 ) -> Result<Markup, WebError> {
-    let rows = state
-        .with_connection(|connection, _| journal_rows(connection, Some(500)))
+    let (rows, chain) = state
+        .with_connection(|connection, _| {
+            Ok((
+                journal_rows(connection, Some(500))?,
+                crate::accounts::verify_chain(connection)?,
+            ))
+        })
         .await?;
     let body = html! {
-        p { "Connexions et refus, imports, consultations de fiches par une personne extérieure à l'établissement, changements de comptes. Le journal n'est jamais modifié." }
+        p { "Connexions et refus, imports, consultations de fiches et exports par une personne extérieure à l'établissement, changements de comptes. Le journal n'est jamais modifié : chaque ligne porte l'empreinte SHA-256 de la précédente." }
+        @match &chain {
+            crate::accounts::ChainState::Intact { rows } => {
+                p class="chain" { span class="badge ok" { "chaîne intacte" } " " (integer(*rows)) " ligne(s) vérifiées : chacune suit la précédente." }
+            }
+            crate::accounts::ChainState::Broken { seq, logged_at, reason } => {
+                p class="alert" role="alert" { span class="badge ko" { "chaîne rompue" } " La ligne n° " (seq) " (" (logged_at) " UTC) ne correspond pas : " (reason) ". Prévenez le responsable de la sécurité." }
+            }
+        }
         p class="exports" { a href="/export/journal?format=csv" { "Exporter tout le journal (CSV)" } " · " a href="/export/journal?format=xlsx" { "XLSX" } }
         table class="data" {
-            thead { tr { th scope="col" { "Quand (UTC)" } th scope="col" { "Qui" } th scope="col" { "Adresse" } th scope="col" { "Action" } th scope="col" { "Objet" } th scope="col" { "Détail" } } }
-            tbody { @for row in &rows { tr { @for (index, cell) in row.iter().enumerate() { @if index == 0 { th scope="row" { (cell) } } @else { td { (cell) } } } } } }
+            thead { tr {
+                th scope="col" { "N°" } th scope="col" { "Quand (UTC)" } th scope="col" { "Qui" } th scope="col" { "Rôle" } th scope="col" { "Adresse" }
+                th scope="col" { "Action" } th scope="col" { "Objet" } th scope="col" { "Détail" } th scope="col" { "Lignes" }
+            } }
+            tbody { @for row in &rows { tr { @for (index, cell) in row.iter().take(9).enumerate() { @if index == 0 { th scope="row" { (cell) } } @else { td { (cell) } } } } } }
         }
     };
     Ok(layout(
@@ -1196,16 +1247,19 @@ pub async fn audit_log(
     ))
 }
 
+/// The journal's rows, newest first: number, time, who, role, address, action, target,
+/// detail, rows returned, previous and own hash.
 pub fn journal_rows(connection: &duckdb::Connection, limit: Option<i64>) -> Result<Vec<Vec<String>>, WebError> {
     let mut statement = connection.prepare(
-        "SELECT strftime(logged_at, '%d/%m/%Y %H:%M:%S'), coalesce(user_name, ''), coalesce(address, ''), action,
-                coalesce(target, ''), coalesce(detail, '')
-         FROM audit_log ORDER BY logged_at DESC LIMIT ?",
+        "SELECT CAST(seq AS VARCHAR), strftime(logged_at, '%d/%m/%Y %H:%M:%S'), coalesce(user_name, ''), coalesce(role, ''),
+                coalesce(address, ''), action, coalesce(target, ''), coalesce(detail, ''),
+                coalesce(CAST(rows_returned AS VARCHAR), ''), coalesce(previous_hash, ''), coalesce(row_hash, '')
+         FROM audit_log ORDER BY seq DESC LIMIT ?",
     )?;
     let rows = statement
         .query_map([limit.unwrap_or(i64::MAX)], |row| {
-            (0..6)
-                .map(|index| row.get::<_, String>(index))
+            (0..11)
+                .map(|index| row.get::<_, Option<String>>(index).map(Option::unwrap_or_default))
                 .collect::<duckdb::Result<Vec<String>>>()
         })?
         .collect::<duckdb::Result<Vec<_>>>()?;

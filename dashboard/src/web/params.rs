@@ -1,10 +1,48 @@
 //! The query parameters every page understands (French names, as users see them in links).
 
 use analytics::Filter;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use chrono::NaiveDate;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use super::WebError;
+
+/// The query string, read with French errors (axum's own extractor answers serde's English).
+#[derive(Debug, Clone)]
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Query<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, WebError> {
+        serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
+            .map(Query)
+            .map_err(|_| {
+                WebError::BadRequest(
+                    "paramètres de l'adresse illisibles (un numéro de page doit être un nombre entier positif, \
+                     chaque paramètre ne doit paraître qu'une fois) : vérifiez le lien ou repartez du menu"
+                        .to_owned(),
+                )
+            })
+    }
+}
+
+/// A path segment (a FINESS), decoded by the router, with a French error when it is not text.
+#[derive(Debug, Clone)]
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, WebError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| Path(value))
+            .map_err(|_| WebError::NotFound("adresse illisible : FINESS attendu (9 caractères)".to_owned()))
+    }
+}
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Params {

@@ -1,5 +1,10 @@
 //! CERT Santé incident declarations (CSV): `date_declaration;finess_et;type;impact_patient;
-//! declare_anssi;notifie_cnil;date_notification_cnil;chiffrement;fuite_donnees`.
+//! declare_anssi;notifie_cnil;date_notification_cnil;chiffrement;fuite_donnees[;tlp]`.
+//!
+//! The optional `tlp` column (`red`, `amber`, `green`, `clear`, with or without `TLP:`, or
+//! their French names) is stored as given; a row without one gets the settings' default when
+//! the indicators read it, and a row on the day of a red OPSSIES event of its site is red
+//! whatever it says (analytics `visible_incidents`).
 
 use std::sync::Arc;
 
@@ -57,7 +62,24 @@ const LEAK: ColumnSpec = ColumnSpec::new(
     ValueKind::Bool,
 );
 
-const COLUMNS: [ColumnSpec; 9] = [DECLARED, FINESS, KIND, PATIENT, ANSSI, CNIL, CNIL_AT, ENCRYPTION, LEAK];
+const TLP: ColumnSpec = ColumnSpec::new("tlp", &["tlp", "TLP", "Niveau TLP"], false, ValueKind::Text);
+
+const COLUMNS: [ColumnSpec; 10] = [
+    DECLARED, FINESS, KIND, PATIENT, ANSSI, CNIL, CNIL_AT, ENCRYPTION, LEAK, TLP,
+];
+
+/// The TLP level a cell names, if it names one.
+pub fn tlp_level(text: &str) -> Option<&'static str> {
+    let folded = text.trim().to_lowercase();
+    let level = folded.strip_prefix("tlp:").unwrap_or(&folded).trim();
+    Some(match level {
+        "red" | "rouge" => "red",
+        "amber" | "amber+strict" | "ambre" | "orange" => "amber",
+        "green" | "vert" => "green",
+        "clear" | "white" | "blanc" => "clear",
+        _ => return None,
+    })
+}
 
 #[derive(Debug)]
 pub struct Incidents {
@@ -82,6 +104,7 @@ pub fn schema() -> Schema {
         Field::new("encryption", DataType::Boolean, true),
         Field::new("data_leak", DataType::Boolean, true),
         Field::new("source_row", DataType::Int64, false),
+        Field::new("tlp", DataType::Utf8, true),
     ])
 }
 
@@ -96,11 +119,13 @@ pub fn parse(workbook: &Workbook, diagnostics: &mut Diagnostics) -> Result<Incid
         TimestampMicrosecondBuilder::with_capacity(n),
         TimestampMicrosecondBuilder::with_capacity(n),
     );
-    let (mut finess, mut kind, mut source) = (
+    let (mut finess, mut kind, mut source, mut tlp) = (
         StringBuilder::new(),
         StringBuilder::new(),
         Int64Builder::with_capacity(n),
+        StringBuilder::new(),
     );
+    let tlp_column = table.column_index(TLP.key);
     let mut flags: Vec<BooleanBuilder> = (0..5).map(|_| BooleanBuilder::with_capacity(n)).collect();
     for (row_number, values) in table.typed_rows(&COLUMNS, diagnostics) {
         let datetime = |value: &Option<Value>| match value {
@@ -126,6 +151,18 @@ pub fn parse(workbook: &Workbook, diagnostics: &mut Diagnostics) -> Result<Incid
         }
         cnil_at.append_option(datetime(&values[6]));
         source.append_value(row_number as i64);
+        // An unreadable level is taken as the strictest: never shown wider than meant.
+        tlp.append_option(match &values[9] {
+            Some(Value::Text(text)) => Some(tlp_level(text).unwrap_or_else(|| {
+                diagnostics.warn(
+                    table.location(row_number, tlp_column.unwrap_or(0)),
+                    Some(&text[..]),
+                    "niveau TLP inconnu (red, amber, green ou clear attendu) : incident traité comme TLP:RED",
+                );
+                "red"
+            })),
+            _ => None,
+        });
     }
     let mut flags = flags.into_iter();
     let mut next_flag = || Arc::new(flags.next().expect("five flags").finish()) as ArrayRef;
@@ -140,6 +177,7 @@ pub fn parse(workbook: &Workbook, diagnostics: &mut Diagnostics) -> Result<Incid
         next_flag(),
         next_flag(),
         Arc::new(source.finish()),
+        Arc::new(tlp.finish()),
     ];
     Ok(Incidents {
         rows_read: n as u64,

@@ -15,6 +15,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("migrations/0005_exercises.sql")),
     (6, include_str!("migrations/0006_applications.sql")),
     (7, include_str!("migrations/0007_accounts.sql")),
+    (8, include_str!("migrations/0008_audit_chain.sql")),
+    (9, include_str!("migrations/0009_incident_tlp.sql")),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

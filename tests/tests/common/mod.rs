@@ -139,6 +139,11 @@ impl Server {
         server
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Sends SIGTERM and waits for the process: its exit code, if it ended within 15 s.
     pub fn terminate(&mut self) -> Option<i32> {
         Command::new("kill")
@@ -155,24 +160,58 @@ impl Server {
         None
     }
 
-    /// Logs in through the form; the session cookie, or `None` when refused.
-    pub fn login(&self, name: &str, password: &str) -> Option<String> {
+    /// The login form's token and the cookie that carries it, as a browser gets them.
+    pub fn login_form(&self) -> (String, String) {
         let agent = literal_agent();
-        let body = format!("identifiant={}&mot_de_passe={}", encode(name), encode(password));
+        let mut response = agent.get(&format!("{}/connexion", self.base)).call().unwrap();
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(';').next())
+            .unwrap()
+            .to_owned();
+        let page = response.body_mut().read_to_string().unwrap();
+        let token = page
+            .split("name=\"jeton\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+        (cookie, token)
+    }
+
+    /// Posts the login form as a browser would: status and session cookie (if any).
+    pub fn login_attempt(&self, name: &str, password: &str) -> (u16, Option<String>) {
+        let (form_cookie, token) = self.login_form();
+        let agent = literal_agent();
+        let body = format!(
+            "identifiant={}&mot_de_passe={}&jeton={token}",
+            encode(name),
+            encode(password)
+        );
         let response = agent
             .post(&format!("{}/connexion", self.base))
             .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", &form_cookie)
             .send(body)
             .unwrap();
+        let status = response.status().as_u16();
         let cookie = response
             .headers()
-            .get("set-cookie")?
-            .to_str()
-            .ok()?
-            .split(';')
-            .next()?
-            .to_owned();
-        Some(cookie)
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .filter(|value| value.starts_with("opssies_session="))
+            .filter_map(|value| value.split(';').next())
+            .map(str::to_owned)
+            .next();
+        (status, cookie)
+    }
+
+    /// Logs in through the form; the session cookie, or `None` when refused.
+    pub fn login(&self, name: &str, password: &str) -> Option<String> {
+        self.login_attempt(name, password).1
     }
 
     /// A request with a given cookie (or none): status, content type, body.
