@@ -60,12 +60,21 @@ impl Analytics<'_> {
     /// One establishment's fiche: its indicators, maturity by domain, evidence and peers.
     pub fn fiche(&self, finess: &str, as_of: NaiveDate, scope: &Scope) -> Result<Fiche> {
         let peers_on = scope.peers.date(as_of);
-        if peers_on != as_of {
-            // The snapshot's peer figures are materialised with the shared status of its date.
+        // The snapshot's peer figures are materialised with the shared status of its date;
+        // they are read before the reference date's context is built (which may evict the
+        // snapshot's rows from the bounded cache).
+        let snapshot = if peers_on == as_of {
+            None
+        } else {
             self.prepare(peers_on, &Scope::region())?;
-        }
+            Some(self.peer_stats(peers_on)?)
+        };
         self.prepare(as_of, scope)?;
-        self.fiches_of_sites(as_of, Some(finess), scope.peers)?
+        let peer_stats = match snapshot {
+            Some(stats) => stats,
+            None => self.peer_stats(as_of)?,
+        };
+        self.fiches_of_sites(as_of, Some(finess), scope.peers, &peer_stats)?
             .pop()
             .ok_or_else(|| AnalyticsError::NotFound(finess.to_owned()))
     }
@@ -73,8 +82,9 @@ impl Analytics<'_> {
     /// Every fiche of the region at a date, as a region viewer sees them.
     pub fn fiche_book(&self, as_of: NaiveDate) -> Result<FicheBook> {
         self.prepare(as_of, &Scope::region())?;
+        let peer_stats = self.peer_stats(as_of)?;
         let fiches = self
-            .fiches_of_sites(as_of, None, PeerBasis::AsOf)?
+            .fiches_of_sites(as_of, None, PeerBasis::AsOf, &peer_stats)?
             .into_iter()
             .map(|fiche| (fiche.status.finess_et.clone(), Arc::new(fiche)))
             .collect();
@@ -82,7 +92,13 @@ impl Analytics<'_> {
     }
 
     /// The fiches of one site of the viewer's scope, or of all of them (`None`).
-    fn fiches_of_sites(&self, as_of: NaiveDate, only: Option<&str>, basis: PeerBasis) -> Result<Vec<Fiche>> {
+    fn fiches_of_sites(
+        &self,
+        as_of: NaiveDate,
+        only: Option<&str>,
+        basis: PeerBasis,
+        peer_stats: &[PeerStat],
+    ) -> Result<Vec<Fiche>> {
         let peers_on = basis.date(as_of);
         self.connection.execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS fiche_sites (finess_et VARCHAR); DELETE FROM fiche_sites;",
@@ -103,9 +119,8 @@ impl Analytics<'_> {
         let mut domains = self.domains_of_sites()?;
         let mut timelines = self.timelines_of_sites()?;
         let mut actions = self.actions_of_sites()?;
-        let peer_stats = self.peer_stats(peers_on)?;
         let mut groups: HashMap<(&str, &str), Vec<&PeerStat>> = HashMap::new();
-        for stat in &peer_stats {
+        for stat in peer_stats {
             groups
                 .entry((stat.group_kind.as_str(), stat.group_key.as_str()))
                 .or_default()

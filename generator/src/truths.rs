@@ -77,6 +77,8 @@ pub struct Count {
 #[derive(Debug, Clone, Serialize)]
 pub struct Incidents {
     pub stored_from_csv: u64,
+    /// CNIL notifications late and missing among the incidents the region's viewers see: a
+    /// CSV incident that is also a red event of its site (same day) is its owner's only.
     pub cnil_late: u64,
     pub cnil_missing: u64,
 }
@@ -347,8 +349,14 @@ pub fn compute(
             .count() as u64,
         incidents: Incidents {
             stored_from_csv: csv_incidents.len() as u64,
-            cnil_late: csv_incidents.iter().filter(|i| i.cnil_late()).count() as u64,
-            cnil_missing: csv_incidents.iter().filter(|i| i.cnil_missing()).count() as u64,
+            cnil_late: csv_incidents
+                .iter()
+                .filter(|i| i.as_event != Some("red") && i.cnil_late())
+                .count() as u64,
+            cnil_missing: csv_incidents
+                .iter()
+                .filter(|i| i.as_event != Some("red") && i.cnil_missing())
+                .count() as u64,
         },
         kits: Kits {
             rule: "dernière grille de chaque ES de la région : < 75 débutant, 75–150 intermédiaire, > 150 confirmé ; incomplète : aucun kit",

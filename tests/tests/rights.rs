@@ -282,11 +282,11 @@ fn findings_rights_amounts_journal_sessions_and_small_points() {
     let row = |action: &str, target: &str| {
         entries
             .iter()
-            .find(|r| r[5] == action && r[6].contains(target))
+            .find(|r| r[5] == action && r[6] == target)
             .unwrap_or_else(|| panic!("no « {action} » of {target} in {entries:?}"))
             .clone()
     };
-    let seen = row("consultation de fiche", &other);
+    let seen = row("consultation de fiche", &format!("/etablissements/{{finess}} {other}"));
     assert_eq!(
         (seen[2].as_str(), seen[3].as_str(), seen[4].as_str()),
         ("sesan", "sesan", "127.0.0.1")
@@ -299,6 +299,7 @@ fn findings_rights_amounts_journal_sessions_and_small_points() {
         "analyste"
     );
     let exported = row("export", "/export/etablissements");
+    assert_eq!(exported[2], "analyste");
     assert!(exported[7].contains("departement=75"), "{exported:?}");
     assert_eq!(exported[8], exported_rows.to_string());
     assert!(
