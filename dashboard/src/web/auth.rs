@@ -358,7 +358,9 @@ pub fn security_headers(router: axum::Router, tls: bool) -> axum::Router {
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'",
         ),
         ("x-content-type-options", "nosniff"),
-        ("referrer-policy", "no-referrer"),
+        // Not `no-referrer`: with it a browser sends `Origin: null` on this site's own form
+        // posts, and the origin check refuses them. `same-origin` sends nothing elsewhere.
+        ("referrer-policy", "same-origin"),
         ("x-frame-options", "DENY"),
         ("cache-control", "no-store"),
     ];
@@ -410,8 +412,12 @@ fn login_page(message: Option<&str>, token: &str) -> Markup {
 
 /// The login page with a fresh form token, also set as a cookie of this browser: a form
 /// posted from another site carries neither.
-fn login_answer(state: &AppState, status: StatusCode, message: Option<&str>) -> Response {
-    let token = accounts::random_token(16);
+fn login_answer(state: &AppState, headers: &HeaderMap, status: StatusCode, message: Option<&str>) -> Response {
+    // The browser's token is kept while it has one: another load of this page (a second tab,
+    // a favicon sent here) must not replace the token of the form already on screen.
+    let token = cookie_value(headers, LOGIN_COOKIE)
+        .filter(|token| token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit()))
+        .unwrap_or_else(|| accounts::random_token(16));
     let mut response = (status, login_page(message, &token)).into_response();
     if let Some(value) = cookie_header(LOGIN_COOKIE, token, "/connexion", false, state.tls) {
         response.headers_mut().insert(header::SET_COOKIE, value);
@@ -419,8 +425,8 @@ fn login_answer(state: &AppState, status: StatusCode, message: Option<&str>) -> 
     response
 }
 
-pub async fn login_form(State(state): State<AppState>) -> Response {
-    login_answer(&state, StatusCode::OK, None)
+pub async fn login_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    login_answer(&state, &headers, StatusCode::OK, None)
 }
 
 pub async fn login(
@@ -429,12 +435,19 @@ pub async fn login(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let form_token_ok = !form.jeton.is_empty()
-        && cookie_value(&headers, LOGIN_COOKIE).is_some_and(|cookie| cookie == form.jeton)
-        && same_origin(&headers);
+    let cookie = cookie_value(&headers, LOGIN_COOKIE);
+    let form_token_ok =
+        !form.jeton.is_empty() && cookie.as_deref() == Some(form.jeton.as_str()) && same_origin(&headers);
     if !form_token_ok {
+        tracing::warn!(
+            cookie = cookie.is_some(),
+            token = !form.jeton.is_empty(),
+            origin = ?headers.get(header::ORIGIN),
+            "formulaire de connexion refusé"
+        );
         return login_answer(
             &state,
+            &headers,
             StatusCode::FORBIDDEN,
             Some("Le formulaire a expiré ou ne vient pas de ce site : reconnectez-vous depuis cette page."),
         );
@@ -472,6 +485,7 @@ pub async fn login(
                 .await;
             let mut response = login_answer(
                 &state,
+                &headers,
                 StatusCode::TOO_MANY_REQUESTS,
                 Some(&format!(
                     "Trop de tentatives de connexion : réessayez dans {minutes} minute(s). Mot de passe oublié : demandez à l'administrateur de l'observatoire."
@@ -525,6 +539,7 @@ pub async fn login(
         // The same answer for an unknown account and a wrong password.
         Ok((None, _)) => login_answer(
             &state,
+            &headers,
             StatusCode::UNAUTHORIZED,
             Some("Identifiant ou mot de passe incorrect."),
         ),
