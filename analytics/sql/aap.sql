@@ -20,7 +20,7 @@ observed AS (
     -- The observatory's own latest declaration on or before the deposit date.
     SELECT a.application_id, max(d.updated_on) AS observed_update_on
     FROM apps a
-    JOIN current_declarations d ON d.finess_et = a.finess_et AND d.updated_on <= a.deposited_on
+    JOIN declarations d ON d.finess_et = a.finess_et AND d.updated_on <= a.deposited_on
     GROUP BY a.application_id
 ),
 checked AS (

@@ -90,6 +90,14 @@ actions AS (
     WHERE import_id = (SELECT import_id FROM latest_workbook) AND finess_et IN (SELECT finess_et FROM sites)
     GROUP BY finess_et
 ),
+-- What was known at the date: of each campaign's submissions, the newest dated on or
+-- before it (a later export of the same campaign does not hide the earlier one from a
+-- replay of a date between the two).
+known_declarations AS (
+    SELECT d.* FROM declarations d
+    WHERE d.updated_on <= (SELECT as_of FROM c) AND d.finess_et IN (SELECT finess_et FROM sites)
+    QUALIFY row_number() OVER (PARTITION BY d.finess_et, d.campaign ORDER BY d.updated_on DESC, d.import_id DESC) = 1
+),
 declaration_rows AS (
     SELECT d.*, m.completion, m.overall, m.answered,
            row_number() OVER (PARTITION BY d.finess_et ORDER BY d.updated_on DESC, d.campaign DESC, d.import_id DESC) AS recency,
@@ -98,9 +106,8 @@ declaration_rows AS (
                ORDER BY (m.completion >= (SELECT maturity_not_computed_below FROM c)) DESC NULLS LAST,
                         d.campaign DESC, d.updated_on DESC
            ) AS maturity_rank
-    FROM current_declarations d
+    FROM known_declarations d
     LEFT JOIN analytics_declaration_maturity m USING (import_id, finess_et, campaign)
-    WHERE d.updated_on <= (SELECT as_of FROM c) AND d.finess_et IN (SELECT finess_et FROM sites)
 ),
 last_declaration AS (SELECT * FROM declaration_rows WHERE recency = 1),
 maturity_declaration AS (
@@ -145,6 +152,7 @@ assembled AS (
            ld.status AS last_declaration_status,
            (SELECT as_of FROM c) - ld.updated_on AS declaration_age_days,
            md.campaign AS maturity_campaign,
+           md.import_id AS maturity_import_id,
            md.overall AS maturity,
            md.completion AS maturity_completion,
            md.completion < (SELECT maturity_partial_below FROM c) AS maturity_partial,

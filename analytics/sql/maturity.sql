@@ -1,4 +1,5 @@
--- Maturity of every current declaration, materialised after each import (the answers table
+-- Maturity of every declaration (every submission of a campaign, not only the newest: a
+-- replay of a past date reads the one known then), materialised after each import (the answers table
 -- is the largest of the store; pages read these two small tables instead).
 -- Domain score = 100 × Σ(weight × points) ÷ Σ(weight × maximum), over the answered scored
 -- questions of the domain. Completion = answered scored questions ÷ scored questions.
@@ -22,7 +23,7 @@ answered AS (
 SELECT d.import_id, d.finess_et, d.campaign, q.domain, q.scored, q.domain_weight,
        coalesce(a.answered, 0) AS answered,
        CASE WHEN a.max_points > 0 THEN 100.0 * a.points / a.max_points END AS score
-FROM current_declarations d
+FROM declarations d
 JOIN scored_questions q USING (catalogue_version)
 LEFT JOIN answered a
        ON a.import_id = d.import_id AND a.finess_et = d.finess_et
@@ -39,7 +40,7 @@ SELECT d.import_id, d.finess_et, d.campaign, d.updated_on, d.status,
        sum(s.answered) / sum(s.scored) AS completion,
        sum(s.score * s.domain_weight) FILTER (WHERE s.score IS NOT NULL)
            / sum(s.domain_weight) FILTER (WHERE s.score IS NOT NULL) AS overall
-FROM current_declarations d
+FROM declarations d
 JOIN analytics_domain_scores s USING (import_id, finess_et, campaign)
 GROUP BY d.import_id, d.finess_et, d.campaign, d.updated_on, d.status;
 

@@ -159,16 +159,22 @@ impl Analytics<'_> {
     /// campaign that has one.
     fn domains_of_sites(&self) -> Result<HashMap<String, Vec<DomainScore>>> {
         let mut statement = self.connection.prepare_cached(
-            "WITH mine AS (
+            "WITH known AS (
+                 -- Each campaign's newest submission known at the date.
+                 SELECT import_id, finess_et, campaign FROM declarations
+                 WHERE finess_et IN (SELECT finess_et FROM fiche_sites) AND updated_on <= (SELECT as_of FROM ctx)
+                 QUALIFY row_number() OVER (PARTITION BY finess_et, campaign ORDER BY updated_on DESC, import_id DESC) = 1
+             ),
+             mine AS (
                  SELECT d.*,
                         last_value(d.score IGNORE NULLS) OVER (
                             PARTITION BY d.finess_et, d.domain ORDER BY d.campaign
                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous
-                 FROM analytics_domain_scores d
-                 WHERE d.finess_et IN (SELECT finess_et FROM fiche_sites)
+                 FROM analytics_domain_scores d JOIN known USING (import_id, finess_et, campaign)
              )
              SELECT d.finess_et, d.domain, d.score, d.answered, d.scored, d.previous
              FROM mine d JOIN establishment_status s ON s.finess_et = d.finess_et AND s.maturity_campaign = d.campaign
+                                                    AND s.maturity_import_id = d.import_id
              ORDER BY d.finess_et, d.domain",
         )?;
         by_site(&mut statement, |row| {

@@ -335,6 +335,7 @@ impl<'c> Analytics<'c> {
                  SELECT {date}, d.finess_et, d.domain, d.score
                  FROM analytics_domain_scores d
                  JOIN status_computed s ON s.finess_et = d.finess_et AND s.maturity_campaign = d.campaign
+                                        AND s.maturity_import_id = d.import_id
                  WHERE d.score IS NOT NULL
                  ORDER BY d.finess_et;
              {PEER_STATS_SQL}
@@ -523,8 +524,12 @@ impl<'c> Analytics<'c> {
             "WITH chosen AS (SELECT s.finess_et {from})
              SELECT m.campaign, count(*), count(*) FILTER (WHERE m.status = 'Validé'),
                     median(m.overall) FILTER (WHERE m.completion >= (SELECT maturity_not_computed_below FROM ctx))
-             FROM analytics_declaration_maturity m JOIN chosen USING (finess_et)
-             WHERE m.updated_on <= (SELECT as_of FROM ctx)
+             FROM (
+                 -- Each campaign's newest submission known at the date.
+                 SELECT m.* FROM analytics_declaration_maturity m JOIN chosen USING (finess_et)
+                 WHERE m.updated_on <= (SELECT as_of FROM ctx)
+                 QUALIFY row_number() OVER (PARTITION BY m.finess_et, m.campaign ORDER BY m.updated_on DESC, m.import_id DESC) = 1
+             ) m
              GROUP BY m.campaign ORDER BY m.campaign"
         ))?;
         let campaigns = statement

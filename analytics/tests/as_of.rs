@@ -1,0 +1,67 @@
+//! "As of a date" means what was known then (issue 17, finding 1): of two exports of one
+//! campaign, a replay between them reads the earlier one. Expected values worked out here.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use analytics::{Analytics, EstablishmentStatus, Filter, Scope, Settings};
+use common::{Fixture, day, finess, uniform_answers};
+
+fn status(fixture: &Fixture, as_of: &str, site: &str) -> EstablishmentStatus {
+    let settings = Settings::default();
+    Analytics::new(fixture.store.connection(), &settings)
+        .establishments(day(as_of), &Scope::region(), &Filter::default())
+        .unwrap()
+        .into_iter()
+        .find(|row| row.finess_et == site)
+        .unwrap()
+}
+
+#[test]
+fn a_replay_between_two_exports_of_one_campaign_reads_the_earlier_one() {
+    let site = finess("75", 1);
+    let mut fixture = Fixture::new();
+    fixture.sites(&[(&site, "75", "355", "1")]);
+    // Campaign 2025 exported twice: 10/03/2025 in progress, every answer "Oui" (10 of 10
+    // points: maturity 100); 15/09/2025 validated, every answer "Non".
+    fixture.declaration(&site, 2025, "10/03/2025", "En cours", &uniform_answers("Oui"));
+    fixture.declaration(&site, 2025, "15/09/2025", "Validé", &uniform_answers("Non"));
+
+    // 30/06/2025, between the two: the March export. Its age is 21 days left in March + 30
+    // (April) + 31 (May) + 30 (June) = 112 days: over 90, at most 365 → « à rafraîchir »; not
+    // validated but at most 365 days old → E3 « partiel »; maturity 100.
+    let june = status(&fixture, "2025-06-30", &site);
+    assert_eq!(june.last_declaration_on, Some(day("2025-03-10")));
+    assert_eq!(june.freshness, "à rafraîchir");
+    assert_eq!(june.e3_observatory, "partiel");
+    assert_eq!(june.last_declaration_status.as_deref(), Some("En cours"));
+    assert_eq!(june.maturity.map(|m| m.round()), Some(100.0));
+
+    // The day before the March export: nothing known → « jamais », E3 « non atteint ».
+    let before = status(&fixture, "2025-03-09", &site);
+    assert_eq!(before.freshness, "jamais");
+    assert_eq!(before.e3_observatory, "non atteint");
+    assert_eq!(before.maturity, None);
+
+    // 01/10/2025: the September export, 16 days old → « à jour », validated → E3 « atteint »,
+    // and its answers (all "Non") give a lower maturity than March's.
+    let october = status(&fixture, "2025-10-01", &site);
+    assert_eq!(october.last_declaration_on, Some(day("2025-09-15")));
+    assert_eq!(october.freshness, "à jour");
+    assert_eq!(october.e3_observatory, "atteint");
+    assert!(october.maturity.unwrap() < 100.0, "{:?}", october.maturity);
+
+    // The fiche's domains follow the same submission: every domain at 100 in June.
+    let settings = Settings::default();
+    let fiche = Analytics::new(fixture.store.connection(), &settings)
+        .fiche(&site, day("2025-06-30"), &Scope::region())
+        .unwrap();
+    assert!(!fiche.domains.is_empty());
+    assert!(
+        fiche.domains.iter().all(|d| d.score.map(f64::round) == Some(100.0)),
+        "{:?}",
+        fiche.domains
+    );
+    assert!(fiche.domains.iter().all(|d| d.previous.is_none()));
+}
