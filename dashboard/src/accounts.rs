@@ -211,7 +211,29 @@ static CHAIN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// previous row by the store's `audit_row_hash` (migration 8).
 pub fn audit(connection: &Connection, entry: &AuditEntry<'_>) {
     let _chain = CHAIN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let result = connection.execute(
+    if let Err(error) = append(connection, entry) {
+        tracing::error!("journal d'audit : {error}");
+    }
+}
+
+/// Appends several rows in one transaction (one commit for many consultations).
+pub fn audit_all(connection: &Connection, entries: &[AuditEntry<'_>]) -> duckdb::Result<()> {
+    let _chain = CHAIN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    connection.execute_batch("BEGIN TRANSACTION")?;
+    let written = entries
+        .iter()
+        .try_for_each(|entry| append(connection, entry).map(|_| ()));
+    match written {
+        Ok(()) => connection.execute_batch("COMMIT"),
+        Err(error) => {
+            let _ = connection.execute_batch("ROLLBACK");
+            Err(error)
+        }
+    }
+}
+
+fn append(connection: &Connection, entry: &AuditEntry<'_>) -> duckdb::Result<usize> {
+    connection.execute(
             "INSERT INTO audit_log (logged_at, user_name, role, address, action, target, detail, rows_returned,
                                     seq, previous_hash, row_hash)
              SELECT entry.*, last.seq + 1, last.hash,
@@ -230,10 +252,7 @@ pub fn audit(connection: &Connection, entry: &AuditEntry<'_>) {
                 entry.detail,
                 entry.rows
             ],
-        );
-    if let Err(error) = result {
-        tracing::error!("journal d'audit : {error}");
-    }
+        )
 }
 
 /// Rows written before the chain existed (schema 7) are chained once, in their order: called

@@ -518,6 +518,7 @@ async fn export(
                 .await?
         }
         Export::Journal => {
+            super::journal::flush(&state).await;
             let rows = state
                 .with_connection(|connection, _| pages::journal_rows(connection, None))
                 .await?;

@@ -46,6 +46,8 @@ pub struct AppState {
     gate: Arc<gate::DataGate>,
     /// The route table the router and every rule are built from (`ROUTES`; a test may add one).
     routes: &'static [routes::Route],
+    /// Consultations queued for the audit log.
+    journal: Arc<journal::Writer>,
 }
 
 impl AppState {
@@ -56,6 +58,9 @@ impl AppState {
             .query_row("SELECT coalesce(max(import_id), 0) FROM imports", [], |row| row.get(0))
             .context("lecture des imports")?;
         crate::accounts::seal(store.connection()).context("chaînage du journal d'audit")?;
+        let journal = Arc::new(journal::Writer::start(
+            store.connection().try_clone().context("connexion du journal d'audit")?,
+        ));
         let cache = Arc::new(cache::PageCache::default());
         let pool = Arc::new(pool);
         let settings = Arc::new(settings);
@@ -78,6 +83,7 @@ impl AppState {
             sessions: Arc::new(auth::Sessions::default()),
             tls: false,
             routes: ROUTES,
+            journal,
         })
     }
 
@@ -142,6 +148,7 @@ pub fn serve(store_path: &Path, listen: SocketAddr, settings: Settings, tls: Opt
     let mut state = AppState::new(store, settings)?;
     state.tls = tls.is_some();
     let gate = Arc::clone(&state.gate);
+    let journal = Arc::clone(&state.journal);
     // Stopping: imports still running roll back; requests in flight finish.
     let stopping = move || {
         let gate = Arc::clone(&gate);
@@ -154,7 +161,7 @@ pub fn serve(store_path: &Path, listen: SocketAddr, settings: Settings, tls: Opt
         .enable_all()
         .build()
         .context("démarrage du serveur")?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         tokio::spawn(state.clone().warm_up());
         let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
         match tls {
@@ -199,7 +206,10 @@ pub fn serve(store_path: &Path, listen: SocketAddr, settings: Settings, tls: Opt
                     .context("serveur")
             }
         }
-    })
+    });
+    // The consultations answered before the stop are written before the process ends.
+    journal.flush();
+    served
 }
 
 /// Ctrl+C or SIGTERM (a service manager stopping the server): requests in flight finish.

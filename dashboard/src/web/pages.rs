@@ -1211,6 +1211,7 @@ pub async fn audit_log(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
 ) -> Result<Markup, WebError> {
+    super::journal::flush(&state).await;
     let (rows, chain) = state
         .with_connection(|connection, _| {
             Ok((
