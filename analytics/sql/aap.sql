@@ -12,9 +12,10 @@ apps AS (
 referential AS (
     SELECT e.finess_et, e.name, e.departement,
            e.departement IN (SELECT departement FROM region_departements) AS in_region,
-           coalesce(f.kind, 'ES') AS kind
+           coalesce(f.kind, 'ES') AS kind, cl.closed_on
     FROM establishments e
     LEFT JOIN category_families f USING (category_code)
+    LEFT JOIN site_closures cl USING (finess_et)
 ),
 observed AS (
     -- The observatory's own latest declaration on or before the deposit date.
@@ -31,7 +32,9 @@ checked AS (
                 WHEN a.deposited_on BETWEEN (SELECT aap_opens_on FROM c) AND (SELECT aap_closes_on FROM c) THEN 'ok'
                 ELSE 'échec' END AS check_window,
            CASE WHEN a.finess_et IS NULL THEN 'inconnu'
-                WHEN r.finess_et IS NOT NULL AND r.in_region AND r.kind = 'ES' THEN 'ok'
+                -- A site closed on or before the deposit is no longer an ES of the region.
+                WHEN r.finess_et IS NOT NULL AND r.in_region AND r.kind = 'ES'
+                     AND (r.closed_on IS NULL OR r.closed_on > a.deposited_on) THEN 'ok'
                 ELSE 'échec' END AS check_establishment,
            CASE WHEN a.self_assessment_score IS NOT NULL AND nullif(trim(a.grid_attachment), '') IS NOT NULL THEN 'ok'
                 ELSE 'échec' END AS check_self_assessment,

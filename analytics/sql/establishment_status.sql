@@ -26,9 +26,11 @@ sites AS (
                ELSE 'Privé commercial'
            END AS sector_group,
            e.ose, e.ght,
-           e.departement IN (SELECT departement FROM region_departements) AS in_region
+           e.departement IN (SELECT departement FROM region_departements) AS in_region,
+           cl.closed_on
     FROM establishments e
     LEFT JOIN category_families f USING (category_code)
+    LEFT JOIN site_closures cl USING (finess_et)
     WHERE NOT EXISTS (SELECT 1 FROM status_sites) OR e.finess_et IN (SELECT finess_et FROM status_sites)
 ),
 visible_events AS (

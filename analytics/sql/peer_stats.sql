@@ -12,7 +12,7 @@ WITH measures AS (
 vals AS (
     SELECT m.measure, m.v, s.departement, s.in_region, s.peer_group
     FROM measures m JOIN status_computed s USING (finess_et)
-    WHERE m.v IS NOT NULL
+    WHERE m.v IS NOT NULL AND s.closed_on IS NULL
 ),
 grouped AS (
     SELECT 'département' AS group_kind, departement AS group_key, measure, v FROM vals WHERE in_region

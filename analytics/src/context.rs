@@ -9,6 +9,7 @@ use crate::settings::Settings;
 
 const CATEGORIES: &str = include_str!("../../data/categories.csv");
 const INCIDENTS_SQL: &str = include_str!("../sql/incidents.sql");
+const CLOSURES_SQL: &str = include_str!("../sql/closures.sql");
 
 /// Creates (or replaces) the context tables of this connection.
 pub fn prepare(connection: &Connection, settings: &Settings, as_of: NaiveDate, scope: &Scope) -> duckdb::Result<()> {
@@ -39,8 +40,10 @@ pub fn prepare(connection: &Connection, settings: &Settings, as_of: NaiveDate, s
             {src_incidents} AS src_incidents_days, {src_ose} AS src_ose_days,
             '{incident_tlp}' AS incident_default_tlp;
 {scope_tables}
-{incidents}",
+{incidents}
+{closures}",
         incidents = INCIDENTS_SQL,
+        closures = CLOSURES_SQL,
         incident_tlp = s.incidents.default_tlp.name(),
         scope_tables = scope_tables(scope),
         up = s.freshness.up_to_date_days,

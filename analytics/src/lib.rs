@@ -113,7 +113,8 @@ pub struct Filter {
 
 impl Filter {
     fn clauses(&self) -> (String, Vec<Box<dyn ToSql>>) {
-        let mut sql = String::new();
+        // A closed site leaves every list and aggregate (its fiche stays, « fermé le … »).
+        let mut sql = String::from(" AND s.closed_on IS NULL");
         let mut values: Vec<Box<dyn ToSql>> = Vec::new();
         let mut add = |clause: &str, value: Box<dyn ToSql>| {
             sql.push_str(" AND ");

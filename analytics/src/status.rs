@@ -34,6 +34,9 @@ pub struct EstablishmentStatus {
     pub ose: bool,
     pub ght: Option<String>,
     pub in_region: bool,
+    /// Closed at the reference date (absent from the newest FINESS extract): from this date.
+    /// A closed site has its fiche but leaves every list, aggregate and denominator.
+    pub closed_on: Option<NaiveDate>,
     pub last_declaration_on: Option<NaiveDate>,
     pub last_declaration_campaign: Option<i64>,
     pub last_declaration_status: Option<String>,
@@ -77,7 +80,7 @@ pub struct EstablishmentStatus {
 }
 
 pub const COLUMNS: &str = "finess_et, finess_ej, name, departement, departement_label, category_code, category_label,
-    family, kind, sector_group, peer_group, ose, ght, in_region, last_declaration_on, last_declaration_campaign,
+    family, kind, sector_group, peer_group, ose, ght, in_region, closed_on, last_declaration_on, last_declaration_campaign,
     last_declaration_status, freshness, maturity, maturity_level, maturity_completion, maturity_partial,
     maturity_campaign, exercise_status, last_exercise_on, last_exercise_source, last_direction_present, last_kit,
     next_planned_on, ads_on, silene_on, cybersurveillance_on, mail_audit_on, care_audit_on, care_level,
@@ -104,6 +107,7 @@ impl EstablishmentStatus {
             ose: row.get("ose")?,
             ght: row.get("ght")?,
             in_region: row.get("in_region")?,
+            closed_on: date(row, "closed_on")?,
             last_declaration_on: date(row, "last_declaration_on")?,
             last_declaration_campaign: row.get("last_declaration_campaign")?,
             last_declaration_status: row.get("last_declaration_status")?,

@@ -65,3 +65,61 @@ fn a_replay_between_two_exports_of_one_campaign_reads_the_earlier_one() {
     );
     assert!(fiche.domains.iter().all(|d| d.previous.is_none()));
 }
+
+/// Finding 2: a site present in one FINESS extract and absent from a newer one is closed from
+/// that extract's date — out of every list, aggregate and denominator, its fiche saying so —
+/// and open again when a later extract holds it.
+#[test]
+fn a_site_missing_from_a_newer_extract_is_closed_from_that_extract_s_date() {
+    let (a, b, c) = (finess("75", 1), finess("75", 2), finess("75", 3));
+    let all = [
+        (a.as_str(), "75", "355", "1"),
+        (b.as_str(), "75", "355", "1"),
+        (c.as_str(), "75", "355", "1"),
+    ];
+    let mut fixture = Fixture::new();
+    // 15/01: A, B, C. 01/06: A, B (C gone). 01/09: A, B, C (C back).
+    fixture.sites_on("2026-01-15", &all);
+    fixture.sites_on("2026-06-01", &all[..2]);
+    fixture.sites_on("2026-09-01", &all);
+    let settings = Settings::default();
+    let analytics = Analytics::new(fixture.store.connection(), &settings);
+    let counted = |as_of: &str| {
+        analytics
+            .regional(day(as_of), &Scope::region(), &Filter::default())
+            .unwrap()
+            .headline
+            .establishments
+    };
+    let listed = |as_of: &str| -> Vec<String> {
+        analytics
+            .establishments(day(as_of), &Scope::region(), &Filter::default())
+            .unwrap()
+            .into_iter()
+            .map(|row| row.finess_et)
+            .collect()
+    };
+    // Both sides of the closing date, then of the reopening.
+    assert_eq!(counted("2026-05-31"), 3);
+    assert_eq!(counted("2026-06-01"), 2);
+    assert_eq!(counted("2026-07-01"), 2);
+    assert_eq!(listed("2026-07-01"), vec![a.clone(), b.clone()]);
+    assert_eq!(counted("2026-08-31"), 2);
+    assert_eq!(counted("2026-09-01"), 3);
+    assert_eq!(listed("2026-09-15").len(), 3);
+    // Before any extract of its own date the site is simply open (15/01 is the first).
+    assert_eq!(counted("2026-03-01"), 3);
+    // Its fiche stays readable and says since when it is closed.
+    let fiche = analytics.fiche(&c, day("2026-07-01"), &Scope::region()).unwrap();
+    assert_eq!(fiche.status.closed_on, Some(day("2026-06-01")));
+    let fiche = analytics.fiche(&c, day("2026-09-15"), &Scope::region()).unwrap();
+    assert_eq!(fiche.status.closed_on, None);
+    // Nor is it a target of SESAN while closed (it has every reason to be one otherwise).
+    let targets: Vec<String> = analytics
+        .targeting(day("2026-07-01"), &Scope::region(), &Filter::default())
+        .unwrap()
+        .into_iter()
+        .map(|row| row.finess_et)
+        .collect();
+    assert!(!targets.contains(&c) && targets.contains(&a), "{targets:?}");
+}

@@ -47,7 +47,12 @@ impl Fixture {
 
     /// Sites of the referential: (FINESS ET, département, category code, sector code).
     pub fn sites(&mut self, sites: &[(&str, &str, &str, &str)]) -> &mut Self {
-        let mut text = String::from("finess;etalab;1;2026-01-01\n");
+        self.sites_on("2026-01-01", sites)
+    }
+
+    /// A FINESS extract of a given date (`aaaa-mm-jj`) holding these sites.
+    pub fn sites_on(&mut self, extract_date: &str, sites: &[(&str, &str, &str, &str)]) -> &mut Self {
+        let mut text = format!("finess;etalab;1;{extract_date}\n");
         for (et, departement, category, sector) in sites {
             let mut fields = vec![String::new(); 32];
             fields[0] = "structureet".into();

@@ -645,6 +645,9 @@ pub async fn fiche(
             (s.category_label.as_deref().unwrap_or("")) " · " (s.sector_group) " · " (s.departement_label.as_deref().unwrap_or(""))
             @if s.ose { " · OSE" } @if let Some(ght) = &s.ght { " · " (ght) }
         }
+        @if let Some(closed) = s.closed_on {
+            p class="alert" role="status" { "Établissement fermé le " (date(Some(closed))) " (absent de l'extrait FINESS de cette date) : il ne compte plus dans les indicateurs de la région." }
+        }
         p class="asof" { "Situation au " (date(Some(fiche.as_of))) ". Priorité SESAN : " strong { (s.priority_score) } @if !s.priority_reasons.is_empty() { " (" (s.priority_reasons.join(", ")) ")" } }
         h2 { "Attentes nationales" }
         table class="data scorecard" {

@@ -530,6 +530,11 @@ fn load_finess(
         ),
         [import_id],
     )? as u64;
+    // Every extract's list of sites, older ones included: closures are read from it.
+    connection.execute(
+        "INSERT INTO referential_presence SELECT ?, extract_date, finess_et FROM temp.stage_finess",
+        [import_id],
+    )?;
     let kept_newer = sites.num_rows() as u64 - merged;
     if kept_newer > 0 {
         diagnostics.warn(

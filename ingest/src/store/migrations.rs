@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("migrations/0007_accounts.sql")),
     (8, include_str!("migrations/0008_audit_chain.sql")),
     (9, include_str!("migrations/0009_incident_tlp.sql")),
+    (10, include_str!("migrations/0010_referential_presence.sql")),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
