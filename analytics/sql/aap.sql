@@ -81,7 +81,7 @@ queued AS (
 done AS (
     SELECT q.application_id, max(r.completed_on) AS exercise_done_on
     FROM queued q
-    JOIN exercise_records r ON r.finess_et = q.finess_et
+    JOIN merged_exercises r ON r.finess_et = q.finess_et
      AND r.completed_on >= q.deposited_on AND r.completed_on <= (SELECT as_of FROM c)
     GROUP BY q.application_id
 )

@@ -62,7 +62,7 @@ latest_workbook AS (
 ),
 exercise_rows AS (
     SELECT r.*
-    FROM exercise_records r
+    FROM merged_exercises r
     LEFT JOIN events e USING (event_id)
     WHERE r.finess_et IN (SELECT finess_et FROM sites)
       AND (r.workbook_import_id IS NULL OR r.workbook_import_id = (SELECT import_id FROM latest_workbook))

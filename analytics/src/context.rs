@@ -10,6 +10,7 @@ use crate::settings::Settings;
 const CATEGORIES: &str = include_str!("../../data/categories.csv");
 const INCIDENTS_SQL: &str = include_str!("../sql/incidents.sql");
 const CLOSURES_SQL: &str = include_str!("../sql/closures.sql");
+const EXERCISES_SQL: &str = include_str!("../sql/exercises.sql");
 
 /// Creates (or replaces) the context tables of this connection.
 pub fn prepare(connection: &Connection, settings: &Settings, as_of: NaiveDate, scope: &Scope) -> duckdb::Result<()> {
@@ -38,10 +39,13 @@ pub fn prepare(connection: &Connection, settings: &Settings, as_of: NaiveDate, s
             {src_finess} AS src_finess_days, {src_osis} AS src_osis_days, {src_events} AS src_events_days,
             {src_aap} AS src_aap_days, {src_exercises} AS src_exercises_days,
             {src_incidents} AS src_incidents_days, {src_ose} AS src_ose_days,
-            '{incident_tlp}' AS incident_default_tlp;
+            '{incident_tlp}' AS incident_default_tlp, {same} AS same_exercise_days;
 {scope_tables}
 {incidents}
-{closures}",
+{closures}
+{exercises}",
+        exercises = EXERCISES_SQL,
+        same = s.exercises.same_exercise_within_days,
         incidents = INCIDENTS_SQL,
         closures = CLOSURES_SQL,
         incident_tlp = s.incidents.default_tlp.name(),

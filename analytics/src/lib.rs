@@ -436,7 +436,7 @@ impl<'c> Analytics<'c> {
              ),
              chosen AS (SELECT s.finess_et {from}),
              done AS (
-                 SELECT DISTINCT r.finess_et, r.completed_on FROM exercise_records r JOIN chosen USING (finess_et)
+                 SELECT DISTINCT r.finess_et, r.completed_on FROM merged_exercises r JOIN chosen USING (finess_et)
                  LEFT JOIN events e USING (event_id)
                  WHERE r.completed_on IS NOT NULL
                    AND (r.event_id IS NULL OR e.tlp <> 'red' OR r.finess_et IN (SELECT finess_et FROM scope_red_sites))
@@ -669,7 +669,7 @@ impl<'c> Analytics<'c> {
              ),
              done AS (
                  SELECT DISTINCT r.finess_et, CAST(date_trunc('month', r.completed_on) AS DATE) AS month
-                 FROM exercise_records r JOIN chosen USING (finess_et) LEFT JOIN events e USING (event_id)
+                 FROM merged_exercises r JOIN chosen USING (finess_et) LEFT JOIN events e USING (event_id)
                  WHERE r.completed_on <= (SELECT as_of FROM ctx)
                    AND (r.event_id IS NULL OR e.tlp <> 'red' OR r.finess_et IN (SELECT finess_et FROM scope_red_sites))
              )

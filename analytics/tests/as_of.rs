@@ -123,3 +123,35 @@ fn a_site_missing_from_a_newer_extract_is_closed_from_that_extract_s_date() {
         .collect();
     assert!(!targets.contains(&c) && targets.contains(&a), "{targets:?}");
 }
+
+/// The 7-day merge of a workbook exercise with an OPSSIES event 43 is the setting
+/// `same_exercise_within_days`, read by the SQL (it was a constant of a migration).
+#[test]
+fn the_exercise_merge_follows_its_setting() {
+    let site = finess("75", 1);
+    let mut fixture = Fixture::new();
+    fixture.sites(&[(&site, "75", "355", "1")]);
+    // The workbook says 01/03/2026; OPSSIES reports an exercise on 09/03/2026: 8 days apart.
+    fixture.exercises(&[(&site, "", "01/03/2026")]);
+    fixture.event(&site, 43, 7, "20260309-100000", "amber");
+    let last = |days: i64| {
+        let settings =
+            Settings::from_layers(&[("x.toml", &format!("[exercises]\nsame_exercise_within_days = {days}\n"))])
+                .unwrap();
+        let row = Analytics::new(fixture.store.connection(), &settings)
+            .establishments(day("2026-04-01"), &Scope::region(), &Filter::default())
+            .unwrap()
+            .remove(0);
+        (row.last_exercise_on, row.last_exercise_source)
+    };
+    // 7 days: two exercises, the latest is OPSSIES's of 09/03.
+    assert_eq!(last(7), (Some(day("2026-03-09")), Some("opssies".to_owned())));
+    // 8 days: one exercise, the workbook's date, both sources.
+    assert_eq!(last(8), (Some(day("2026-03-01")), Some("classeur+opssies".to_owned())));
+    // And the methodology says so.
+    let settings = Settings::from_layers(&[("x.toml", "[exercises]\nsame_exercise_within_days = 8\n")]).unwrap();
+    assert!(
+        analytics::methodology::text(&settings, analytics::methodology::Amounts::Hidden)
+            .contains("à 8 jours d'écart ou moins")
+    );
+}

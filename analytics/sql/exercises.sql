@@ -1,0 +1,35 @@
+-- Every exercise, whatever its source (one definition, read by the status, the regional
+-- figures, the heat map and the call): a workbook exercise and an OPSSIES event 43 of the
+-- same site completed at most `[exercises] same_exercise_within_days` apart are one
+-- exercise (the workbook's row, both sources named); other events are exercises of their own.
+CREATE OR REPLACE TEMP VIEW merged_exercises AS
+WITH workbook AS (
+    SELECT finess_et, planned_on, completed_on, kit, direction_present, retex_on, aap_funded, import_id, source_row
+    FROM exercises
+    WHERE NOT cancelled
+),
+reported AS (
+    SELECT ee.finess_et, e.event_id,
+           CAST(e.completed_at AS DATE) AS completed_on,
+           CAST(e.completion_planned_at AS DATE) AS planned_on
+    FROM events e
+    JOIN event_establishments ee USING (event_id)
+    WHERE e.event_type = 43 AND e.completion_cancelled_at IS NULL
+),
+matched AS (
+    SELECT w.*, r.event_id
+    FROM workbook w
+    LEFT JOIN reported r
+      ON r.finess_et = w.finess_et
+     AND w.completed_on IS NOT NULL AND r.completed_on IS NOT NULL
+     AND abs(date_diff('day', w.completed_on, r.completed_on)) <= (SELECT same_exercise_days FROM ctx)
+)
+SELECT finess_et, planned_on, completed_on, kit, direction_present, retex_on, aap_funded,
+       event_id, import_id AS workbook_import_id, source_row AS workbook_row,
+       CASE WHEN event_id IS NULL THEN 'classeur' ELSE 'classeur+opssies' END AS sources
+FROM matched
+UNION ALL
+SELECT r.finess_et, r.planned_on, r.completed_on, NULL, NULL, NULL, NULL,
+       r.event_id, NULL, NULL, 'opssies'
+FROM reported r
+WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m.event_id = r.event_id);
