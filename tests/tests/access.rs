@@ -18,14 +18,7 @@ fn concrete(path: &str, finess: &str) -> String {
 fn every_route_is_guarded_and_each_role_sees_its_share() {
     let server = Server::start();
     let own = server.establishment_site.clone();
-    let other = server
-        .manifest
-        .truths
-        .tricky_names
-        .iter()
-        .map(|n| n.finess.clone())
-        .find(|f| *f != own)
-        .unwrap();
+    let other = server.other_site();
 
     // Anonymous: every route but the login page, the health check and the stylesheet is
     // refused without data.
@@ -295,14 +288,7 @@ fn sessions_csrf_throttling_headers_and_hostile_input() {
 fn the_route_table_answers_as_the_roles_say() {
     let server = Server::start();
     let own = server.establishment_site.clone();
-    let other = server
-        .manifest
-        .truths
-        .tricky_names
-        .iter()
-        .map(|n| n.finess.clone())
-        .find(|f| *f != own)
-        .unwrap();
+    let other = server.other_site();
     // (path, anonymous, ars, sesan, etablissement, admin)
     let table: Vec<(String, [u16; 5])> = vec![
         ("/".to_owned(), [303, 200, 200, 303, 303]),

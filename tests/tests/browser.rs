@@ -118,6 +118,42 @@ impl Driver {
         self.send("POST", "/session/{session}/url", json!({ "url": url }));
     }
 
+    /// Types `text` into the element a CSS selector names.
+    fn type_into(&self, css: &str, text: &str) {
+        let element = self.element(css);
+        self.send(
+            "POST",
+            &format!("/session/{{session}}/element/{element}/value"),
+            json!({ "text": text }),
+        );
+    }
+
+    /// Clicks the element a CSS selector names.
+    fn click(&self, css: &str) {
+        let element = self.element(css);
+        self.send(
+            "POST",
+            &format!("/session/{{session}}/element/{element}/click"),
+            json!({}),
+        );
+    }
+
+    /// Waits (30 s at most) for the page whose heading is `heading`: a click does not wait
+    /// for the navigation it starts.
+    fn wait_for_heading(&self, heading: &str, what: &str) {
+        let started = Instant::now();
+        while self.script("return document.querySelector('h1') && document.querySelector('h1').textContent;")
+            != json!(heading)
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "{what}: {}",
+                self.script("return location.href + ' ' + document.body.innerText;")
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn script(&self, script: &str) -> Value {
         self.send(
             "POST",
@@ -218,36 +254,10 @@ fn every_page_in_a_real_browser_is_accessible() {
     let driver = Driver::start(&chromedriver, &chromium);
     // Logs in through the form, as a person would.
     driver.visit(&format!("{}/etablissements", server.base));
-    let name = driver.element("input[name=identifiant]");
-    driver.send(
-        "POST",
-        &format!("/session/{{session}}/element/{name}/value"),
-        json!({"text": "analyste"}),
-    );
-    let password = driver.element("input[name=mot_de_passe]");
-    driver.send(
-        "POST",
-        &format!("/session/{{session}}/element/{password}/value"),
-        json!({"text": PASSWORD}),
-    );
-    let button = driver.element("form button");
-    driver.send(
-        "POST",
-        &format!("/session/{{session}}/element/{button}/click"),
-        json!({}),
-    );
-    // A click does not wait for the navigation it starts.
-    let started = Instant::now();
-    while driver.script("return document.querySelector('h1') && document.querySelector('h1').textContent;")
-        != json!("Vue régionale")
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "not logged in: {}",
-            driver.script("return location.href + ' ' + document.body.innerText;")
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    driver.type_into("input[name=identifiant]", "analyste");
+    driver.type_into("input[name=mot_de_passe]", PASSWORD);
+    driver.click("form button");
+    driver.wait_for_heading("Vue régionale", "not logged in");
     let tricky = server
         .manifest
         .truths
@@ -302,18 +312,8 @@ fn every_page_in_a_real_browser_is_accessible() {
 
     // A filter used as a person would: type in the search box, press the button.
     driver.visit(&format!("{}/etablissements?date={DATE}", server.base));
-    let search = driver.element("input[name=q]");
-    driver.send(
-        "POST",
-        &format!("/session/{{session}}/element/{search}/value"),
-        json!({"text": "CLINIQUE"}),
-    );
-    let filter_button = driver.element("form.filters button");
-    driver.send(
-        "POST",
-        &format!("/session/{{session}}/element/{filter_button}/click"),
-        json!({}),
-    );
+    driver.type_into("input[name=q]", "CLINIQUE");
+    driver.click("form.filters button");
     // A click does not wait for the navigation it starts.
     let started = Instant::now();
     let url = loop {
@@ -358,46 +358,15 @@ fn every_page_in_a_real_browser_is_accessible() {
     let file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
     std::fs::write(file.path(), "finess_et;finess_ej;ght;ose\n750000000;;;Non\n").unwrap();
     driver.visit(&format!("{}/import", server.base));
-    let input = driver.element("input[type=file]");
-    driver.send(
-        "POST",
-        &format!("/session/{{session}}/element/{input}/value"),
-        json!({"text": file.path().to_str().unwrap()}),
-    );
-    let submit = driver.element("#import-form button");
-    driver.send(
-        "POST",
-        &format!("/session/{{session}}/element/{submit}/click"),
-        json!({}),
-    );
-    let started = Instant::now();
-    while driver.script("return document.querySelector('h1') && document.querySelector('h1').textContent;")
-        != json!("Rapport d'import")
-    {
-        assert!(started.elapsed() < Duration::from_secs(30), "no import report");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    driver.type_into("input[type=file]", file.path().to_str().unwrap());
+    driver.click("#import-form button");
+    driver.wait_for_heading("Rapport d'import", "no import report");
     driver.screenshot(&screenshots.join("rapport-import.png"));
     // Logging out from a page that may come from the shared cache: the button carries this
     // session's token (a cached page used to carry the first visitor's: 403).
     driver.visit(&format!("{}/methodologie", server.base));
-    let logout = driver.element("form.account button");
-    driver.send(
-        "POST",
-        &format!("/session/{{session}}/element/{logout}/click"),
-        json!({}),
-    );
-    let started = Instant::now();
-    while driver.script("return document.querySelector('h1') && document.querySelector('h1').textContent;")
-        != json!("Connexion")
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "not logged out: {}",
-            driver.script("return location.href + ' ' + document.body.innerText;")
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    driver.click("form.account button");
+    driver.wait_for_heading("Connexion", "not logged out");
     driver.visit(&format!("{}/methodologie", server.base));
     assert_eq!(
         driver.script("return location.pathname;"),

@@ -124,14 +124,7 @@ fn every_route_role_site_format_and_encoding_answers_as_the_table_says() {
     let server = Server::start();
     let sessions = sessions(&server);
     let own = server.establishment_site.clone();
-    let other = server
-        .manifest
-        .truths
-        .tricky_names
-        .iter()
-        .map(|n| n.finess.clone())
-        .find(|f| *f != own)
-        .unwrap();
+    let other = server.other_site();
     // The day of a red event of the establishment: pages of that day could show it.
     let red_day = server
         .manifest
@@ -270,7 +263,7 @@ fn findings_rights_amounts_journal_sessions_and_small_points() {
     );
 
     // Finding 3: viewing another establishment's fiche and exporting are journaled.
-    let other = server.manifest.truths.tricky_names[0].finess.clone();
+    let other = server.other_site();
     assert_eq!(status(sesan, &format!("/etablissements/{other}")), 200);
     assert_eq!(status(ars, &format!("/api/etablissements/{other}")), 200);
     let (_, _, export) = server.get_with(Some(ars), "/export/etablissements?format=csv-rfc4180&departement=75");

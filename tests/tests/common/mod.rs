@@ -139,6 +139,17 @@ impl Server {
         server
     }
 
+    /// A site of the region that is not the establishment account's (one of the tricky names).
+    pub fn other_site(&self) -> String {
+        self.manifest
+            .truths
+            .tricky_names
+            .iter()
+            .map(|named| named.finess.clone())
+            .find(|finess| *finess != self.establishment_site)
+            .unwrap()
+    }
+
     /// The server's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
