@@ -5,9 +5,14 @@
 CREATE OR REPLACE TEMP TABLE aap_checks AS
 WITH
 c AS (SELECT * FROM ctx),
+-- What was known at the date: of each application's exported versions, the newest updated
+-- on or before it (an application first seen after the date is not in the queue yet).
 apps AS (
     SELECT a.*, CAST(a.deposited_at AS DATE) AS deposited_on
-    FROM current_applications a
+    FROM applications a
+    WHERE coalesce(CAST(coalesce(a.updated_at, a.deposited_at) AS DATE) <= (SELECT as_of FROM c), true)
+    QUALIFY row_number() OVER (
+        PARTITION BY a.application_id ORDER BY coalesce(a.updated_at, a.deposited_at) DESC NULLS LAST, a.import_id DESC) = 1
 ),
 referential AS (
     SELECT e.finess_et, e.name, e.departement,

@@ -155,3 +155,40 @@ fn the_exercise_merge_follows_its_setting() {
             .contains("à 8 jours d'écart ou moins")
     );
 }
+
+/// Finding 1 for the call's applications: a replay reads each application's version known
+/// then (the newest updated on or before the date), and leaves out one first seen later.
+#[test]
+fn a_replay_of_the_call_reads_the_applications_as_exported_then() {
+    let site = finess("75", 1);
+    let mut fixture = Fixture::new();
+    fixture.sites(&[(&site, "75", "355", "1")]);
+    let header = "ID;État du dossier;Dernière mise à jour le;Déposé le;FINESS ET;Score de l'auto-évaluation;Montant de la commande (€);Date de dernière mise à jour OPSSIES;Grille d'auto-évaluation;Bon de commande\n";
+    // June export: application 1, deposited 01/06/2023, order of 6,000 €.
+    fixture.import_text(
+        "dossiers-juin.csv",
+        &format!("{header}1;en_instruction;02/06/2023 10:00;01/06/2023 09:00;{site};120;6000;15/05/2023;grille.pdf;commande.pdf\n"),
+    );
+    // October export: application 1 updated 02/10/2023 with an order of 0 € (check 6 fails),
+    // and application 2 deposited 01/09/2023.
+    fixture.import_text(
+        "dossiers-octobre.csv",
+        &format!(
+            "{header}1;en_instruction;02/10/2023 10:00;01/06/2023 09:00;{site};120;0;15/05/2023;grille.pdf;commande.pdf\n\
+             2;en_instruction;01/09/2023 10:00;01/09/2023 09:00;{site};120;6000;15/05/2023;grille.pdf;commande.pdf\n"
+        ),
+    );
+    let settings = Settings::default();
+    let analytics = Analytics::new(fixture.store.connection(), &settings);
+    // 01/08/2023: only application 1, as exported in June: its order check (C6, index 5) passes.
+    let august = analytics.aap(day("2023-08-01"), &Scope::region()).unwrap();
+    let ids: Vec<i64> = august.applications.iter().map(|a| a.application_id).collect();
+    assert_eq!(ids, vec![1]);
+    assert_eq!(august.applications[0].checks[5], "ok");
+    assert_eq!(august.applications[0].order_amount, Some(6000.0));
+    // 15/10/2023: both, application 1 as updated in October: C6 fails.
+    let october = analytics.aap(day("2023-10-15"), &Scope::region()).unwrap();
+    let first = october.applications.iter().find(|a| a.application_id == 1).unwrap();
+    assert_eq!(october.applications.len(), 2);
+    assert_eq!(first.checks[5], "échec");
+}

@@ -30,6 +30,12 @@ impl Fixture {
         }
     }
 
+    /// Imports a file written by the test itself (its name tells the kind when needed).
+    pub fn import_text(&mut self, name: &str, text: &str) -> &mut Self {
+        self.import(name, text);
+        self
+    }
+
     fn import(&mut self, name: &str, text: &str) {
         self.files += 1;
         let name = format!("{}-{name}", self.files);
