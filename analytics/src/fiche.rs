@@ -66,7 +66,7 @@ impl Analytics<'_> {
         let snapshot = if peers_on == as_of {
             None
         } else {
-            self.prepare(peers_on, &Scope::region())?;
+            self.ensure_peer_stats(peers_on)?;
             Some(self.peer_stats(peers_on)?)
         };
         self.prepare(as_of, scope)?;

@@ -234,18 +234,7 @@ impl<'c> Analytics<'c> {
         // at once would both find a date missing and both insert it (inserts of new rows do
         // not conflict in DuckDB), doubling or mixing its rows.
         let _building = STATUS_BUILD.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let cached: bool = self.connection.query_row(
-            "SELECT EXISTS (SELECT 1 FROM duckdb_tables() WHERE table_name = 'analytics_status_state')",
-            [],
-            |row| row.get(0),
-        )? && self.connection.query_row(
-            "SELECT count(*) > 0 FROM analytics_status_state
-             WHERE cache_as_of = CAST(? AS DATE) AND settings = ?
-               AND last_import_id = (SELECT coalesce(max(import_id), 0) FROM imports)",
-            duckdb::params![as_of.to_string(), fingerprint],
-            |row| row.get(0),
-        )?;
-        if !cached {
+        if !self.status_kept(as_of, &fingerprint)? {
             self.connection.execute_batch(&format!(
                 "CREATE TEMP TABLE IF NOT EXISTS viewer_red_sites AS SELECT * FROM scope_red_sites;
                  DELETE FROM viewer_red_sites; INSERT INTO viewer_red_sites SELECT * FROM scope_red_sites;
@@ -281,6 +270,32 @@ impl<'c> Analytics<'c> {
             "INSERT INTO ctx_key SELECT ?, (SELECT coalesce(max(import_id), 0) FROM imports)",
             [&key],
         )?;
+        Ok(())
+    }
+
+    /// Whether the shared status (and the peer figures) of a date are kept for the latest
+    /// import and these settings.
+    fn status_kept(&self, as_of: NaiveDate, fingerprint: &str) -> Result<bool> {
+        Ok(self.connection.query_row(
+            "SELECT EXISTS (SELECT 1 FROM duckdb_tables() WHERE table_name = 'analytics_status_state')",
+            [],
+            |row| row.get(0),
+        )? && self.connection.query_row(
+            "SELECT count(*) > 0 FROM analytics_status_state
+             WHERE cache_as_of = CAST(? AS DATE) AND settings = ?
+               AND last_import_id = (SELECT coalesce(max(import_id), 0) FROM imports)",
+            duckdb::params![as_of.to_string(), fingerprint],
+            |row| row.get(0),
+        )?)
+    }
+
+    /// The peer figures of a date are in `analytics_peer_stats`: built with its shared status
+    /// when missing (the snapshot an establishment's fiche reads, without rebuilding the
+    /// context when the snapshot is kept already).
+    pub(crate) fn ensure_peer_stats(&self, as_of: NaiveDate) -> Result<()> {
+        if !self.status_kept(as_of, &self.fingerprint())? {
+            self.prepare(as_of, &Scope::region())?;
+        }
         Ok(())
     }
 

@@ -38,9 +38,8 @@ pub const NAME_MARK: &str = "<!--opssies:compte-->";
 pub struct Viewer {
     pub user: User,
     pub csrf: String,
-    /// The sites an establishment account may see (its EJ's sites, or its ET).
-    pub sites: Vec<String>,
-    /// What this viewer may see: computed once at login from the role and the sites.
+    /// What this viewer may see, computed once at login from the role and, for an
+    /// establishment account, the sites of its EJ (or its ET).
     pub sight: Sight,
 }
 
@@ -50,7 +49,6 @@ impl Viewer {
         Viewer {
             user,
             csrf: accounts::random_token(16),
-            sites,
             sight,
         }
     }
@@ -208,7 +206,7 @@ fn as_json_if_api(answers: Answers, response: Response) -> Response {
 }
 
 /// The route's entry, or a guess of how to answer when no route matched.
-pub(super) fn matched(table: &'static [Route], request: &Request) -> (Option<&'static Route>, Answers) {
+fn matched(table: &'static [Route], request: &Request) -> (Option<&'static Route>, Answers) {
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -306,10 +304,12 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
         });
     let mut request = Request::from_parts(parts, body);
     request.extensions_mut().insert(viewer.clone());
+    // The entry, for the cache (looked up once, here).
+    request.extensions_mut().insert(route);
     let response = next.run(request).await;
     if response.status() == StatusCode::OK {
         let rows = super::journal::rows_of(&response);
-        super::journal::record(&state, route, &viewer, address, finess, &uri, rows).await;
+        super::journal::record(&state, route, &viewer, address, finess, &uri, rows);
     }
     let response = as_json_if_api(answers, response);
     fill_session(response, &viewer).await

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use super::journal::ROWS_HEADER;
-use super::routes::Caching;
+use super::routes::{Caching, Route};
 
 const MAX_ENTRIES: usize = 2048;
 const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
@@ -49,7 +49,8 @@ impl PageCache {
 
 /// Serves GET pages from the cache, or renders and keeps them (successful answers only).
 pub async fn cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let (route, _) = super::auth::matched(state.routes, &request);
+    // The route's entry, as the authorisation middleware found it.
+    let route = request.extensions().get::<&'static Route>().copied();
     let sight = request
         .extensions()
         .get::<super::auth::Viewer>()

@@ -119,7 +119,7 @@ fn write_batches(connection: &duckdb::Connection, receiver: &std::sync::mpsc::Re
     }
 }
 
-pub async fn record(
+pub fn record(
     state: &AppState,
     route: &'static Route,
     viewer: &Viewer,

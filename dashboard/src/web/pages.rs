@@ -191,7 +191,13 @@ pub async fn regional(
     // Establishments start on their fiche, admins on data quality.
     match viewer.user.role {
         Role::Etablissement => {
-            let target = viewer.sites.first().cloned().unwrap_or_default();
+            let target = viewer
+                .sight
+                .scope
+                .sites
+                .as_ref()
+                .and_then(|sites| sites.first().cloned())
+                .unwrap_or_default();
             return Ok(Redirect::to(&format!("/etablissements/{target}")).into_response());
         }
         Role::Admin => return Ok(Redirect::to("/qualite").into_response()),
