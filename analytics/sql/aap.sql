@@ -5,15 +5,8 @@
 CREATE OR REPLACE TEMP TABLE aap_checks AS
 WITH
 c AS (SELECT * FROM ctx),
--- What was known at the date: of each application's exported versions, the newest updated
--- on or before it (an application first seen after the date is not in the queue yet).
-apps AS (
-    SELECT a.*, CAST(a.deposited_at AS DATE) AS deposited_on
-    FROM applications a
-    WHERE coalesce(CAST(coalesce(a.updated_at, a.deposited_at) AS DATE) <= (SELECT as_of FROM c), true)
-    QUALIFY row_number() OVER (
-        PARTITION BY a.application_id ORDER BY coalesce(a.updated_at, a.deposited_at) DESC NULLS LAST, a.import_id DESC) = 1
-),
+-- What was known at the date (rules.sql, known_applications).
+apps AS (SELECT * FROM known_applications),
 referential AS (
     SELECT e.finess_et, e.name, e.departement,
            e.departement IN (SELECT departement FROM region_departements) AS in_region,

@@ -33,41 +33,23 @@ sites AS (
     LEFT JOIN site_closures cl USING (finess_et)
     WHERE NOT EXISTS (SELECT 1 FROM status_sites) OR e.finess_et IN (SELECT finess_et FROM status_sites)
 ),
-visible_events AS (
-    SELECT ee.finess_et, e.event_id, e.event_type, e.tlp,
-           CAST(e.completed_at AS DATE) AS completed_on, e.outcome_level, e.outcome_score
-    FROM events e
-    JOIN event_establishments ee USING (event_id)
-    WHERE (e.tlp <> 'red' OR ee.finess_et IN (SELECT finess_et FROM scope_red_sites))
-      AND ee.finess_et IN (SELECT finess_et FROM sites)
-      AND e.completed_at IS NOT NULL
-      AND CAST(e.completed_at AS DATE) <= (SELECT as_of FROM c)
-),
 audits AS (
     SELECT finess_et,
-           max(completed_on) FILTER (WHERE event_type = 27) AS ads_on,
-           max(completed_on) FILTER (WHERE event_type = 60) AS silene_on,
-           max(completed_on) FILTER (WHERE event_type = 28) AS cybersurveillance_on,
-           max(completed_on) FILTER (WHERE event_type = 61) AS mail_audit_on,
-           max(completed_on) FILTER (WHERE event_type = 29) AS care_audit_on,
-           arg_max(outcome_level, completed_on) FILTER (WHERE event_type = 29) AS care_level,
-           max(completed_on) FILTER (WHERE event_type IN (21, 22)) AS training_on,
-           count(*) FILTER (WHERE event_type = 44
+           max(completed_on) FILTER (WHERE role = 'ads') AS ads_on,
+           max(completed_on) FILTER (WHERE role = 'silene') AS silene_on,
+           max(completed_on) FILTER (WHERE role = 'cybersurveillance') AS cybersurveillance_on,
+           max(completed_on) FILTER (WHERE role = 'mail_audit') AS mail_audit_on,
+           max(completed_on) FILTER (WHERE role = 'care_audit') AS care_audit_on,
+           arg_max(outcome_level, completed_on) FILTER (WHERE role = 'care_audit') AS care_level,
+           max(completed_on) FILTER (WHERE role = 'training') AS training_on,
+           count(*) FILTER (WHERE role = 'incident'
                             AND completed_on >= (SELECT as_of FROM c) - (SELECT audit_days FROM c)) AS incident_events_365
     FROM visible_events
+    WHERE finess_et IN (SELECT finess_et FROM sites)
     GROUP BY finess_et
 ),
-latest_workbook AS (
-    SELECT max(import_id) AS import_id FROM imports WHERE kind = 'exercices' AND status = 'stored'
-),
 exercise_rows AS (
-    SELECT r.*
-    FROM merged_exercises r
-    LEFT JOIN events e USING (event_id)
-    WHERE r.finess_et IN (SELECT finess_et FROM sites)
-      AND (r.workbook_import_id IS NULL OR r.workbook_import_id = (SELECT import_id FROM latest_workbook))
-      AND (r.workbook_import_id IS NOT NULL OR e.tlp <> 'red'
-           OR r.finess_et IN (SELECT finess_et FROM scope_red_sites))
+    SELECT * FROM visible_exercises WHERE finess_et IN (SELECT finess_et FROM sites)
 ),
 exercises AS (
     SELECT finess_et,
@@ -85,21 +67,14 @@ exercises AS (
 actions AS (
     SELECT finess_et,
            count(*) AS action_count,
-           count(*) FILTER (WHERE deadline < (SELECT as_of FROM c)
-                            AND coalesce(status, '') NOT IN ('fait', 'abandonné')) AS overdue_actions,
+           count(*) FILTER (WHERE action_overdue(deadline, status)) AS overdue_actions,
            count(*) FILTER (WHERE owner IS NULL OR deadline IS NULL) AS untracked_actions
     FROM action_checks
     WHERE import_id = (SELECT import_id FROM latest_workbook) AND finess_et IN (SELECT finess_et FROM sites)
     GROUP BY finess_et
 ),
--- What was known at the date: of each campaign's submissions, the newest dated on or
--- before it (a later export of the same campaign does not hide the earlier one from a
--- replay of a date between the two).
-known_declarations AS (
-    SELECT d.* FROM declarations d
-    WHERE d.updated_on <= (SELECT as_of FROM c) AND d.finess_et IN (SELECT finess_et FROM sites)
-    QUALIFY row_number() OVER (PARTITION BY d.finess_et, d.campaign ORDER BY d.updated_on DESC, d.import_id DESC) = 1
-),
+-- What was known at the date (rules.sql): each campaign's newest submission dated on or
+-- before it.
 declaration_rows AS (
     SELECT d.*, m.completion, m.overall, m.answered,
            row_number() OVER (PARTITION BY d.finess_et ORDER BY d.updated_on DESC, d.campaign DESC, d.import_id DESC) AS recency,
@@ -110,21 +85,30 @@ declaration_rows AS (
            ) AS maturity_rank
     FROM known_declarations d
     LEFT JOIN analytics_declaration_maturity m USING (import_id, finess_et, campaign)
+    WHERE d.finess_et IN (SELECT finess_et FROM sites)
 ),
 last_declaration AS (SELECT * FROM declaration_rows WHERE recency = 1),
 maturity_declaration AS (
     SELECT * FROM declaration_rows
     WHERE maturity_rank = 1 AND completion >= (SELECT maturity_not_computed_below FROM c)
 ),
+-- The questions that evidence an expectation are the catalogue's (column `attente`): E1 a
+-- date of the last exercise, E4 a share of staff made aware, E5 the maps (all « oui »: met).
 evidence_answers AS (
     SELECT a.finess_et,
-           max(a.normalised_value) FILTER (WHERE a.question_code = 'SENSI-01') AS staff_trained_percent,
-           max(a.normalised_value) FILTER (WHERE a.question_code = 'CARTO-01') AS applications_map,
-           max(a.normalised_value) FILTER (WHERE a.question_code = 'CARTO-02') AS network_map,
-           max(a.normalised_value) FILTER (WHERE a.question_code = 'CONT-03') AS declared_exercise_on
+           max(TRY_CAST(a.normalised_value AS DOUBLE)) FILTER (WHERE q.expectation = 'E4') AS staff_trained_percent,
+           list(q.label || ' ' || a.normalised_value ORDER BY q.code) FILTER (WHERE q.expectation = 'E5') AS cartography_answers,
+           count(*) FILTER (WHERE q.expectation = 'E5') AS cartography_answered,
+           count(*) FILTER (WHERE q.expectation = 'E5' AND a.normalised_value = 'oui') AS cartography_yes,
+           count(*) FILTER (WHERE q.expectation = 'E5' AND a.normalised_value IN ('oui', 'partiel')) AS cartography_some,
+           max(TRY_CAST(a.normalised_value AS DATE)) FILTER (WHERE q.expectation = 'E1') AS declared_exercise_on
     FROM answers a
     JOIN last_declaration d USING (import_id, finess_et, campaign)
+    JOIN questions q ON q.catalogue_version = d.catalogue_version AND q.code = a.question_code
     GROUP BY a.finess_et
+),
+catalogue_cartography AS (
+    SELECT catalogue_version, count(*) AS questions FROM questions WHERE expectation = 'E5' GROUP BY ALL
 ),
 grids AS (
     SELECT * FROM (
@@ -142,7 +126,8 @@ incident_rows AS (
 incident_counts AS (SELECT finess_et, count(*) AS incidents_365 FROM incident_rows GROUP BY finess_et),
 sources AS (
     SELECT
-        EXISTS (SELECT 1 FROM events WHERE event_type IN (27, 60, 28)) AS has_audit_source,
+        EXISTS (SELECT 1 FROM events WHERE event_type IN (
+            SELECT code FROM event_codes WHERE role IN ('ads', 'silene', 'cybersurveillance'))) AS has_audit_source,
         EXISTS (SELECT 1 FROM imports WHERE kind = 'osis' AND status = 'stored') AS has_declaration_source,
         EXISTS (SELECT 1 FROM imports WHERE kind IN ('exercices') AND status = 'stored')
             OR EXISTS (SELECT 1 FROM events WHERE event_type = 43) AS has_exercise_source
@@ -164,9 +149,13 @@ assembled AS (
            coalesce(ac.action_count, 0) AS action_count,
            coalesce(ac.overdue_actions, 0) AS overdue_actions,
            coalesce(ac.untracked_actions, 0) AS untracked_actions,
-           TRY_CAST(ea.staff_trained_percent AS DOUBLE) AS staff_trained_percent,
-           ea.applications_map, ea.network_map,
-           TRY_CAST(ea.declared_exercise_on AS DATE) AS declared_exercise_on,
+           ea.staff_trained_percent,
+           coalesce(ea.cartography_answers, []) AS cartography_answers,
+           coalesce(ea.cartography_answered, 0) AS cartography_answered,
+           coalesce(ea.cartography_yes, 0) AS cartography_yes,
+           coalesce(ea.cartography_some, 0) AS cartography_some,
+           coalesce(cc.questions, 0) AS cartography_questions,
+           ea.declared_exercise_on,
            g.assessed_on AS self_assessed_on, g.score AS self_assessment_score, g.complete AS self_assessment_complete,
            CASE WHEN g.complete THEN
                CASE WHEN g.score < (SELECT kit_intermediate_from FROM c) THEN 'débutant'
@@ -183,6 +172,7 @@ assembled AS (
     LEFT JOIN actions ac USING (finess_et)
     LEFT JOIN evidence_answers ea USING (finess_et)
     LEFT JOIN grids g USING (finess_et)
+    LEFT JOIN catalogue_cartography cc ON cc.catalogue_version = ld.catalogue_version
     CROSS JOIN sources src
 ),
 statuses AS (
@@ -243,9 +233,9 @@ scorecard AS (
                ELSE 'inconnu'
            END AS e4_awareness,
            CASE
-               WHEN applications_map = 'oui' AND network_map = 'oui' THEN 'atteint'
-               WHEN applications_map IN ('oui', 'partiel') OR network_map IN ('oui', 'partiel') THEN 'partiel'
-               WHEN applications_map IS NOT NULL OR network_map IS NOT NULL THEN 'non atteint'
+               WHEN cartography_questions > 0 AND cartography_yes = cartography_questions THEN 'atteint'
+               WHEN cartography_some > 0 THEN 'partiel'
+               WHEN cartography_answered > 0 THEN 'non atteint'
                ELSE 'inconnu'
            END AS e5_cartography
     FROM statuses s

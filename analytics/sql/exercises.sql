@@ -14,7 +14,7 @@ reported AS (
            CAST(e.completion_planned_at AS DATE) AS planned_on
     FROM events e
     JOIN event_establishments ee USING (event_id)
-    WHERE e.event_type = 43 AND e.completion_cancelled_at IS NULL
+    WHERE e.event_type IN (SELECT code FROM event_codes WHERE role = 'exercise') AND e.completion_cancelled_at IS NULL
 ),
 matched AS (
     SELECT w.*, r.event_id
@@ -33,3 +33,20 @@ SELECT r.finess_et, r.planned_on, r.completed_on, NULL, NULL, NULL, NULL,
        r.event_id, NULL, NULL, 'opssies'
 FROM reported r
 WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m.event_id = r.event_id);
+
+-- The exercises that count, as the viewer may see them: the latest workbook's (an older
+-- workbook's rows were replaced by it) and the OPSSIES ones. A red event counts for its
+-- owner only; matched with a workbook row, the row stays (the workbook is not red) without
+-- naming the event (its source would tell a red event exists).
+CREATE OR REPLACE TEMP VIEW visible_exercises AS
+WITH rated AS (
+    SELECT r.*, coalesce(e.tlp = 'red' AND r.finess_et NOT IN (SELECT finess_et FROM scope_red_sites), false) AS hidden_event
+    FROM merged_exercises r
+    LEFT JOIN events e USING (event_id)
+    WHERE r.workbook_import_id IS NULL OR r.workbook_import_id = (SELECT import_id FROM latest_workbook)
+)
+SELECT * EXCLUDE (hidden_event) REPLACE (
+           CASE WHEN hidden_event THEN NULL ELSE event_id END AS event_id,
+           CASE WHEN hidden_event THEN 'classeur' ELSE sources END AS sources)
+FROM rated
+WHERE NOT hidden_event OR workbook_import_id IS NOT NULL;

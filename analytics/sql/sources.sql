@@ -1,7 +1,6 @@
 -- Freshness of each source (indicators.md §1): its last stored import, the newest date
 -- inside it, and whether it is older than its cadence plus grace (settings [sources]).
 -- Events are followed per sender (each hub has its own rhythm).
-CREATE OR REPLACE TEMP TABLE source_freshness AS
 WITH c AS (SELECT * FROM ctx),
 stored AS (SELECT * FROM imports WHERE status = 'stored' AND CAST(finished_at AS DATE) <= (SELECT as_of FROM c)),
 per_source AS (

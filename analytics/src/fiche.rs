@@ -8,7 +8,8 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use crate::peers::PeerBasis;
-use crate::status::{self, date};
+use crate::sql;
+use crate::status::date;
 use crate::{
     ActionItem, Analytics, AnalyticsError, Benchmark, DomainScore, EstablishmentStatus, Fiche, PeerFigures, Result,
     Scope, Settings, TimelineEvent,
@@ -100,20 +101,11 @@ impl Analytics<'_> {
         peer_stats: &[PeerStat],
     ) -> Result<Vec<Fiche>> {
         let peers_on = basis.date(as_of);
-        self.connection.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS fiche_sites (finess_et VARCHAR); DELETE FROM fiche_sites;",
-        )?;
-        self.connection.execute(
-            "INSERT INTO fiche_sites SELECT finess_et FROM scope_sites WHERE $1 IS NULL OR finess_et = $1",
-            [only],
-        )?;
-        let sql = format!(
-            "SELECT {} FROM establishment_status s JOIN fiche_sites USING (finess_et) ORDER BY finess_et",
-            status::COLUMNS
-        );
+        self.connection.execute_batch(sql::FICHE_SITES)?;
+        self.connection.execute(sql::FICHE_SITES_FILL, [only])?;
         let statuses = self
             .connection
-            .prepare_cached(&sql)?
+            .prepare_cached(sql::FICHE_STATUSES)?
             .query_map([], EstablishmentStatus::from_row)?
             .collect::<duckdb::Result<Vec<_>>>()?;
         let mut domains = self.domains_of_sites()?;
@@ -158,25 +150,7 @@ impl Analytics<'_> {
     /// Domain scores of each site's maturity campaign, with the score of the latest earlier
     /// campaign that has one.
     fn domains_of_sites(&self) -> Result<HashMap<String, Vec<DomainScore>>> {
-        let mut statement = self.connection.prepare_cached(
-            "WITH known AS (
-                 -- Each campaign's newest submission known at the date.
-                 SELECT import_id, finess_et, campaign FROM declarations
-                 WHERE finess_et IN (SELECT finess_et FROM fiche_sites) AND updated_on <= (SELECT as_of FROM ctx)
-                 QUALIFY row_number() OVER (PARTITION BY finess_et, campaign ORDER BY updated_on DESC, import_id DESC) = 1
-             ),
-             mine AS (
-                 SELECT d.*,
-                        last_value(d.score IGNORE NULLS) OVER (
-                            PARTITION BY d.finess_et, d.domain ORDER BY d.campaign
-                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous
-                 FROM analytics_domain_scores d JOIN known USING (import_id, finess_et, campaign)
-             )
-             SELECT d.finess_et, d.domain, d.score, d.answered, d.scored, d.previous
-             FROM mine d JOIN establishment_status s ON s.finess_et = d.finess_et AND s.maturity_campaign = d.campaign
-                                                    AND s.maturity_import_id = d.import_id
-             ORDER BY d.finess_et, d.domain",
-        )?;
+        let mut statement = self.connection.prepare_cached(sql::FICHE_DOMAINS)?;
         by_site(&mut statement, |row| {
             Ok(DomainScore {
                 domain: row.get(1)?,
@@ -188,51 +162,28 @@ impl Analytics<'_> {
         })
     }
 
-    /// Events addressed to each site, or to its legal entity without a site, up to the date;
-    /// red ones only for the viewer's own sites.
+    /// Each site's timeline from every source up to the date (fiche_timeline.sql); red
+    /// events and incidents only for the viewer's own sites.
     fn timelines_of_sites(&self) -> Result<HashMap<String, Vec<TimelineEvent>>> {
-        let mut statement = self.connection.prepare_cached(
-            "WITH sites AS (
-                 SELECT f.finess_et, r.finess_ej FROM fiche_sites f LEFT JOIN finess_referential r USING (finess_et)
-             ),
-             addressed AS (
-                 SELECT s.finess_et, e.* FROM events e JOIN sites s ON e.recipient_finess_et = s.finess_et
-                 UNION ALL
-                 SELECT s.finess_et, e.* FROM events e JOIN sites s
-                     ON e.recipient_finess_et IS NULL AND e.recipient_finess_ej = s.finess_ej
-             )
-             SELECT e.finess_et,
-                    CAST(coalesce(e.completed_at, e.completion_planned_at, e.request_effective_at) AS DATE) AS day,
-                    e.event_type, e.event_type_label, e.tlp, e.outcome_level, e.outcome_score, i.file_name
-             FROM addressed e
-             JOIN imports i ON i.import_id = e.import_id
-             WHERE (e.tlp <> 'red' OR e.finess_et IN (SELECT finess_et FROM scope_red_sites))
-               AND coalesce(CAST(e.completed_at AS DATE), (SELECT as_of FROM ctx)) <= (SELECT as_of FROM ctx)
-             ORDER BY e.finess_et, day DESC NULLS LAST, e.event_type, e.event_id",
-        )?;
+        let mut statement = self.connection.prepare_cached(sql::FICHE_TIMELINE)?;
         by_site(&mut statement, |row| {
             Ok(TimelineEvent {
                 date: date(row, "day")?,
-                event_type: row.get(2)?,
-                label: row.get(3)?,
-                tlp: row.get(4)?,
-                outcome_level: row.get(5)?,
-                outcome_score: row.get(6)?,
-                source_file: row.get(7)?,
+                source: row.get(2)?,
+                event_type: row.get(3)?,
+                label: row.get(4)?,
+                detail: row.get(5)?,
+                tlp: row.get(6)?,
+                outcome_level: row.get(7)?,
+                outcome_score: row.get(8)?,
+                source_file: row.get(9)?,
             })
         })
     }
 
     /// Each site's actions from the latest exercise follow-up workbook.
     fn actions_of_sites(&self) -> Result<HashMap<String, Vec<ActionItem>>> {
-        let mut statement = self.connection.prepare_cached(
-            "SELECT finess_et, exercise_on, action, owner, deadline, status, closed_on,
-                    deadline < (SELECT as_of FROM ctx) AND coalesce(status, '') NOT IN ('fait', 'abandonné') AS overdue
-             FROM action_checks
-             WHERE finess_et IN (SELECT finess_et FROM fiche_sites)
-               AND import_id = (SELECT max(import_id) FROM imports WHERE kind = 'exercices' AND status = 'stored')
-             ORDER BY finess_et, exercise_on DESC, deadline NULLS LAST, source_row",
-        )?;
+        let mut statement = self.connection.prepare_cached(sql::FICHE_ACTIONS)?;
         by_site(&mut statement, |row| {
             Ok(ActionItem {
                 exercise_on: date(row, "exercise_on")?,
@@ -248,10 +199,7 @@ impl Analytics<'_> {
 
     /// The date's peer figures, every group.
     fn peer_stats(&self, as_of: NaiveDate) -> Result<Vec<PeerStat>> {
-        let mut statement = self.connection.prepare_cached(
-            "SELECT measure, group_kind, group_key, n, median, worst_20, best_20, percentiles
-             FROM analytics_peer_stats WHERE cache_as_of = CAST($1 AS DATE)",
-        )?;
+        let mut statement = self.connection.prepare_cached(sql::FICHE_PEER_STATS)?;
         let rows = statement.query_map([as_of.to_string()], |row| {
             let percentiles: Vec<f64> = match row.get::<_, duckdb::types::Value>(7)? {
                 duckdb::types::Value::List(items) => items

@@ -12,21 +12,16 @@ pub mod status;
 
 mod context;
 mod fiche;
+mod sql;
 
 use chrono::NaiveDate;
-use duckdb::{Connection, ToSql, params_from_iter};
+use duckdb::{Connection, ToSql};
 use serde::Serialize;
 
 pub use fiche::FicheBook;
 pub use settings::Settings;
 pub use status::EstablishmentStatus;
 use status::date;
-
-const MATURITY_SQL: &str = include_str!("../sql/maturity.sql");
-const STATUS_SQL: &str = include_str!("../sql/establishment_status.sql");
-const AAP_SQL: &str = include_str!("../sql/aap.sql");
-const SOURCES_SQL: &str = include_str!("../sql/sources.sql");
-const PEER_STATS_SQL: &str = include_str!("../sql/peer_stats.sql");
 
 /// Structures with at least one incident declared, France (domain.md, the seed's series).
 pub const NATIONAL_INCIDENTS: [(i64, i64); 4] = [(2018, 247), (2019, 300), (2020, 369), (2021, 733)];
@@ -42,13 +37,14 @@ pub enum Dimension {
 }
 
 impl Dimension {
-    fn column(self) -> &'static str {
+    /// The grouping figures.sql applies.
+    fn key(self) -> &'static str {
         match self {
-            Dimension::Departement => "s.departement || ' ' || coalesce(s.departement_label, '')",
-            Dimension::Family => "s.family",
-            Dimension::Sector => "s.sector_group",
-            Dimension::Ose => "CASE WHEN s.ose THEN 'OSE' ELSE 'non OSE' END",
-            Dimension::Kind => "s.kind",
+            Dimension::Departement => "departement_named",
+            Dimension::Family => "family",
+            Dimension::Sector => "sector",
+            Dimension::Ose => "ose",
+            Dimension::Kind => "kind",
         }
     }
 }
@@ -112,42 +108,24 @@ pub struct Filter {
 }
 
 impl Filter {
-    fn clauses(&self) -> (String, Vec<Box<dyn ToSql>>) {
-        // A closed site leaves every list and aggregate (its fiche stays, « fermé le … »).
-        let mut sql = String::from(" AND s.closed_on IS NULL");
-        let mut values: Vec<Box<dyn ToSql>> = Vec::new();
-        let mut add = |clause: &str, value: Box<dyn ToSql>| {
-            sql.push_str(" AND ");
-            sql.push_str(clause);
-            values.push(value);
-        };
+    /// Binds the filter's values (filter.sql reads them): the lists, aggregates and charts
+    /// that follow are computed over the filtered establishments.
+    fn apply(&self, connection: &Connection) -> Result<()> {
         let pattern = self.search.as_ref().map(|search| format!("%{}%", like_escape(search)));
-        if let Some(kind) = &self.kind {
-            add("s.kind = ?", Box::new(kind.clone()));
-        }
-        if let Some(departement) = &self.departement {
-            add("s.departement = ?", Box::new(departement.clone()));
-        }
-        if let Some(family) = &self.family {
-            add("s.family = ?", Box::new(family.clone()));
-        }
-        if let Some(sector) = &self.sector_group {
-            add("s.sector_group = ?", Box::new(sector.clone()));
-        }
-        if let Some(ose) = self.ose {
-            add("s.ose = ?", Box::new(ose));
-        }
-        if let Some(pattern) = pattern {
-            // One placeholder: the pattern is matched against FINESS and name together.
-            add(
-                "(s.finess_et || ' ' || lower(coalesce(s.name, ''))) LIKE lower(?) ESCAPE '\\'",
-                Box::new(pattern),
-            );
-        }
-        if let Some(reason) = &self.reason {
-            add("list_contains(s.priority_reasons, ?)", Box::new(reason.clone()));
-        }
-        (sql, values)
+        connection.execute_batch(sql::FILTER)?;
+        connection.execute(
+            sql::FILTER_VALUES,
+            duckdb::params![
+                self.kind,
+                self.departement,
+                self.family,
+                self.sector_group,
+                self.ose,
+                pattern,
+                self.reason
+            ],
+        )?;
+        Ok(())
     }
 }
 
@@ -180,30 +158,28 @@ impl<'c> Analytics<'c> {
 
     /// Recomputes the materialised maturity tables when an import happened since.
     pub fn refresh_if_stale(&self) -> Result<bool> {
-        let stale: bool = self.connection.query_row(
-            "SELECT NOT EXISTS (SELECT 1 FROM duckdb_tables() WHERE table_name = 'analytics_refresh')",
-            [],
-            |row| row.get(0),
-        )?;
-        let stale = stale
-            || {
-                let (refreshed, latest): (i64, i64) = self.connection.query_row(
-                "SELECT (SELECT last_import_id FROM analytics_refresh), (SELECT coalesce(max(import_id), 0) FROM imports)",
-                [],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )?;
-                refreshed != latest
-            };
-        if stale
-            && let Err(error) = self
+        let exists: bool = self.connection.query_row(sql::REFRESH_EXISTS, [], |row| row.get(0))?;
+        let stale = !exists
+            || self
                 .connection
-                .execute_batch(&format!("BEGIN TRANSACTION; {MATURITY_SQL} COMMIT;"))
-        {
-            // Leave the connection usable (a failed batch stays inside its transaction).
-            let _ = self.connection.execute_batch("ROLLBACK");
-            return Err(error.into());
+                .query_row(sql::REFRESH_BEHIND, [], |row| row.get::<_, bool>(0))?;
+        if stale {
+            self.in_transaction(sql::MATURITY)?;
         }
         Ok(stale)
+    }
+
+    /// Runs a batch in one transaction, rolled back whole when a statement fails.
+    fn in_transaction(&self, batch: &str) -> Result<()> {
+        self.connection.execute_batch("BEGIN TRANSACTION")?;
+        match self.connection.execute_batch(batch) {
+            Ok(()) => Ok(self.connection.execute_batch("COMMIT")?),
+            Err(error) => {
+                // Leave the connection usable (a failed batch stays inside its transaction).
+                let _ = self.connection.execute_batch("ROLLBACK");
+                Err(error.into())
+            }
+        }
     }
 
     /// Builds the context and the per-establishment status for a date and a viewer.
@@ -215,19 +191,15 @@ impl<'c> Analytics<'c> {
         let fingerprint = self.fingerprint();
         // The same date, viewer, settings and data as the previous request on this
         // connection: everything is in place already.
-        self.connection
-            .execute_batch("CREATE TEMP TABLE IF NOT EXISTS ctx_key (key VARCHAR, last_import_id BIGINT)")?;
+        self.connection.execute_batch(sql::CTX_KEY)?;
         let key = format!("{as_of}|{:?}|{:?}|{fingerprint}", scope.sites, scope.red_sites);
-        let unchanged: bool = self.connection.query_row(
-            "SELECT count(*) > 0 FROM ctx_key
-             WHERE key = ? AND last_import_id = (SELECT coalesce(max(import_id), 0) FROM imports)",
-            [&key],
-            |row| row.get(0),
-        )?;
+        let unchanged: bool = self
+            .connection
+            .query_row(sql::CTX_KEY_UNCHANGED, [&key], |row| row.get(0))?;
         if unchanged {
             return Ok(());
         }
-        self.connection.execute_batch("DELETE FROM ctx_key")?;
+        self.connection.execute_batch(sql::CTX_KEY_CLEAR)?;
         self.refresh_if_stale()?;
         context::prepare(self.connection, self.settings, as_of, scope)?;
         // One connection of the process at a time checks and builds the shared status: two
@@ -235,58 +207,36 @@ impl<'c> Analytics<'c> {
         // not conflict in DuckDB), doubling or mixing its rows.
         let _building = STATUS_BUILD.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if !self.status_kept(as_of, &fingerprint)? {
-            self.connection.execute_batch(&format!(
-                "CREATE TEMP TABLE IF NOT EXISTS viewer_red_sites AS SELECT * FROM scope_red_sites;
-                 DELETE FROM viewer_red_sites; INSERT INTO viewer_red_sites SELECT * FROM scope_red_sites;
-                 DELETE FROM scope_red_sites;
-                 {STATUS_SQL}
-                 INSERT INTO scope_red_sites SELECT * FROM viewer_red_sites;"
-            ))?;
-            self.store_status(as_of, &fingerprint)?;
+            self.connection.execute_batch(sql::REGION_STATUS_BEGIN)?;
+            self.connection.execute_batch(sql::STATUS)?;
+            self.connection.execute_batch(sql::REGION_STATUS_END)?;
+            self.store_status(&fingerprint)?;
         }
         drop(_building);
-        let date = format!("DATE '{as_of}'");
         if scope.red_sites.is_empty() {
-            self.connection.execute_batch(&format!(
-                "CREATE OR REPLACE TEMP VIEW establishment_status AS
-                 SELECT * EXCLUDE (cache_as_of) FROM analytics_status WHERE cache_as_of = {date};"
-            ))?;
+            self.connection.execute_batch(sql::STATUS_VIEW_SHARED)?;
         } else {
-            self.connection.execute_batch(&format!(
-                "INSERT INTO status_sites SELECT finess_et FROM scope_red_sites;
-                 {STATUS_SQL}
-                 CREATE OR REPLACE TEMP VIEW establishment_status AS
-                 SELECT * EXCLUDE (cache_as_of) FROM analytics_status
-                 WHERE cache_as_of = {date} AND finess_et NOT IN (SELECT finess_et FROM status_computed)
-                 UNION ALL BY NAME
-                 SELECT * FROM status_computed;"
-            ))?;
+            self.connection.execute_batch(sql::OWN_STATUS_BEGIN)?;
+            self.connection.execute_batch(sql::STATUS)?;
+            self.connection.execute_batch(sql::OWN_STATUS_END)?;
         }
-        self.connection.execute_batch(&format!(
-            "CREATE OR REPLACE TEMP VIEW domain_measures AS
-             SELECT finess_et, domain, score FROM analytics_domain_measures WHERE cache_as_of = {date};"
-        ))?;
-        self.connection.execute(
-            "INSERT INTO ctx_key SELECT ?, (SELECT coalesce(max(import_id), 0) FROM imports)",
-            [&key],
-        )?;
+        self.connection.execute_batch(sql::DOMAIN_MEASURES_VIEW)?;
+        Filter::default().apply(self.connection)?;
+        self.connection.execute(sql::CTX_KEY_SET, [&key])?;
         Ok(())
     }
 
     /// Whether the shared status (and the peer figures) of a date are kept for the latest
     /// import and these settings.
     fn status_kept(&self, as_of: NaiveDate, fingerprint: &str) -> Result<bool> {
-        Ok(self.connection.query_row(
-            "SELECT EXISTS (SELECT 1 FROM duckdb_tables() WHERE table_name = 'analytics_status_state')",
-            [],
-            |row| row.get(0),
-        )? && self.connection.query_row(
-            "SELECT count(*) > 0 FROM analytics_status_state
-             WHERE cache_as_of = CAST(? AS DATE) AND settings = ?
-               AND last_import_id = (SELECT coalesce(max(import_id), 0) FROM imports)",
-            duckdb::params![as_of.to_string(), fingerprint],
-            |row| row.get(0),
-        )?)
+        Ok(self
+            .connection
+            .query_row(sql::STATUS_STATE_EXISTS, [], |row| row.get(0))?
+            && self.connection.query_row(
+                sql::STATUS_KEPT,
+                duckdb::params![as_of.to_string(), fingerprint],
+                |row| row.get(0),
+            )?)
     }
 
     /// The peer figures of a date are in `analytics_peer_stats`: built with its shared status
@@ -299,80 +249,31 @@ impl<'c> Analytics<'c> {
         Ok(())
     }
 
-    /// Keeps the shared status of a date (older imports' caches are dropped).
-    fn store_status(&self, as_of: NaiveDate, fingerprint: &str) -> Result<()> {
-        let date = format!("DATE '{as_of}'");
-        let fingerprint = fingerprint.replace('\'', "''");
-        // Caches of other settings or another version of the status query are dropped whole
-        // (their columns may differ).
-        let exists: bool = self.connection.query_row(
-            "SELECT EXISTS (SELECT 1 FROM duckdb_tables() WHERE table_name = 'analytics_status_state')",
-            [],
-            |row| row.get(0),
-        )?;
-        // A cache table of an older layout (without `built_at`) is dropped like a foreign one.
-        let foreign = exists
-            && (self.connection.query_row(
-                "SELECT count(*) > 0 FROM analytics_status_state WHERE settings <> ?",
-                [&fingerprint],
-                |row| row.get(0),
-            )? || !self.connection.query_row(
-                "SELECT EXISTS (SELECT 1 FROM duckdb_columns()
-                                WHERE table_name = 'analytics_status_state' AND column_name = 'built_at')",
-                [],
-                |row| row.get::<_, bool>(0),
-            )?);
-        if foreign {
-            self.connection.execute_batch(
-                "DROP TABLE IF EXISTS analytics_status; DROP TABLE IF EXISTS analytics_domain_measures;
-                 DROP TABLE IF EXISTS analytics_peer_stats; DROP TABLE IF EXISTS analytics_status_state;",
-            )?;
+    /// Keeps the shared status of the context's date (older imports' caches are dropped).
+    fn store_status(&self, fingerprint: &str) -> Result<()> {
+        let exists: bool = self
+            .connection
+            .query_row(sql::STATUS_STATE_EXISTS, [], |row| row.get(0))?;
+        if exists
+            && self
+                .connection
+                .query_row(sql::STATUS_FOREIGN, [fingerprint], |row| row.get::<_, bool>(0))?
+        {
+            self.connection.execute_batch(sql::STATUS_DROP)?;
         }
-        self.connection.execute_batch(&format!(
-            "BEGIN TRANSACTION;
-             CREATE TABLE IF NOT EXISTS analytics_status_state (
-                 cache_as_of DATE, last_import_id BIGINT, settings VARCHAR, built_at TIMESTAMP);
-             CREATE TABLE IF NOT EXISTS analytics_status AS SELECT {date} AS cache_as_of, * FROM status_computed LIMIT 0;
-             CREATE TABLE IF NOT EXISTS analytics_domain_measures (cache_as_of DATE, finess_et VARCHAR, domain VARCHAR, score DOUBLE);
-             CREATE TABLE IF NOT EXISTS analytics_peer_stats (
-                 cache_as_of DATE, group_kind VARCHAR, group_key VARCHAR, measure VARCHAR, n BIGINT,
-                 median DOUBLE, worst_20 DOUBLE, best_20 DOUBLE, percentiles DOUBLE[]);
-             -- A cache made before the latest import, or with other settings, is stale.
-             DELETE FROM analytics_status WHERE cache_as_of IN (
-                 SELECT cache_as_of FROM analytics_status_state
-                 WHERE cache_as_of = {date} OR settings <> '{fingerprint}'
-                    OR last_import_id <> (SELECT coalesce(max(import_id), 0) FROM imports));
-             DELETE FROM analytics_domain_measures WHERE cache_as_of NOT IN (SELECT cache_as_of FROM analytics_status);
-             DELETE FROM analytics_peer_stats WHERE cache_as_of NOT IN (SELECT cache_as_of FROM analytics_status);
-             DELETE FROM analytics_status_state WHERE cache_as_of NOT IN (SELECT cache_as_of FROM analytics_status);
-             DELETE FROM analytics_status_state WHERE cache_as_of = {date};
-             INSERT INTO analytics_status SELECT {date} AS cache_as_of, * FROM status_computed ORDER BY finess_et;
-             INSERT INTO analytics_domain_measures
-                 SELECT {date}, d.finess_et, d.domain, d.score
-                 FROM analytics_domain_scores d
-                 JOIN status_computed s ON s.finess_et = d.finess_et AND s.maturity_campaign = d.campaign
-                                        AND s.maturity_import_id = d.import_id
-                 WHERE d.score IS NOT NULL
-                 ORDER BY d.finess_et;
-             {PEER_STATS_SQL}
-             INSERT INTO analytics_status_state
-                 SELECT {date}, (SELECT coalesce(max(import_id), 0) FROM imports), '{fingerprint}',
-                        current_timestamp::TIMESTAMP;
-             -- Bounded: the {STATUS_DATES_KEPT} most recently computed dates stay (this one among them).
-             DELETE FROM analytics_status_state WHERE cache_as_of NOT IN (
-                 SELECT cache_as_of FROM analytics_status_state
-                 ORDER BY cache_as_of = {date} DESC, built_at DESC LIMIT {STATUS_DATES_KEPT});
-             DELETE FROM analytics_status WHERE cache_as_of NOT IN (SELECT cache_as_of FROM analytics_status_state);
-             DELETE FROM analytics_domain_measures WHERE cache_as_of NOT IN (SELECT cache_as_of FROM analytics_status_state);
-             DELETE FROM analytics_peer_stats WHERE cache_as_of NOT IN (SELECT cache_as_of FROM analytics_status_state);
-             COMMIT;"
-        ))?;
+        self.connection.execute_batch(sql::STATUS_REQUEST)?;
+        self.connection.execute(
+            sql::STATUS_REQUEST_VALUES,
+            duckdb::params![fingerprint, STATUS_DATES_KEPT],
+        )?;
+        self.connection
+            .execute_batch(&[sql::STORE_STATUS_BEGIN, sql::PEER_STATS, sql::STORE_STATUS_END].concat())?;
         Ok(())
     }
 
     /// Identifies the settings a cache was computed with.
     fn fingerprint(&self) -> String {
-        let text = serde_json::to_string(self.settings).unwrap_or_default() + STATUS_SQL;
+        let text = serde_json::to_string(self.settings).unwrap_or_default() + sql::STATUS;
         // FNV-1a: stable across processes and versions, unlike the standard hasher.
         let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
             (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
@@ -387,143 +288,91 @@ impl<'c> Analytics<'c> {
         Ok(View { analytics: self, as_of })
     }
 
+    /// Rows of a query over the filtered establishments (the filter bound first).
+    fn filtered<T>(
+        &self,
+        filter: &Filter,
+        query: &str,
+        values: &[&dyn ToSql],
+        read: impl FnMut(&duckdb::Row<'_>) -> duckdb::Result<T>,
+    ) -> Result<Vec<T>> {
+        filter.apply(self.connection)?;
+        let mut statement = self.connection.prepare_cached(query)?;
+        let rows = statement.query_map(values, read)?;
+        Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
+    }
+
     /// The establishments the viewer may see, filtered, by FINESS.
     pub fn establishments(&self, as_of: NaiveDate, scope: &Scope, filter: &Filter) -> Result<Vec<EstablishmentStatus>> {
         self.prepare(as_of, scope)?;
-        self.visible_rows(filter, "s.finess_et")
-    }
-
-    fn visible_rows(&self, filter: &Filter, order: &str) -> Result<Vec<EstablishmentStatus>> {
-        let (clauses, values) = filter.clauses();
-        let sql = format!(
-            "SELECT {} FROM establishment_status s JOIN scope_sites USING (finess_et) WHERE true{clauses} ORDER BY {order}",
-            status::COLUMNS
-        );
-        let mut statement = self.connection.prepare(&sql)?;
-        let rows = statement.query_map(params_from_iter(values.iter()), EstablishmentStatus::from_row)?;
-        Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
+        self.filtered(filter, sql::ESTABLISHMENTS, &[], EstablishmentStatus::from_row)
     }
 
     /// SESAN's priority list: highest score first, reasons and offers with each.
     pub fn targeting(&self, as_of: NaiveDate, scope: &Scope, filter: &Filter) -> Result<Vec<EstablishmentStatus>> {
         self.prepare(as_of, scope)?;
-        let rows = self.visible_rows(filter, "s.priority_score DESC, s.finess_et")?;
-        Ok(rows.into_iter().filter(|row| row.priority_score > 0).collect())
+        self.filtered(filter, sql::TARGETING, &[], EstablishmentStatus::from_row)
+    }
+
+    /// The figures of the filtered establishments grouped by figures.sql's `dimension`:
+    /// (label, département label, figures).
+    fn figures_by(&self, filter: &Filter, dimension: &str) -> Result<Vec<(String, Option<String>, Figures)>> {
+        self.filtered(filter, sql::FIGURES, &[&dimension], |row| {
+            Ok((
+                row.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                row.get(1)?,
+                figures(row, 2)?,
+            ))
+        })
+    }
+
+    fn headline_prepared(&self, filter: &Filter) -> Result<Figures> {
+        Ok(self
+            .figures_by(filter, "")?
+            .pop()
+            .map(|(_, _, figures)| figures)
+            .unwrap_or_default())
     }
 
     /// The regional view: headline, table by département, distributions, monthly trend.
     pub fn regional(&self, as_of: NaiveDate, scope: &Scope, filter: &Filter) -> Result<RegionalReport> {
         self.prepare(as_of, scope)?;
-        let (clauses, values) = filter.clauses();
-        let from = format!("FROM establishment_status s JOIN scope_sites USING (finess_et) WHERE true{clauses}");
-        let params = || params_from_iter(values.iter());
-        let headline = self
-            .connection
-            .query_row(&format!("SELECT {AGGREGATE} {from}"), params(), |row| figures(row, 0))?;
-        let mut statement = self.connection.prepare(&format!(
-            "SELECT s.departement, any_value(s.departement_label), {AGGREGATE} {from}
-             GROUP BY s.departement ORDER BY s.departement"
-        ))?;
-        let by_departement = statement
-            .query_map(params(), |row| {
-                Ok(DepartementFigures {
-                    departement: row.get(0)?,
-                    label: row.get(1)?,
-                    figures: figures(row, 2)?,
-                })
-            })?
-            .collect::<duckdb::Result<Vec<_>>>()?;
+        let headline = self.headline_prepared(filter)?;
+        let by_departement = self
+            .figures_by(filter, "departement")?
+            .into_iter()
+            .map(|(departement, label, figures)| DepartementFigures {
+                departement: Some(departement),
+                label,
+                figures,
+            })
+            .collect();
         let distribution = |column: &str| -> Result<Vec<(String, i64)>> {
-            let mut statement = self.connection.prepare(&format!(
-                "SELECT coalesce(CAST({column} AS VARCHAR), 'non calculé'), count(*) {from} GROUP BY 1 ORDER BY 1"
-            ))?;
-            let rows = statement.query_map(params(), |row| Ok((row.get(0)?, row.get(1)?)))?;
-            Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
+            self.filtered(filter, sql::DISTRIBUTION, &[&column], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
         };
         let maturity_levels = distribution("maturity_level")?;
         let freshness = distribution("freshness")?;
         let exercise_statuses = distribution("exercise_status")?;
-        let mut statement = self.connection.prepare(&format!(
-            "WITH months AS (
-                 SELECT CAST(last_day(month) AS DATE) AS month_end
-                 FROM generate_series(CAST(date_trunc('month', (SELECT as_of FROM ctx)) AS DATE) - INTERVAL 23 MONTH,
-                                      CAST(date_trunc('month', (SELECT as_of FROM ctx)) AS DATE), INTERVAL 1 MONTH) t(month)
-             ),
-             chosen AS (SELECT s.finess_et {from}),
-             done AS (
-                 SELECT DISTINCT r.finess_et, r.completed_on FROM merged_exercises r JOIN chosen USING (finess_et)
-                 LEFT JOIN events e USING (event_id)
-                 WHERE r.completed_on IS NOT NULL
-                   AND (r.event_id IS NULL OR e.tlp <> 'red' OR r.finess_et IN (SELECT finess_et FROM scope_red_sites))
-             ),
-             -- A range join (one pass), not a subquery per month.
-             bounds AS (
-                 SELECT month_end, least(month_end, (SELECT as_of FROM ctx)) AS upto,
-                        least(month_end, (SELECT as_of FROM ctx)) - (SELECT exercise_done_days FROM ctx) AS since
-                 FROM months
-             ),
-             counted AS (
-                 SELECT b.month_end, count(DISTINCT d.finess_et) AS done
-                 FROM bounds b JOIN done d ON d.completed_on <= b.upto AND d.completed_on >= b.since
-                 GROUP BY b.month_end
-             )
-             SELECT b.month_end, coalesce(c.done, 0), (SELECT count(*) FROM chosen)
-             FROM bounds b LEFT JOIN counted c USING (month_end)
-             ORDER BY b.month_end"
-        ))?;
-        let monthly = statement
-            .query_map(params(), |row| {
-                Ok(MonthlyRate {
-                    month_end: date(row, "month_end")?.unwrap_or(as_of),
-                    done: row.get(1)?,
-                    establishments: row.get(2)?,
-                })
-            })?
-            .collect::<duckdb::Result<Vec<_>>>()?;
-        let mut statement = self.connection.prepare(&format!(
-            "WITH chosen AS (SELECT s.finess_et {from}),
-             declared AS (
-                 SELECT DISTINCT i.finess_et, i.declared_at, i.data_leak, i.cnil_notified, i.cnil_notified_at
-                 FROM visible_incidents i JOIN chosen USING (finess_et)
-                 WHERE CAST(i.declared_at AS DATE) <= (SELECT as_of FROM ctx)
-             )
-             SELECT year(declared_at) AS year, count(DISTINCT finess_et), count(*),
-                    count(*) FILTER (WHERE data_leak AND cnil_notified
-                                     AND cnil_notified_at > declared_at + to_hours((SELECT cnil_within_hours FROM ctx)::INTEGER)),
-                    count(*) FILTER (WHERE data_leak AND NOT coalesce(cnil_notified, false))
-             FROM declared GROUP BY 1 ORDER BY 1"
-        ))?;
-        let incidents = statement
-            .query_map(params(), |row| {
-                Ok(IncidentYear {
-                    year: row.get(0)?,
-                    establishments: row.get(1)?,
-                    incidents: row.get(2)?,
-                    cnil_late: row.get(3)?,
-                    cnil_missing: row.get(4)?,
-                })
-            })?
-            .collect::<duckdb::Result<Vec<_>>>()?;
-        let exercise_quality = self.connection.query_row(
-            &format!(
-                "WITH chosen AS (SELECT s.* {from}),
-                 plans AS (
-                     SELECT a.* FROM action_checks a JOIN chosen USING (finess_et)
-                     WHERE a.import_id = (SELECT max(import_id) FROM imports WHERE kind = 'exercices' AND status = 'stored')
-                 )
-                 SELECT
-                     (SELECT count(*) FROM chosen WHERE exercise_status = 'réalisé'),
-                     (SELECT count(*) FROM chosen WHERE exercise_status = 'réalisé' AND last_direction_present),
-                     (SELECT count(*) FROM chosen WHERE exercise_status = 'réalisé' AND last_kit IS NOT NULL AND recommended_kit IS NOT NULL),
-                     (SELECT count(*) FROM chosen WHERE exercise_status = 'réalisé' AND last_kit IS NOT NULL
-                        AND recommended_kit IS NOT NULL AND last_kit <> recommended_kit),
-                     (SELECT count(*) FROM plans),
-                     (SELECT count(*) FROM plans WHERE NOT missing_owner AND NOT missing_deadline),
-                     (SELECT count(*) FROM plans WHERE deadline < (SELECT as_of FROM ctx) AND coalesce(status, '') NOT IN ('fait', 'abandonné')),
-                     (SELECT count(*) FROM plans WHERE status = 'fait')"
-            ),
-            params(),
-            |row| {
+        let monthly = self.filtered(filter, sql::MONTHLY_EXERCISES, &[], |row| {
+            Ok(MonthlyRate {
+                month_end: date(row, "month_end")?.unwrap_or(as_of),
+                done: row.get(1)?,
+                establishments: row.get(2)?,
+            })
+        })?;
+        let incidents = self.filtered(filter, sql::INCIDENT_YEARS, &[], |row| {
+            Ok(IncidentYear {
+                year: row.get(0)?,
+                establishments: row.get(1)?,
+                incidents: row.get(2)?,
+                cnil_late: row.get(3)?,
+                cnil_missing: row.get(4)?,
+            })
+        })?;
+        let exercise_quality = self
+            .filtered(filter, sql::EXERCISE_QUALITY, &[], |row| {
                 Ok(ExerciseQuality {
                     done: row.get(0)?,
                     direction_present: row.get(1)?,
@@ -534,54 +383,25 @@ impl<'c> Analytics<'c> {
                     actions_overdue: row.get(6)?,
                     actions_closed: row.get(7)?,
                 })
-            },
-        )?;
-        let mut statement = self.connection.prepare(&format!(
-            "WITH chosen AS (SELECT s.finess_et {from})
-             SELECT m.campaign, count(*), count(*) FILTER (WHERE m.status = 'Validé'),
-                    median(m.overall) FILTER (WHERE m.completion >= (SELECT maturity_not_computed_below FROM ctx))
-             FROM (
-                 -- Each campaign's newest submission known at the date.
-                 SELECT m.* FROM analytics_declaration_maturity m JOIN chosen USING (finess_et)
-                 WHERE m.updated_on <= (SELECT as_of FROM ctx)
-                 QUALIFY row_number() OVER (PARTITION BY m.finess_et, m.campaign ORDER BY m.updated_on DESC, m.import_id DESC) = 1
-             ) m
-             GROUP BY m.campaign ORDER BY m.campaign"
-        ))?;
-        let campaigns = statement
-            .query_map(params(), |row| {
-                Ok(CampaignFigures {
-                    campaign: row.get(0)?,
-                    declarations: row.get(1)?,
-                    validated: row.get(2)?,
-                    median_maturity: row.get(3)?,
-                })
             })?
-            .collect::<duckdb::Result<Vec<_>>>()?;
-        let mut statement = self.connection.prepare(&format!(
-            "WITH chosen AS (SELECT s.finess_et {from}),
-             latest AS (
-                 SELECT ee.finess_et, e.event_type, any_value(e.event_type_label) AS label,
-                        arg_max(e.outcome_level, e.completed_at) AS level
-                 FROM events e JOIN event_establishments ee USING (event_id) JOIN chosen USING (finess_et)
-                 WHERE e.event_type IN (27, 28, 29, 60, 61)
-                   AND (e.tlp <> 'red' OR ee.finess_et IN (SELECT finess_et FROM scope_red_sites))
-                   AND CAST(e.completed_at AS DATE) <= (SELECT as_of FROM ctx)
-                 GROUP BY ee.finess_et, e.event_type
-             )
-             SELECT event_type, any_value(label), level, count(*) FROM latest
-             GROUP BY event_type, level ORDER BY event_type, level NULLS LAST"
-        ))?;
-        let audit_levels = statement
-            .query_map(params(), |row| {
-                Ok(AuditLevels {
-                    event_type: row.get(0)?,
-                    label: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                    level: row.get(2)?,
-                    establishments: row.get(3)?,
-                })
-            })?
-            .collect::<duckdb::Result<Vec<_>>>()?;
+            .pop()
+            .unwrap_or_default();
+        let campaigns = self.filtered(filter, sql::CAMPAIGNS, &[], |row| {
+            Ok(CampaignFigures {
+                campaign: row.get(0)?,
+                declarations: row.get(1)?,
+                validated: row.get(2)?,
+                median_maturity: row.get(3)?,
+            })
+        })?;
+        let audit_levels = self.filtered(filter, sql::AUDIT_LEVELS, &[], |row| {
+            Ok(AuditLevels {
+                event_type: row.get(0)?,
+                label: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                level: row.get(2)?,
+                establishments: row.get(3)?,
+            })
+        })?;
         Ok(RegionalReport {
             national_incidents: NATIONAL_INCIDENTS.to_vec(),
             exercise_quality,
@@ -603,31 +423,17 @@ impl<'c> Analytics<'c> {
     /// The headline figures only (the regional view's trends compare two dates).
     pub fn headline(&self, as_of: NaiveDate, scope: &Scope, filter: &Filter) -> Result<Figures> {
         self.prepare(as_of, scope)?;
-        let (clauses, values) = filter.clauses();
-        let sql = format!(
-            "SELECT {AGGREGATE} FROM establishment_status s JOIN scope_sites USING (finess_et) WHERE true{clauses}"
-        );
-        Ok(self
-            .connection
-            .query_row(&sql, params_from_iter(values.iter()), |row| figures(row, 0))?)
+        self.headline_prepared(filter)
     }
 
     /// Freshness of each source as of the date (data-quality page).
     pub fn sources(&self, as_of: NaiveDate, scope: &Scope) -> Result<Vec<SourceFreshness>> {
         self.prepare(as_of, scope)?;
-        self.connection.execute_batch(SOURCES_SQL)?;
-        let mut statement = self
-            .connection
-            .prepare("SELECT source, last_import_at, newest_date, allowed_days, status FROM source_freshness")?;
+        let mut statement = self.connection.prepare_cached(sql::SOURCES)?;
         let rows = statement.query_map([], |row| {
             Ok(SourceFreshness {
                 source: row.get(0)?,
-                last_import_at: match row.get::<_, duckdb::types::Value>(1)? {
-                    duckdb::types::Value::Timestamp(_, micros) => {
-                        chrono::DateTime::from_timestamp_micros(micros).map(|moment| moment.naive_utc())
-                    }
-                    _ => None,
-                },
+                last_import_at: timestamp(row, 1)?,
                 newest_date: date(row, "newest_date")?,
                 allowed_days: row.get(3)?,
                 status: row.get(4)?,
@@ -645,18 +451,11 @@ impl<'c> Analytics<'c> {
         dimension: Dimension,
     ) -> Result<Vec<(String, Figures)>> {
         self.prepare(as_of, scope)?;
-        let (clauses, values) = filter.clauses();
-        let sql = format!(
-            "SELECT {column} AS label, {AGGREGATE}
-             FROM establishment_status s JOIN scope_sites USING (finess_et) WHERE true{clauses}
-             GROUP BY 1 ORDER BY 1",
-            column = dimension.column()
-        );
-        let mut statement = self.connection.prepare(&sql)?;
-        let rows = statement.query_map(params_from_iter(values.iter()), |row| {
-            Ok((row.get::<_, Option<String>>(0)?.unwrap_or_default(), figures(row, 1)?))
-        })?;
-        Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
+        Ok(self
+            .figures_by(filter, dimension.key())?
+            .into_iter()
+            .map(|(label, _, figures)| (label, figures))
+            .collect())
     }
 
     /// The heat map: for the filtered establishments (first `limit` by name), whether an
@@ -670,40 +469,19 @@ impl<'c> Analytics<'c> {
         limit: usize,
     ) -> Result<(Vec<NaiveDate>, Vec<ExerciseMonths>)> {
         self.prepare(as_of, scope)?;
-        let (clauses, mut values) = filter.clauses();
-        values.push(Box::new(limit as i64));
-        values.push(Box::new(months as i64));
-        let sql = format!(
-            "WITH chosen AS (
-                 SELECT s.finess_et, s.name FROM establishment_status s JOIN scope_sites USING (finess_et)
-                 WHERE true{clauses} ORDER BY s.name, s.finess_et LIMIT ?
-             ),
-             months AS (
-                 SELECT CAST(date_trunc('month', (SELECT as_of FROM ctx)) - to_months(CAST(n AS INTEGER)) AS DATE) AS month
-                 FROM range(0, ?) t(n)
-             ),
-             done AS (
-                 SELECT DISTINCT r.finess_et, CAST(date_trunc('month', r.completed_on) AS DATE) AS month
-                 FROM merged_exercises r JOIN chosen USING (finess_et) LEFT JOIN events e USING (event_id)
-                 WHERE r.completed_on <= (SELECT as_of FROM ctx)
-                   AND (r.event_id IS NULL OR e.tlp <> 'red' OR r.finess_et IN (SELECT finess_et FROM scope_red_sites))
-             )
-             SELECT c.finess_et, c.name, m.month, d.finess_et IS NOT NULL AS done
-             FROM chosen c CROSS JOIN months m
-             LEFT JOIN done d ON d.finess_et = c.finess_et AND d.month = m.month
-             ORDER BY c.name, c.finess_et, m.month"
-        );
-        let mut statement = self.connection.prepare(&sql)?;
-        let cells = statement
-            .query_map(params_from_iter(values.iter()), |row| {
+        let cells = self.filtered(
+            filter,
+            sql::EXERCISE_MONTHS,
+            &[&(limit as i64), &(months as i64)],
+            |row| {
                 Ok((
                     row.get::<_, String>(0)?,
                     row.get::<_, Option<String>>(1)?,
                     date(row, "month")?,
                     row.get::<_, bool>(3)?,
                 ))
-            })?
-            .collect::<duckdb::Result<Vec<_>>>()?;
+            },
+        )?;
         let mut month_list: Vec<NaiveDate> = cells.iter().filter_map(|(_, _, month, _)| *month).collect();
         month_list.sort();
         month_list.dedup();
@@ -727,23 +505,14 @@ impl<'c> Analytics<'c> {
 
     /// Imports, newest first, for the data-quality page.
     pub fn imports(&self, limit: usize) -> Result<Vec<ImportRow>> {
-        let mut statement = self.connection.prepare(
-            "SELECT import_id, file_name, kind, status, finished_at, user_name, rows_read, rows_stored,
-                    rows_rejected, warning_count, message
-             FROM imports ORDER BY import_id DESC LIMIT ?",
-        )?;
+        let mut statement = self.connection.prepare_cached(sql::IMPORTS)?;
         let rows = statement.query_map([limit as i64], |row| {
             Ok(ImportRow {
                 import_id: row.get(0)?,
                 file_name: row.get(1)?,
                 kind: row.get(2)?,
                 status: row.get(3)?,
-                finished_at: match row.get::<_, duckdb::types::Value>(4)? {
-                    duckdb::types::Value::Timestamp(_, micros) => {
-                        chrono::DateTime::from_timestamp_micros(micros).map(|moment| moment.naive_utc())
-                    }
-                    _ => None,
-                },
+                finished_at: timestamp(row, 4)?,
                 user_name: row.get(5)?,
                 rows_read: row.get(6)?,
                 rows_stored: row.get(7)?,
@@ -757,18 +526,7 @@ impl<'c> Analytics<'c> {
 
     /// FINESS named by declarations, events or applications but absent from the referential.
     pub fn unknown_establishments(&self) -> Result<Vec<(String, String, i64)>> {
-        let mut statement = self.connection.prepare(
-            "WITH named AS (
-                 SELECT finess_et, 'déclarations oSIS' AS source FROM declarations
-                 UNION ALL SELECT recipient_finess_et, 'événements OPSSIES' FROM events WHERE recipient_finess_et IS NOT NULL
-                 UNION ALL SELECT finess_et, 'dossiers AAP' FROM applications WHERE finess_et IS NOT NULL
-                 UNION ALL SELECT finess_et, 'incidents' FROM incidents
-                 UNION ALL SELECT finess_et, 'classeur des exercices' FROM exercises
-             )
-             SELECT finess_et, source, count(*) FROM named
-             WHERE finess_et NOT IN (SELECT finess_et FROM finess_referential)
-             GROUP BY ALL ORDER BY finess_et, source",
-        )?;
+        let mut statement = self.connection.prepare_cached(sql::UNKNOWN_ESTABLISHMENTS)?;
         let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
         Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
     }
@@ -776,21 +534,10 @@ impl<'c> Analytics<'c> {
     /// The call for projects: every application with each check, the queue and the envelope.
     pub fn aap(&self, as_of: NaiveDate, scope: &Scope) -> Result<AapReport> {
         self.prepare(as_of, scope)?;
-        self.connection.execute_batch(AAP_SQL)?;
-        let restriction = if scope.sites.is_some() {
-            " WHERE finess_et IN (SELECT finess_et FROM scope_sites)"
-        } else {
-            ""
-        };
-        let mut statement = self.connection.prepare(&format!(
-            "SELECT application_id, finess_et, name, state, CAST(deposited_at AS VARCHAR), declared_opssies_update_on,
-                    observed_update_on, check_window, check_establishment, check_self_assessment, check_recent_update,
-                    check_cross_check, check_order, check_not_funded_twice, eligible, queue_rank, decision, payment,
-                    order_amount, self_assessment_score, exercise_done_on
-             FROM aap_checks{restriction} ORDER BY deposited_at, application_id"
-        ))?;
+        self.connection.execute_batch(sql::AAP)?;
+        let mut statement = self.connection.prepare_cached(sql::AAP_APPLICATIONS)?;
         let applications = statement
-            .query_map([], |row| {
+            .query_map([scope.sites.is_none()], |row| {
                 Ok(ApplicationCheck {
                     application_id: row.get(0)?,
                     finess_et: row.get(1)?,
@@ -845,17 +592,7 @@ impl<'c> Analytics<'c> {
     }
 
     fn peer_groups_prepared(&self, filter: &Filter) -> Result<Vec<PeerGroup>> {
-        let (clauses, values) = filter.clauses();
-        let sql = format!(
-            "SELECT s.peer_group, count(*), median(s.maturity), quantile_cont(s.maturity, 0.2), quantile_cont(s.maturity, 0.8)
-             FROM establishment_status s JOIN scope_sites USING (finess_et)
-             WHERE s.maturity IS NOT NULL{clauses}
-             GROUP BY s.peer_group
-             HAVING count(*) >= (SELECT minimum_group_size FROM ctx)
-             ORDER BY s.peer_group"
-        );
-        let mut statement = self.connection.prepare(&sql)?;
-        let rows = statement.query_map(params_from_iter(values.iter()), |row| {
+        self.filtered(filter, sql::PEER_GROUPS, &[], |row| {
             Ok(PeerGroup {
                 group: row.get(0)?,
                 figures: PeerFigures {
@@ -866,26 +603,21 @@ impl<'c> Analytics<'c> {
                     percentile: None,
                 },
             })
-        })?;
-        Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
+        })
     }
 }
 
-/// The figures of a group of establishments, in the column order `figures` reads.
-const AGGREGATE: &str = "count(*) AS establishments,
-    count(*) FILTER (WHERE exercise_status = 'réalisé') AS exercise_done,
-    count(*) FILTER (WHERE ose) AS ose,
-    count(*) FILTER (WHERE ose AND ads_on >= (SELECT as_of - audit_days FROM ctx)
-                     AND silene_on >= (SELECT as_of - audit_days FROM ctx)) AS ose_audited,
-    count(*) FILTER (WHERE freshness = 'à jour') AS declarations_up_to_date,
-    median(maturity) AS median_maturity,
-    count(*) FILTER (WHERE e1_exercise = 'atteint') AS e1_met,
-    count(*) FILTER (WHERE e2_audits = 'atteint') AS e2_met,
-    count(*) FILTER (WHERE e3_observatory = 'atteint') AS e3_met,
-    count(*) FILTER (WHERE e4_awareness = 'atteint') AS e4_met,
-    count(*) FILTER (WHERE e5_cartography = 'atteint') AS e5_met,
-    count(*) FILTER (WHERE freshness = 'jamais') AS never_declared";
+/// A timestamp column as a naive UTC date and time.
+fn timestamp(row: &duckdb::Row<'_>, index: usize) -> duckdb::Result<Option<chrono::NaiveDateTime>> {
+    Ok(match row.get::<_, duckdb::types::Value>(index)? {
+        duckdb::types::Value::Timestamp(_, micros) => {
+            chrono::DateTime::from_timestamp_micros(micros).map(|moment| moment.naive_utc())
+        }
+        _ => None,
+    })
+}
 
+/// The figures of a group of establishments, in figures.sql's column order from `offset`.
 fn figures(row: &duckdb::Row<'_>, offset: usize) -> duckdb::Result<Figures> {
     Ok(Figures {
         establishments: row.get(offset)?,
@@ -917,7 +649,8 @@ impl View<'_, '_> {
     }
 
     pub fn establishments(&self, filter: &Filter) -> Result<Vec<EstablishmentStatus>> {
-        self.analytics.visible_rows(filter, "s.finess_et")
+        self.analytics
+            .filtered(filter, sql::ESTABLISHMENTS, &[], EstablishmentStatus::from_row)
     }
 
     pub fn peer_groups(&self, filter: &Filter) -> Result<Vec<PeerGroup>> {
@@ -925,7 +658,7 @@ impl View<'_, '_> {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Figures {
     pub establishments: i64,
     pub exercise_done: i64,
@@ -980,7 +713,7 @@ pub struct SourceFreshness {
 }
 
 /// Quality of the exercises done in the 12 months, and of the action plans.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ExerciseQuality {
     pub done: i64,
     pub direction_present: i64,
@@ -1105,9 +838,16 @@ pub struct DomainScore {
 #[derive(Debug, Clone, Serialize)]
 pub struct TimelineEvent {
     pub date: Option<NaiveDate>,
-    pub event_type: i32,
+    /// `OPSSIES`, `oSIS`, `classeur`, `incident` or `AAP`.
+    pub source: String,
+    /// The OPSSIES event type (OPSSIES events only).
+    pub event_type: Option<i32>,
     pub label: Option<String>,
-    pub tlp: String,
+    /// What else the source says: a declaration's status, an exercise's Direction and RETEX,
+    /// an incident's CNIL notification, an application's state.
+    pub detail: Option<String>,
+    /// OPSSIES events and incidents carry a TLP; the other sources none.
+    pub tlp: Option<String>,
     pub outcome_level: Option<i32>,
     pub outcome_score: Option<f64>,
     pub source_file: String,

@@ -64,8 +64,9 @@ pub struct EstablishmentStatus {
     pub overdue_actions: i64,
     pub untracked_actions: i64,
     pub staff_trained_percent: Option<f64>,
-    pub applications_map: Option<String>,
-    pub network_map: Option<String>,
+    /// The answers of the questions the catalogue marks as evidence of E5 (`attente`), each
+    /// « question answer ».
+    pub cartography_answers: Vec<String>,
     pub self_assessed_on: Option<NaiveDate>,
     pub self_assessment_score: Option<i64>,
     pub recommended_kit: Option<String>,
@@ -79,19 +80,22 @@ pub struct EstablishmentStatus {
     pub priority_reasons: Vec<String>,
 }
 
-pub const COLUMNS: &str = "finess_et, finess_ej, name, departement, departement_label, category_code, category_label,
-    family, kind, sector_group, peer_group, ose, ght, in_region, closed_on, last_declaration_on, last_declaration_campaign,
-    last_declaration_status, freshness, maturity, maturity_level, maturity_completion, maturity_partial,
-    maturity_campaign, exercise_status, last_exercise_on, last_exercise_source, last_direction_present, last_kit,
-    next_planned_on, ads_on, silene_on, cybersurveillance_on, mail_audit_on, care_audit_on, care_level,
-    training_on, incidents_365, action_count, overdue_actions, untracked_actions, staff_trained_percent,
-    applications_map, network_map, self_assessed_on, self_assessment_score, recommended_kit, e1_exercise,
-    e2_audits, e3_observatory, e4_awareness, e5_cartography, items_met, priority_score,
-    array_to_string(priority_reasons, '|') AS priority_reasons";
+/// A list of texts (a `VARCHAR[]` column).
+pub fn texts(row: &Row<'_>, column: &str) -> duckdb::Result<Vec<String>> {
+    Ok(match row.get::<_, Value>(column)? {
+        Value::List(items) => items
+            .into_iter()
+            .filter_map(|item| match item {
+                Value::Text(text) => Some(text),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    })
+}
 
 impl EstablishmentStatus {
     pub fn from_row(row: &Row<'_>) -> duckdb::Result<Self> {
-        let reasons: Option<String> = row.get("priority_reasons")?;
         Ok(EstablishmentStatus {
             finess_et: row.get("finess_et")?,
             finess_ej: row.get("finess_ej")?,
@@ -135,8 +139,7 @@ impl EstablishmentStatus {
             overdue_actions: row.get("overdue_actions")?,
             untracked_actions: row.get("untracked_actions")?,
             staff_trained_percent: row.get("staff_trained_percent")?,
-            applications_map: row.get("applications_map")?,
-            network_map: row.get("network_map")?,
+            cartography_answers: texts(row, "cartography_answers")?,
             self_assessed_on: date(row, "self_assessed_on")?,
             self_assessment_score: row.get("self_assessment_score")?,
             recommended_kit: row.get("recommended_kit")?,
@@ -147,10 +150,7 @@ impl EstablishmentStatus {
             e5_cartography: row.get("e5_cartography")?,
             items_met: row.get("items_met")?,
             priority_score: row.get("priority_score")?,
-            priority_reasons: reasons
-                .filter(|text| !text.is_empty())
-                .map(|text| text.split('|').map(str::to_owned).collect())
-                .unwrap_or_default(),
+            priority_reasons: texts(row, "priority_reasons")?,
         })
     }
 

@@ -217,10 +217,15 @@ fn a_red_event_counts_for_its_owner_only() {
     assert!(
         own.timeline
             .iter()
-            .any(|event| event.tlp == "red" && event.event_type == 44)
+            .any(|event| event.tlp.as_deref() == Some("red") && event.event_type == Some(44))
     );
     let regional = analytics.fiche(&red.finess, as_of, &Scope::region()).unwrap();
-    assert!(regional.timeline.iter().all(|event| event.tlp != "red"));
+    assert!(
+        regional
+            .timeline
+            .iter()
+            .all(|event| event.tlp.as_deref() != Some("red"))
+    );
     // The region's book (every fiche at once) is what a region viewer sees, fiche by fiche.
     let book = analytics.fiche_book(as_of).unwrap();
     assert!(
@@ -228,7 +233,7 @@ fn a_red_event_counts_for_its_owner_only() {
             .unwrap()
             .timeline
             .iter()
-            .all(|event| event.tlp != "red")
+            .all(|event| event.tlp.as_deref() != Some("red"))
     );
     let sites = analytics
         .establishments(as_of, &Scope::region(), &Filter::default())

@@ -322,10 +322,13 @@ pub fn establishment(common: &AnalysisArgs, finess: &str) -> Result<u8> {
         date(s.training_on)
     );
     println!(
-        "  E5 cartographie      {:<12} applications {} ; réseau {}",
+        "  E5 cartographie      {:<12} {}",
         s.e5_cartography,
-        s.applications_map.as_deref().unwrap_or("–"),
-        s.network_map.as_deref().unwrap_or("–")
+        if s.cartography_answers.is_empty() {
+            "–".to_owned()
+        } else {
+            s.cartography_answers.join(" ; ")
+        }
     );
     println!();
     println!(

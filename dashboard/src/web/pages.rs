@@ -621,11 +621,11 @@ pub async fn fiche(
             "E5",
             "Cartographie",
             &s.e5_cartography,
-            format!(
-                "applications : {} ; réseau : {}",
-                s.applications_map.as_deref().unwrap_or("–"),
-                s.network_map.as_deref().unwrap_or("–")
-            ),
+            if s.cartography_answers.is_empty() {
+                "–".to_owned()
+            } else {
+                s.cartography_answers.join(" ; ")
+            },
         ),
     ];
     let overall: Vec<charts::PeerRow> = fiche
@@ -708,11 +708,15 @@ pub async fn fiche(
         }
         h2 { "Chronologie" }
         table class="data" {
-            thead { tr { th scope="col" { "Date" } th scope="col" { "Événement" } th scope="col" { "Résultat" } th scope="col" { "TLP" } } }
-            tbody { @for event in fiche.timeline.iter().take(40) { tr {
-                th scope="row" { (date(event.date)) } td { (event.label.as_deref().unwrap_or("")) }
-                td { @if let Some(level) = event.outcome_level { "niveau " (level) } @if let Some(score) = event.outcome_score { " score " (number(score, 1)) } }
-                td { (event.tlp) }
+            thead { tr { th scope="col" { "Date" } th scope="col" { "Source" } th scope="col" { "Événement" } th scope="col" { "Détail" } th scope="col" { "TLP" } } }
+            tbody { @for event in fiche.timeline.iter().take(60) { tr {
+                th scope="row" { (date(event.date)) } td { (event.source) } td { (event.label.as_deref().unwrap_or("")) }
+                td {
+                    (event.detail.as_deref().unwrap_or(""))
+                    @if let Some(level) = event.outcome_level { "niveau " (level) }
+                    @if let Some(score) = event.outcome_score { " score " (number(score, 1)) }
+                }
+                td { (event.tlp.as_deref().unwrap_or("–")) }
             } } }
         }
         p class="noprint" { a href={ "/api/etablissements/" (s.finess_et) } { "Données de cette fiche (JSON)" } }

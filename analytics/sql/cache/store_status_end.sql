@@ -1,0 +1,13 @@
+INSERT INTO analytics_status_state
+    SELECT (SELECT as_of FROM ctx), (SELECT coalesce(max(import_id), 0) FROM imports),
+           (SELECT settings FROM status_request), current_timestamp::TIMESTAMP;
+-- Bounded: the most recently computed dates stay (this one among them), dates_kept of them.
+DELETE FROM analytics_status_state WHERE cache_as_of NOT IN (
+    SELECT cache_as_of FROM (
+        SELECT cache_as_of, row_number() OVER (ORDER BY cache_as_of = (SELECT as_of FROM ctx) DESC, built_at DESC) AS recency
+        FROM analytics_status_state)
+    WHERE recency <= (SELECT dates_kept FROM status_request));
+DELETE FROM analytics_status WHERE cache_as_of NOT IN (SELECT cache_as_of FROM analytics_status_state);
+DELETE FROM analytics_domain_measures WHERE cache_as_of NOT IN (SELECT cache_as_of FROM analytics_status_state);
+DELETE FROM analytics_peer_stats WHERE cache_as_of NOT IN (SELECT cache_as_of FROM analytics_status_state);
+COMMIT;

@@ -1,0 +1,1 @@
+INSERT INTO category_families VALUES (?, ?, ?);

@@ -1,0 +1,1 @@
+INSERT INTO region_departements VALUES (?);

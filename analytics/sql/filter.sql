@@ -1,0 +1,27 @@
+-- The establishments a list, an aggregate or a chart is computed over: the viewer's scope
+-- (`scope_sites`), open sites only (a closed site keeps its fiche, « fermé le … », and leaves
+-- every list, aggregate and denominator), and the page's filter. The filter's values sit in
+-- `filter_values` (one row, bound by `filter_values.sql`): a NULL value filters nothing.
+CREATE OR REPLACE TEMP TABLE filter_values (
+    kind          VARCHAR,  -- ES or ESMS
+    departement   VARCHAR,
+    family        VARCHAR,
+    sector_group  VARCHAR,
+    ose           BOOLEAN,
+    pattern       VARCHAR,  -- LIKE pattern over "FINESS name", escaped by the program
+    reason        VARCHAR   -- a targeting reason
+);
+
+CREATE OR REPLACE TEMP VIEW filtered_status AS
+SELECT s.*
+FROM establishment_status s
+JOIN scope_sites USING (finess_et)
+CROSS JOIN filter_values f
+WHERE s.closed_on IS NULL
+  AND (f.kind IS NULL OR s.kind = f.kind)
+  AND (f.departement IS NULL OR s.departement = f.departement)
+  AND (f.family IS NULL OR s.family = f.family)
+  AND (f.sector_group IS NULL OR s.sector_group = f.sector_group)
+  AND (f.ose IS NULL OR s.ose = f.ose)
+  AND (f.pattern IS NULL OR (s.finess_et || ' ' || lower(coalesce(s.name, ''))) LIKE lower(f.pattern) ESCAPE '\')
+  AND (f.reason IS NULL OR list_contains(s.priority_reasons, f.reason));

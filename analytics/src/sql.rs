@@ -1,0 +1,79 @@
+//! Every statement analytics runs: the files of `analytics/sql/`, by name. The Rust code
+//! binds values and reads rows; it writes no SQL of its own (tests/tests/architecture.rs
+//! checks it).
+
+macro_rules! file {
+    ($name:ident, $path:literal) => {
+        pub const $name: &str = include_str!(concat!("../sql/", $path, ".sql"));
+    };
+}
+
+// The context every indicator reads.
+file!(CTX, "context/ctx");
+file!(CTX_VALUES, "context/ctx_values");
+file!(SCOPE, "context/scope");
+file!(SCOPE_SITES, "context/scope_sites");
+file!(SCOPE_RED_SITES, "context/scope_red_sites");
+file!(SCOPE_REGION, "context/scope_region");
+file!(STATIC_BUILT, "context/static_built");
+file!(STATIC, "context/static");
+file!(REGION_DEPARTEMENT, "context/region_departement");
+file!(CATEGORY_FAMILY, "context/category_family");
+
+// The rules, each defined once.
+file!(RULES, "rules");
+file!(INCIDENTS, "incidents");
+file!(CLOSURES, "closures");
+file!(EXERCISES, "exercises");
+file!(MATURITY, "maturity");
+file!(STATUS, "establishment_status");
+file!(PEER_STATS, "peer_stats");
+file!(AAP, "aap");
+
+// What a page, an export or the CLI reads.
+file!(FILTER, "filter");
+file!(FILTER_VALUES, "filter_values");
+file!(ESTABLISHMENTS, "establishments");
+file!(TARGETING, "targeting");
+file!(FIGURES, "figures");
+file!(DISTRIBUTION, "distribution");
+file!(MONTHLY_EXERCISES, "monthly_exercises");
+file!(INCIDENT_YEARS, "incident_years");
+file!(EXERCISE_QUALITY, "exercise_quality");
+file!(CAMPAIGNS, "campaigns");
+file!(AUDIT_LEVELS, "audit_levels");
+file!(EXERCISE_MONTHS, "exercise_months");
+file!(SOURCES, "sources");
+file!(IMPORTS, "imports");
+file!(UNKNOWN_ESTABLISHMENTS, "unknown_establishments");
+file!(AAP_APPLICATIONS, "aap_applications");
+file!(PEER_GROUPS, "peer_groups");
+file!(FICHE_SITES, "fiche_sites");
+file!(FICHE_SITES_FILL, "fiche_sites_fill");
+file!(FICHE_STATUSES, "fiche_statuses");
+file!(FICHE_DOMAINS, "fiche_domains");
+file!(FICHE_TIMELINE, "fiche_timeline");
+file!(FICHE_ACTIONS, "fiche_actions");
+file!(FICHE_PEER_STATS, "fiche_peer_stats");
+
+// The bounded cache of shared statuses.
+file!(REFRESH_EXISTS, "cache/refresh_exists");
+file!(REFRESH_BEHIND, "cache/refresh_behind");
+file!(CTX_KEY, "cache/ctx_key");
+file!(CTX_KEY_UNCHANGED, "cache/ctx_key_unchanged");
+file!(CTX_KEY_CLEAR, "cache/ctx_key_clear");
+file!(CTX_KEY_SET, "cache/ctx_key_set");
+file!(REGION_STATUS_BEGIN, "cache/region_status_begin");
+file!(REGION_STATUS_END, "cache/region_status_end");
+file!(STATUS_VIEW_SHARED, "cache/status_view_shared");
+file!(OWN_STATUS_BEGIN, "cache/own_status_begin");
+file!(OWN_STATUS_END, "cache/own_status_end");
+file!(DOMAIN_MEASURES_VIEW, "cache/domain_measures_view");
+file!(STATUS_STATE_EXISTS, "cache/status_state_exists");
+file!(STATUS_KEPT, "cache/status_kept");
+file!(STATUS_FOREIGN, "cache/status_foreign");
+file!(STATUS_DROP, "cache/status_drop");
+file!(STATUS_REQUEST, "cache/status_request");
+file!(STATUS_REQUEST_VALUES, "cache/status_request_values");
+file!(STORE_STATUS_BEGIN, "cache/store_status_begin");
+file!(STORE_STATUS_END, "cache/store_status_end");
