@@ -25,12 +25,13 @@ sites AS (
                WHEN e.sector_code = '7' THEN 'Privé non lucratif'
                ELSE 'Privé commercial'
            END AS sector_group,
-           e.ose, e.ght,
+           coalesce(o.ose, false) AS ose, o.ght,
            e.departement IN (SELECT departement FROM region_departements) AS in_region,
            cl.closed_on
     FROM establishments e
     LEFT JOIN category_families f USING (category_code)
     LEFT JOIN site_closures cl USING (finess_et)
+    LEFT JOIN known_ose_ght o USING (finess_et)
     WHERE NOT EXISTS (SELECT 1 FROM status_sites) OR e.finess_et IN (SELECT finess_et FROM status_sites)
 ),
 audits AS (

@@ -5,23 +5,18 @@
 --                      on or before it (a later export of the campaign does not hide it)
 --   known_applications the call's applications as known at the date: each one's newest
 --                      exported version updated on or before it
+--   known_ose_ght      the OSE / GHT list known at the date: the newest dated on or before
+--                      it (its date: the file's, else its import's); before the first
+--                      list, the first one (designations predate the observatory's lists)
 --   latest_workbook    the exercise follow-up workbook that counts (the newest stored)
 --   visible_events     events completed by the date, TLP applied: a red event counts only
 --                      for the sites of its owner (scope_red_sites)
 --   cnil_check(…)      a data leak's notification to the CNIL against `cnil_within_hours`
 --   action_overdue(…)  a post-exercise action past its deadline and not done or dropped
 
+-- Filled from analytics/src/events.rs (context/event_code.sql), where the methodology reads
+-- them too.
 CREATE OR REPLACE TEMP TABLE event_codes (code INTEGER, role VARCHAR, audit BOOLEAN);
-INSERT INTO event_codes VALUES
-    (27, 'ads', true),                -- audit Active Directory (ADS)
-    (60, 'silene', true),             -- audit SILENE (exposition Internet, ANSSI)
-    (28, 'cybersurveillance', true),  -- cybersurveillance (exposition Internet)
-    (61, 'mail_audit', true),         -- audit de messagerie
-    (29, 'care_audit', true),         -- audit technique Next-Gen (niveau 1 à 4)
-    (21, 'training', false),          -- sensibilisation, recommandations de base
-    (22, 'training', false),          -- sensibilisation, relation client
-    (43, 'exercise', false),          -- exercice de crise cyber
-    (44, 'incident', false);          -- incident accompagné
 
 CREATE OR REPLACE TEMP VIEW known_declarations AS
 SELECT d.* FROM declarations d
@@ -34,6 +29,20 @@ FROM applications a
 WHERE coalesce(CAST(coalesce(a.updated_at, a.deposited_at) AS DATE) <= (SELECT as_of FROM ctx), true)
 QUALIFY row_number() OVER (
     PARTITION BY a.application_id ORDER BY coalesce(a.updated_at, a.deposited_at) DESC NULLS LAST, a.import_id DESC) = 1;
+
+CREATE OR REPLACE TEMP VIEW known_ose_ght AS
+WITH lists AS (
+    SELECT import_id, coalesce(source_date, CAST(finished_at AS DATE)) AS dated
+    FROM imports WHERE kind = 'ose-ght' AND status = 'stored'
+),
+chosen AS (
+    SELECT coalesce(
+        (SELECT import_id FROM lists WHERE dated <= (SELECT as_of FROM ctx) ORDER BY dated DESC, import_id DESC LIMIT 1),
+        (SELECT import_id FROM lists ORDER BY dated, import_id LIMIT 1)) AS import_id
+)
+SELECT o.finess_et, bool_or(o.ose) AS ose, any_value(o.ght) FILTER (WHERE o.ght IS NOT NULL) AS ght
+FROM ose_ght o WHERE o.import_id = (SELECT import_id FROM chosen)
+GROUP BY o.finess_et;
 
 CREATE OR REPLACE TEMP VIEW latest_workbook AS
 SELECT max(import_id) AS import_id FROM imports WHERE kind = 'exercices' AND status = 'stored';

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use duckdb::{Connection, ToSql, params, params_from_iter};
 
 use crate::Scope;
+use crate::events::EVENT_CODES;
 use crate::settings::Settings;
 use crate::sql;
 
@@ -83,6 +84,10 @@ pub fn prepare(connection: &Connection, settings: &Settings, as_of: NaiveDate, s
         None => connection.execute(sql::SCOPE_REGION, [])?,
     };
     connection.execute_batch(sql::RULES)?;
+    let mut insert = connection.prepare_cached(sql::EVENT_CODE)?;
+    for (code, role) in EVENT_CODES {
+        insert.execute(params![code, role.name(), role.is_audit()])?;
+    }
     connection.execute_batch(sql::INCIDENTS)?;
     connection.execute_batch(sql::CLOSURES)?;
     connection.execute_batch(sql::EXERCISES)?;

@@ -5,6 +5,7 @@
 //! red-TLP sites) and the per-establishment status; aggregates are computed over the
 //! establishments the viewer may see, after TLP filtering, never the other way round.
 
+pub mod events;
 pub mod methodology;
 pub mod peers;
 pub mod settings;
@@ -522,6 +523,37 @@ impl<'c> Analytics<'c> {
             })
         })?;
         Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
+    }
+
+    /// The questions that evidence E1, E4 and E5 in the newest campaign's catalogue (the
+    /// methodology names them).
+    pub fn evidence_questions(&self) -> Result<Vec<methodology::EvidenceQuestion>> {
+        let mut statement = self.connection.prepare_cached(sql::EVIDENCE_QUESTIONS)?;
+        let rows = statement.query_map([], |row| {
+            Ok(methodology::EvidenceQuestion {
+                expectation: row.get(0)?,
+                code: row.get(1)?,
+                label: row.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
+    }
+
+    /// The region's départements with their labels, by code.
+    pub fn departements(&self) -> Result<Vec<(String, String)>> {
+        let mut statement = self.connection.prepare_cached(sql::DEPARTEMENTS)?;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            ))
+        })?;
+        let region = &self.settings.region.departements;
+        Ok(rows
+            .collect::<duckdb::Result<Vec<_>>>()?
+            .into_iter()
+            .filter(|(code, _)| region.contains(code))
+            .collect())
     }
 
     /// FINESS named by declarations, events or applications but absent from the referential.

@@ -1,7 +1,33 @@
 //! The *Méthodologie* text, written from the live settings so that it can never disagree
 //! with the figures.
 
+use serde::Serialize;
+
 use crate::Settings;
+use crate::events::EventRole;
+
+/// A question of the catalogue that evidences an expectation (its `attente` column).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvidenceQuestion {
+    /// `E1`, `E4` or `E5`.
+    pub expectation: String,
+    pub code: String,
+    pub label: String,
+}
+
+/// The questions of one expectation as the text names them.
+fn questions_of(evidence: &[EvidenceQuestion], expectation: &str) -> String {
+    let named: Vec<String> = evidence
+        .iter()
+        .filter(|question| question.expectation == expectation)
+        .map(|question| format!("{} « {} »", question.code, question.label))
+        .collect();
+    if named.is_empty() {
+        format!("aucune question du catalogue chargé n'est marquée {expectation}")
+    } else {
+        named.join(" et ")
+    }
+}
 
 /// Whether the reader may see the call's amounts (the flat amount and the envelope give the
 /// totals away): ARS yes, SESAN and establishments no.
@@ -11,7 +37,7 @@ pub enum Amounts {
     Hidden,
 }
 
-pub fn text(settings: &Settings, amounts: Amounts) -> String {
+pub fn text(settings: &Settings, amounts: Amounts, evidence: &[EvidenceQuestion]) -> String {
     let s = settings;
     let money = match amounts {
         Amounts::Shown => format!(
@@ -32,12 +58,12 @@ Tous les indicateurs sont calculés à une date de référence (par défaut aujo
    À jour : {up} jours ou moins ; à rafraîchir : de {up_next} à {refresh} jours ; obsolète : plus de {refresh} jours ; jamais : aucune déclaration.
 
 2. Exercice de crise
-   Réalisé : un exercice terminé dans les {done} jours précédant la date de référence (classeur ARS ou événement OPSSIES 43 ; les deux sources à {same} jours d'écart ou moins comptent pour un seul exercice).
+   Réalisé : un exercice terminé dans les {done} jours précédant la date de référence (classeur ARS ou événement OPSSIES {exercise_codes} ; les deux sources à {same} jours d'écart ou moins comptent pour un seul exercice).
    Planifié : sinon, un exercice prévu dans les {planned} jours suivants. En retard : un exercice a déjà eu lieu mais pas dans les {done} jours et aucun n'est prévu. Jamais : aucun exercice connu.
    Actions en retard : échéance dépassée et statut ni « fait » ni « abandonné ».
 
 3. Audits
-   OSE : ADS (événement 27) et SILENE (événement 60) réalisés dans les {audit} jours. Tous les ES : cybersurveillance (28) et messagerie (61) dans les {audit} jours ; audit CaRE D1 (29) avec son niveau.
+   OSE : ADS (événement {ads}) et SILENE (événement {silene}) réalisés dans les {audit} jours. Tous les ES : cybersurveillance ({cyber}) et messagerie ({mail}) dans les {audit} jours ; audit CaRE D1 ({care}) avec son niveau.
 
 4. Maturité (questionnaire oSIS)
    Score d'un domaine = 100 × points obtenus ÷ points maximum, sur les questions notées auxquelles l'établissement a répondu (points et poids du catalogue). Score global = moyenne des domaines pondérée par leurs poids.
@@ -45,11 +71,12 @@ Tous les indicateurs sont calculés à une date de référence (par défaut aujo
    Niveaux : 1 Initial [0 ; {l2}[, 2 Fragile [{l2} ; {l3}[, 3 En progrès [{l3} ; {l4}[, 4 Maîtrisé [{l4} ; {l5}[, 5 Avancé [{l5} ; 100].
 
 5. Attentes nationales (E1 à E5) — atteint, partiel, non atteint, ou inconnu (aucune donnée : jamais compté comme atteint)
-   E1 exercice : exercice réalisé dans les {done} jours (ou date déclarée dans oSIS) ; partiel s'il est prévu dans les {planned} jours.
+   E1 exercice : exercice réalisé dans les {done} jours (ou date déclarée dans oSIS : {e1}) ; partiel s'il est prévu dans les {planned} jours.
    E2 audits : OSE, ADS et SILENE dans les {audit} jours (partiel : l'un des deux) ; autres, cybersurveillance dans les {audit} jours.
    E3 observatoire : déclaration de {age} jours ou moins et statut « Validé » ; partiel si elle n'est pas validée.
-   E4 sensibilisation : au moins {aware} % du personnel sensibilisé, ou une formation (événements 21, 22) dans les {audit} jours ; partiel de 1 à {aware_below} %.
-   E5 cartographie : cartographies des applications et du réseau toutes deux « oui » ; partiel si l'une est « oui » ou « partiel ».
+   E4 sensibilisation : au moins {aware} % du personnel sensibilisé ({e4}), ou une formation (événements {training}) dans les {audit} jours ; partiel de 1 à {aware_below} %.
+   E5 cartographie : {e5}, toutes « oui » ; partiel si l'une est « oui » ou « partiel ».
+   Les questions qui servent de preuve sont celles que le catalogue marque dans sa colonne « attente ».
 
 6. Auto-évaluation et kit
    Score de la grille (23 questions). Kit recommandé : score inférieur à {kit_from} → débutant ; de {kit_from} à {kit_above} → intermédiaire ; supérieur à {kit_above} → confirmé. Une grille incomplète ne recommande aucun kit ; la plus récente compte.
@@ -100,6 +127,16 @@ Tous les indicateurs sont calculés à une date de référence (par défaut aujo
         w7 = t.no_cybersurveillance,
         k = s.benchmarks.minimum_group_size,
         cnil = s.incidents.cnil_within_hours,
+        exercise_codes = EventRole::Exercise.codes(),
+        ads = EventRole::Ads.codes(),
+        silene = EventRole::Silene.codes(),
+        cyber = EventRole::Cybersurveillance.codes(),
+        mail = EventRole::MailAudit.codes(),
+        care = EventRole::CareAudit.codes(),
+        training = EventRole::Training.codes(),
+        e1 = questions_of(evidence, "E1"),
+        e4 = questions_of(evidence, "E4"),
+        e5 = questions_of(evidence, "E5"),
     )
 }
 
@@ -109,10 +146,12 @@ mod tests {
 
     #[test]
     fn the_text_follows_the_settings() {
-        let defaults = text(&Settings::default(), Amounts::Shown);
+        let defaults = text(&Settings::default(), Amounts::Shown, &[]);
         assert!(defaults.contains("À jour : 90 jours ou moins ; à rafraîchir : de 91 à 365 jours"));
         assert!(defaults.contains("moins de 5 établissements"));
         let changed = Settings::from_layers(&[("x.toml", "[benchmarks]\nminimum_group_size = 7\n")]).unwrap();
-        assert!(text(&changed, Amounts::Shown).contains("moins de 7 établissements"));
+        assert!(text(&changed, Amounts::Shown, &[]).contains("moins de 7 établissements"));
+        assert!(defaults.contains("événements 21, 22"));
+        assert!(defaults.contains("aucune question du catalogue chargé n'est marquée E4"));
     }
 }

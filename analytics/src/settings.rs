@@ -257,6 +257,27 @@ fn merge(base: &mut toml::Table, overlay: toml::Table) {
     }
 }
 
+/// A period of days as the pages write it: « 12 mois » for a year, « N jours » otherwise.
+pub fn period(days: i64) -> String {
+    match days {
+        365 | 366 => "12 mois".to_owned(),
+        730 | 731 => "24 mois".to_owned(),
+        _ => format!("{days} jours"),
+    }
+}
+
+impl Settings {
+    /// The window an exercise counts as done in (« 12 mois » by default).
+    pub fn exercise_period(&self) -> String {
+        period(self.exercises.done_within_days)
+    }
+
+    /// The window an audit counts as recent in.
+    pub fn audit_period(&self) -> String {
+        period(self.audits.within_days)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,7 @@ file!(STATIC_BUILT, "context/static_built");
 file!(STATIC, "context/static");
 file!(REGION_DEPARTEMENT, "context/region_departement");
 file!(CATEGORY_FAMILY, "context/category_family");
+file!(EVENT_CODE, "context/event_code");
 
 // The rules, each defined once.
 file!(RULES, "rules");
@@ -45,6 +46,8 @@ file!(AUDIT_LEVELS, "audit_levels");
 file!(EXERCISE_MONTHS, "exercise_months");
 file!(SOURCES, "sources");
 file!(IMPORTS, "imports");
+file!(DEPARTEMENTS, "departements");
+file!(EVIDENCE_QUESTIONS, "evidence_questions");
 file!(UNKNOWN_ESTABLISHMENTS, "unknown_establishments");
 file!(AAP_APPLICATIONS, "aap_applications");
 file!(PEER_GROUPS, "peer_groups");

@@ -151,7 +151,7 @@ fn the_exercise_merge_follows_its_setting() {
     // And the methodology says so.
     let settings = Settings::from_layers(&[("x.toml", "[exercises]\nsame_exercise_within_days = 8\n")]).unwrap();
     assert!(
-        analytics::methodology::text(&settings, analytics::methodology::Amounts::Hidden)
+        analytics::methodology::text(&settings, analytics::methodology::Amounts::Hidden, &[])
             .contains("à 8 jours d'écart ou moins")
     );
 }

@@ -3,7 +3,8 @@
 use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use duckdb::{Connection, params};
+use duckdb::Connection;
+use ingest::store::records;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -104,40 +105,27 @@ pub fn add(
     let finess = finess.map(str::trim).filter(|f| !f.is_empty());
     if role == Role::Etablissement {
         let finess = finess.ok_or(AccountError::MissingFiness)?;
-        let known: bool = connection.query_row(
-            "SELECT count(*) > 0 FROM finess_referential WHERE finess_et = ? OR finess_ej = ?",
-            params![finess, finess],
-            |row| row.get(0),
-        )?;
-        if !known {
+        if !records::finess_known(connection, finess)? {
             return Err(AccountError::UnknownFiness(finess.to_owned()));
         }
     }
-    let exists: bool = connection.query_row("SELECT count(*) > 0 FROM users WHERE user_name = ?", [name], |row| {
-        row.get(0)
-    })?;
-    if exists {
+    if records::user_exists(connection, name)? {
         return Err(AccountError::Exists(name.to_owned()));
     }
     let password_hash = hash(password)?;
-    connection.execute(
-        "INSERT INTO users VALUES (?, ?, ?, ?, false, current_timestamp::TIMESTAMP, current_timestamp::TIMESTAMP)",
-        params![
-            name,
-            role.name(),
-            finess.filter(|_| role == Role::Etablissement),
-            password_hash
-        ],
+    records::insert_user(
+        connection,
+        name,
+        role.name(),
+        finess.filter(|_| role == Role::Etablissement),
+        &password_hash,
     )?;
     Ok(())
 }
 
 pub fn reset_password(connection: &Connection, name: &str, password: &str) -> Result<(), AccountError> {
     let password_hash = hash(password)?;
-    let changed = connection.execute(
-        "UPDATE users SET password_hash = ?, disabled = false, updated_at = current_timestamp::TIMESTAMP WHERE user_name = ?",
-        params![password_hash, name],
-    )?;
+    let changed = records::set_password(connection, name, &password_hash)?;
     if changed == 0 {
         Err(AccountError::Unknown(name.to_owned()))
     } else {
@@ -146,10 +134,7 @@ pub fn reset_password(connection: &Connection, name: &str, password: &str) -> Re
 }
 
 pub fn disable(connection: &Connection, name: &str) -> Result<(), AccountError> {
-    let changed = connection.execute(
-        "UPDATE users SET disabled = true, updated_at = current_timestamp::TIMESTAMP WHERE user_name = ?",
-        [name],
-    )?;
+    let changed = records::disable_user(connection, name)?;
     if changed == 0 {
         Err(AccountError::Unknown(name.to_owned()))
     } else {
@@ -158,22 +143,16 @@ pub fn disable(connection: &Connection, name: &str) -> Result<(), AccountError> 
 }
 
 /// Name, role, bound FINESS, disabled.
-pub type AccountRow = (String, String, Option<String>, bool);
+pub type AccountRow = records::UserRow;
 
 pub fn list(connection: &Connection) -> Result<Vec<AccountRow>, AccountError> {
-    let mut statement = connection.prepare("SELECT user_name, role, finess, disabled FROM users ORDER BY user_name")?;
-    let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?;
-    Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
+    Ok(records::users(connection)?)
 }
 
 /// The user when the password is right and the account active. An unknown name costs the
 /// same hashing work as a wrong password, so timing does not tell them apart.
 pub fn verify(connection: &Connection, name: &str, password: &str) -> Result<Option<User>, AccountError> {
-    let found: Option<(String, Option<String>, String, bool)> = connection
-        .prepare("SELECT role, finess, password_hash, disabled FROM users WHERE user_name = ?")?
-        .query_map([name], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
-        .next()
-        .transpose()?;
+    let found = records::credentials(connection, name)?;
     const DUMMY: &str =
         "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$ZsnJ2WdeGn+Jv6H3yC2P5mnGsYqFh4aXRSeUn8tVPzs";
     let stored = found.as_ref().map_or(DUMMY, |(_, _, hash, _)| hash.as_str());
@@ -233,26 +212,18 @@ pub fn audit_all(connection: &Connection, entries: &[AuditEntry<'_>]) -> duckdb:
 }
 
 fn append(connection: &Connection, entry: &AuditEntry<'_>) -> duckdb::Result<usize> {
-    connection.execute(
-            "INSERT INTO audit_log (logged_at, user_name, role, address, action, target, detail, rows_returned,
-                                    seq, previous_hash, row_hash)
-             SELECT entry.*, last.seq + 1, last.hash,
-                    audit_row_hash(last.hash, last.seq + 1, entry.logged_at, entry.user_name, entry.role, entry.address,
-                                   entry.action, entry.target, entry.detail, entry.rows_returned)
-             FROM (SELECT current_timestamp::TIMESTAMP AS logged_at, ?::VARCHAR AS user_name, ?::VARCHAR AS role,
-                          ?::VARCHAR AS address, ?::VARCHAR AS action, ?::VARCHAR AS target, ?::VARCHAR AS detail,
-                          ?::BIGINT AS rows_returned) AS entry,
-                  (SELECT coalesce(max(seq), 0) AS seq, coalesce(arg_max(row_hash, seq), '') AS hash FROM audit_log) AS last",
-            params![
-                entry.user,
-                entry.role.map(Role::name),
-                entry.address,
-                entry.action,
-                entry.target,
-                entry.detail,
-                entry.rows
-            ],
-        )
+    records::append_journal(
+        connection,
+        &records::JournalRow {
+            user: entry.user,
+            role: entry.role.map(Role::name),
+            address: entry.address,
+            action: entry.action,
+            target: entry.target,
+            detail: entry.detail,
+            rows: entry.rows,
+        },
+    )
 }
 
 /// Rows written before the chain existed (schema 7) are chained once, in their order: called
@@ -263,26 +234,7 @@ pub fn seal(connection: &Connection) -> duckdb::Result<()> {
 }
 
 fn seal_unchained(connection: &Connection) -> duckdb::Result<()> {
-    let unchained: i64 =
-        connection.query_row("SELECT count(*) FROM audit_log WHERE seq IS NULL", [], |row| row.get(0))?;
-    if unchained == 0 {
-        return Ok(());
-    }
-    let rows: Vec<i64> = connection
-        .prepare("SELECT rowid FROM audit_log WHERE seq IS NULL ORDER BY logged_at, rowid")?
-        .query_map([], |row| row.get(0))?
-        .collect::<duckdb::Result<_>>()?;
-    for rowid in rows {
-        connection.execute(
-            "UPDATE audit_log SET seq = last.seq + 1, previous_hash = last.hash,
-                 row_hash = audit_row_hash(last.hash, last.seq + 1, logged_at, user_name, role, address, action,
-                                           target, detail, rows_returned)
-             FROM (SELECT coalesce(max(seq), 0) AS seq, coalesce(arg_max(row_hash, seq), '') AS hash FROM audit_log) last
-             WHERE audit_log.rowid = ?",
-            [rowid],
-        )?;
-    }
-    Ok(())
+    records::seal_journal(connection)
 }
 
 /// The state of the audit log's chain.
@@ -303,37 +255,20 @@ pub fn verify_chain(connection: &Connection) -> duckdb::Result<ChainState> {
         let _chain = CHAIN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         seal_unchained(connection)?;
     }
-    let broken = connection
-        .prepare(
-            "WITH checked AS (
-                 SELECT seq, strftime(logged_at, '%d/%m/%Y %H:%M:%S') AS logged_text, previous_hash, row_hash,
-                        coalesce(lag(row_hash) OVER (ORDER BY seq), '') AS expected_previous,
-                        coalesce(lag(seq) OVER (ORDER BY seq), 0) AS previous_seq,
-                        audit_row_hash(previous_hash, seq, logged_at, user_name, role, address, action, target,
-                                       detail, rows_returned) AS expected_hash
-                 FROM audit_log)
-             SELECT seq, logged_text,
-                    CASE WHEN seq <> previous_seq + 1 THEN 1 WHEN previous_hash IS DISTINCT FROM expected_previous THEN 2 ELSE 3 END
-             FROM checked
-             WHERE seq <> previous_seq + 1 OR previous_hash IS DISTINCT FROM expected_previous
-                OR row_hash IS DISTINCT FROM expected_hash
-             ORDER BY seq LIMIT 1",
-        )?
-        .query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, i32>(2)?)))?
-        .next()
-        .transpose()?;
-    Ok(match broken {
+    Ok(match records::first_chain_break(connection)? {
         Some((seq, logged_at, reason)) => ChainState::Broken {
             seq,
             logged_at,
             reason: match reason {
-                1 => "une ligne manque ou est en double juste avant elle",
-                2 => "elle ne suit pas la ligne précédente (ligne précédente modifiée ou supprimée)",
-                _ => "son contenu a été modifié",
+                records::ChainBreak::Gap => "une ligne manque ou est en double juste avant elle",
+                records::ChainBreak::Previous => {
+                    "elle ne suit pas la ligne précédente (ligne précédente modifiée ou supprimée)"
+                }
+                records::ChainBreak::Content => "son contenu a été modifié",
             },
         },
         None => ChainState::Intact {
-            rows: connection.query_row("SELECT count(*) FROM audit_log", [], |row| row.get(0))?,
+            rows: records::journal_size(connection)?,
         },
     })
 }

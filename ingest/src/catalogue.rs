@@ -381,6 +381,27 @@ impl Catalogues {
         Ok(Catalogues { versions, campaigns })
     }
 
+    /// The catalogue of the newest campaign listed.
+    pub fn newest(&self) -> Option<&Catalogue> {
+        self.campaigns
+            .keys()
+            .max()
+            .and_then(|campaign| self.for_campaign(*campaign))
+    }
+
+    /// A catalogue version built from its CSV text for some campaigns (tests, deployments
+    /// that keep their catalogue beside the program).
+    pub fn from_text(version: &str, text: &str, campaigns: &[i64]) -> Result<Catalogues, CatalogueError> {
+        let catalogue = Catalogue::parse(version, text.as_bytes())?;
+        Ok(Catalogues {
+            versions: HashMap::from([(version.to_owned(), catalogue)]),
+            campaigns: campaigns
+                .iter()
+                .map(|campaign| (*campaign, version.to_owned()))
+                .collect(),
+        })
+    }
+
     pub fn for_campaign(&self, campaign: i64) -> Option<&Catalogue> {
         self.campaigns
             .get(&campaign)

@@ -1,4 +1,5 @@
-//! Incident declarations: French booleans and dates, the CNIL 72-hour rule at its boundary.
+//! Incident declarations: French booleans and dates, located rejects. (The CNIL delay is an
+//! indicator: analytics/tests/settings_drive.rs.)
 
 // Test helpers may unwrap: a failure there is a test failure.
 #![allow(clippy::unwrap_used)]
@@ -6,7 +7,7 @@
 use ingest::{ImportOptions, ImportStatus, InputKind, Store};
 
 #[test]
-fn incidents_are_stored_and_late_cnil_notifications_flagged() {
+fn incidents_are_stored_with_their_french_booleans_and_dates() {
     let file = "\u{feff}date_declaration;finess_et;type;impact_patient;declare_anssi;notifie_cnil;date_notification_cnil;chiffrement;fuite_donnees\r\n\
         15/03/2024 10:00;750100125;rançongiciel;Oui;O;Oui;18/03/2024 10:00;X;Vrai\r\n\
         15/03/2024 10:00;930100037;fuite;Non;N;oui;18/03/2024 10:01;;1\r\n\
@@ -24,9 +25,10 @@ fn incidents_are_stored_and_late_cnil_notifications_flagged() {
     let mut statement = store
         .connection()
         .prepare(
-            "SELECT finess_et || ' ' || strftime(declared_at, '%Y-%m-%d %H:%M') || ' late=' || cnil_late || ' missing=' || cnil_missing
+            "SELECT finess_et || ' ' || strftime(declared_at, '%Y-%m-%d %H:%M') || ' leak=' || data_leak
+                    || ' cnil=' || cnil_notified || ' ' || coalesce(strftime(cnil_notified_at, '%Y-%m-%d %H:%M'), '-')
                     || ' patient=' || patient_impact || ' encryption=' || coalesce(encryption::VARCHAR, '?')
-             FROM incident_cnil_checks ORDER BY declared_at, finess_et",
+             FROM incidents ORDER BY declared_at, finess_et",
         )
         .unwrap();
     let rows: Vec<String> = statement
@@ -37,11 +39,11 @@ fn incidents_are_stored_and_late_cnil_notifications_flagged() {
     assert_eq!(
         rows,
         [
-            // Notified exactly 72 hours later: in time. One minute more: late.
-            "750100125 2024-03-15 10:00 late=false missing=false patient=true encryption=true",
-            "930100037 2024-03-15 10:00 late=true missing=false patient=false encryption=?",
-            // 08:00 at UTC+02:00 is 08:00 in Paris (summer time); a leak never notified.
-            "750712184 2024-04-01 08:00 late=false missing=true patient=false encryption=false",
+            // « X » is a yes, « Vrai » and « 1 » too; an empty cell is unknown.
+            "750100125 2024-03-15 10:00 leak=true cnil=true 2024-03-18 10:00 patient=true encryption=true",
+            "930100037 2024-03-15 10:00 leak=true cnil=true 2024-03-18 10:01 patient=false encryption=?",
+            // 08:00 at UTC+02:00 is 08:00 in Paris (summer time).
+            "750712184 2024-04-01 08:00 leak=true cnil=false - patient=false encryption=false",
         ]
     );
     let rejects = store.rejects(outcome.import_id).unwrap();

@@ -37,12 +37,13 @@ impl Fixture {
     }
 
     fn import(&mut self, name: &str, text: &str) {
+        self.import_with(name, text, &ImportOptions::default());
+    }
+
+    fn import_with(&mut self, name: &str, text: &str, options: &ImportOptions) {
         self.files += 1;
         let name = format!("{}-{name}", self.files);
-        let outcome = self
-            .store
-            .import_bytes(&name, text.as_bytes(), &ImportOptions::default())
-            .unwrap();
+        let outcome = self.store.import_bytes(&name, text.as_bytes(), options).unwrap();
         assert_eq!(outcome.status, ImportStatus::Stored, "{name}: {}", outcome.message);
         assert!(
             outcome.diagnostics.rejects.is_empty(),
@@ -94,6 +95,19 @@ impl Fixture {
         status: &str,
         answers: &[(&str, &str)],
     ) -> &mut Self {
+        self.declaration_with(&ImportOptions::default(), site, campaign, updated_on, status, answers)
+    }
+
+    /// A declaration imported with other options (another question catalogue).
+    pub fn declaration_with(
+        &mut self,
+        options: &ImportOptions,
+        site: &str,
+        campaign: i32,
+        updated_on: &str,
+        status: &str,
+        answers: &[(&str, &str)],
+    ) -> &mut Self {
         let mut text = String::from("finess_et;campagne;code_question;reponse;date_maj;statut\n");
         let answers = if answers.is_empty() {
             &[("GOUV-01", "Oui")][..]
@@ -103,7 +117,7 @@ impl Fixture {
         for (code, answer) in answers {
             text.push_str(&format!("{site};{campaign};{code};{answer};{updated_on};{status}\n"));
         }
-        self.import("osis.csv", &text);
+        self.import_with("osis.csv", &text, options);
         self
     }
 

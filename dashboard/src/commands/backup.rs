@@ -31,23 +31,10 @@ struct Manifest {
 /// Row count and checksum of every table of the store. Views are computed, and the
 /// `analytics_*` caches are recomputed after a restore, so neither is part of the contract.
 pub fn table_sums(connection: &Connection) -> Result<BTreeMap<String, TableSum>> {
-    let names: Vec<String> = connection
-        .prepare(
-            "SELECT table_name FROM duckdb_tables()
-             WHERE NOT temporary AND schema_name = 'main' AND NOT starts_with(table_name, 'analytics_') ORDER BY 1",
-        )?
-        .query_map([], |row| row.get(0))?
-        .collect::<duckdb::Result<_>>()?;
-    let mut sums = BTreeMap::new();
-    for name in names {
-        let (rows, checksum): (i64, String) = connection.query_row(
-            &format!("SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR FROM \"{name}\" t"),
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?;
-        sums.insert(name, TableSum { rows, checksum });
-    }
-    Ok(sums)
+    Ok(ingest::store::backup::table_sums(connection)?
+        .into_iter()
+        .map(|(name, (rows, checksum))| (name, TableSum { rows, checksum }))
+        .collect())
 }
 
 fn file_hashes(dir: &Path) -> Result<BTreeMap<String, String>> {
@@ -66,10 +53,6 @@ fn file_hashes(dir: &Path) -> Result<BTreeMap<String, String>> {
     Ok(hashes)
 }
 
-fn quoted(path: &Path) -> String {
-    path.display().to_string().replace('\'', "''")
-}
-
 pub fn backup(store_path: &Path, out: &Path) -> Result<u8> {
     if out.exists()
         && std::fs::read_dir(out)
@@ -85,7 +68,7 @@ pub fn backup(store_path: &Path, out: &Path) -> Result<u8> {
     let connection = store.connection();
     let tables = table_sums(connection)?;
     std::fs::create_dir_all(out).with_context(|| format!("création de {}", out.display()))?;
-    connection.execute_batch(&format!("EXPORT DATABASE '{}' (FORMAT parquet)", quoted(out)))?;
+    ingest::store::backup::export_database(connection, out)?;
     let manifest = Manifest {
         program: concat!("opssies ", env!("CARGO_PKG_VERSION")).to_owned(),
         schema_version: store.schema_version()?,
@@ -135,25 +118,7 @@ pub fn restore(dir: &Path, store_path: &Path) -> Result<u8> {
         // The schema comes from the migrations (views included); the rows from the files.
         let store = Store::open(store_path)?;
         let connection = store.connection();
-        connection.execute_batch("BEGIN TRANSACTION")?;
-        for name in manifest.tables.keys() {
-            let file = quoted(&dir.join(format!("{name}.parquet")));
-            let exists: bool = connection.query_row(
-                "SELECT count(*) > 0 FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?",
-                [name],
-                |row| row.get(0),
-            )?;
-            if exists {
-                connection.execute_batch(&format!(
-                    "DELETE FROM \"{name}\"; INSERT INTO \"{name}\" BY NAME SELECT * FROM read_parquet('{file}');"
-                ))?;
-            } else {
-                connection.execute_batch(&format!(
-                    "CREATE TABLE \"{name}\" AS SELECT * FROM read_parquet('{file}');"
-                ))?;
-            }
-        }
-        connection.execute_batch("COMMIT")?;
+        ingest::store::backup::import_tables(connection, dir, manifest.tables.keys())?;
         let restored = table_sums(connection)?;
         for (name, expected) in &manifest.tables {
             if restored.get(name) != Some(expected) {

@@ -148,14 +148,7 @@ fn print_demo_accounts(store: &Store) -> Result<()> {
     use crate::accounts::{self, Role};
     let connection = store.connection();
     // An establishment with some history, bound by its legal entity.
-    let legal_entity: Option<String> = connection
-        .prepare(
-            "SELECT e.finess_ej FROM establishments e JOIN current_declarations d USING (finess_et)
-             WHERE e.departement = '75' AND e.finess_ej IS NOT NULL ORDER BY e.finess_et LIMIT 1",
-        )?
-        .query_map([], |row| row.get(0))?
-        .next()
-        .transpose()?;
+    let legal_entity = ingest::store::records::demo_legal_entity(connection)?;
     println!("Comptes de démonstration (mots de passe affichés une seule fois) :");
     for (name, role) in [
         ("ars", Role::Ars),

@@ -135,12 +135,14 @@ pub fn print_regional(report: &analytics::RegionalReport, settings: &Settings, k
         integer(h.establishments)
     );
     println!(
-        "  Exercice de crise réalisé en 12 mois    {:>10}  {}",
+        "  {:<40}{:>10}  {}",
+        format!("Exercice de crise réalisé en {}", settings.exercise_period()),
         integer(h.exercise_done),
         percent(Figures::rate(h.exercise_done, h.establishments))
     );
     println!(
-        "  OSE audités (ADS et SILENE en 12 mois)  {:>10}  sur {} OSE, {}",
+        "  {:<40}{:>10}  sur {} OSE, {}",
+        format!("OSE audités (ADS et SILENE en {})", settings.audit_period()),
         integer(h.ose_audited),
         integer(h.ose),
         percent(Figures::rate(h.ose_audited, h.ose))
@@ -212,7 +214,8 @@ pub fn print_regional(report: &analytics::RegionalReport, settings: &Settings, k
     println!("  Exercices : {}", statuses.join(", "));
     let q = &report.exercise_quality;
     println!(
-        "  Qualité des exercices (12 mois) : Direction présente {} ; kit différent du kit recommandé {} sur {}",
+        "  Qualité des exercices ({}) : Direction présente {} ; kit différent du kit recommandé {} sur {}",
+        settings.exercise_period(),
         percent(Figures::rate(q.direction_present, q.done)),
         integer(q.kit_mismatch),
         integer(q.kit_known)
@@ -551,9 +554,30 @@ pub fn aap(args: &ReportArgs) -> Result<u8> {
 
 pub fn methodology(settings: Option<&Path>) -> Result<u8> {
     let settings = load_settings(settings).context("réglages")?;
+    // Without a store at hand, the evidence questions of the shipped catalogue's newest campaign.
+    let catalogues = ingest::catalogue::Catalogues::embedded();
+    let evidence: Vec<analytics::methodology::EvidenceQuestion> = catalogues
+        .newest()
+        .map(|catalogue| {
+            catalogue
+                .questions
+                .iter()
+                .filter_map(|question| {
+                    question
+                        .expectation
+                        .as_ref()
+                        .map(|expectation| analytics::methodology::EvidenceQuestion {
+                            expectation: expectation.clone(),
+                            code: question.code.clone(),
+                            label: question.label.clone(),
+                        })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     print!(
         "{}",
-        analytics::methodology::text(&settings, analytics::methodology::Amounts::Shown)
+        analytics::methodology::text(&settings, analytics::methodology::Amounts::Shown, &evidence)
     );
     Ok(exit::OK)
 }

@@ -93,11 +93,14 @@ pub async fn data_quality((State(state), Extension(viewer), Query(params)): Page
 }
 
 /// The methodology and the live settings as the viewer may read them (no amounts for SESAN).
-pub async fn methodology(State(state): State<AppState>, Extension(viewer): Extension<Viewer>) -> Json<Value> {
-    Json(json!({
-        "text": viewer.sight.methodology(&state.settings),
+pub async fn methodology(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+) -> Result<Json<Value>, WebError> {
+    Ok(Json(json!({
+        "text": state.methodology(&viewer.sight).await?,
         "settings": viewer.sight.settings(&state.settings),
-    }))
+    })))
 }
 
 pub async fn fiche(

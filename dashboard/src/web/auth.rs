@@ -501,12 +501,14 @@ pub async fn login(
     let checked_name = name.clone();
     let result = state
         .with_connection(move |connection, _| {
-            let user = accounts::verify(connection, &checked_name, &password).map_err(|error| WebError::Internal(error.to_string()))?;
+            let user = accounts::verify(connection, &checked_name, &password)
+                .map_err(|error| WebError::Internal(error.to_string()))?;
             let sites: Vec<String> = match &user {
-                Some(User { role: Role::Etablissement, finess: Some(finess), .. }) => connection
-                    .prepare("SELECT finess_et FROM finess_referential WHERE finess_et = ? OR finess_ej = ? ORDER BY finess_et")?
-                    .query_map([finess, finess], |row| row.get(0))?
-                    .collect::<duckdb::Result<Vec<String>>>()?,
+                Some(User {
+                    role: Role::Etablissement,
+                    finess: Some(finess),
+                    ..
+                }) => ingest::store::records::sites_of(connection, finess)?,
                 _ => Vec::new(),
             };
             accounts::audit(
@@ -515,7 +517,11 @@ pub async fn login(
                     user: Some(&checked_name),
                     role: user.as_ref().map(|user| user.role),
                     address: Some(&address_text),
-                    action: if user.is_some() { "connexion" } else { "connexion refusée" },
+                    action: if user.is_some() {
+                        "connexion"
+                    } else {
+                        "connexion refusée"
+                    },
                     ..Default::default()
                 },
             );

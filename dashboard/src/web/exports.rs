@@ -343,10 +343,11 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, WebError> {
     workbook.save_to_buffer().map_err(internal)
 }
 
-/// Parquet through DuckDB: the rows go into a temporary table of typed columns, which
-/// DuckDB writes out.
+/// Parquet through DuckDB: each column typed by its first non-empty cell.
 fn to_parquet(connection: &duckdb::Connection, table: &Table) -> Result<Vec<u8>, WebError> {
-    let types: Vec<&str> = (0..table.columns.len())
+    use duckdb::types::Value;
+    use ingest::store::parquet::{self, ColumnType};
+    let types: Vec<ColumnType> = (0..table.columns.len())
         .map(|column| {
             let kinds = table
                 .rows
@@ -354,42 +355,27 @@ fn to_parquet(connection: &duckdb::Connection, table: &Table) -> Result<Vec<u8>,
                 .filter_map(|row| row.get(column))
                 .find(|cell| !matches!(cell, Cell::Empty));
             match kinds {
-                Some(Cell::Integer(_)) => "BIGINT",
-                Some(Cell::Number(_) | Cell::Share(_)) => "DOUBLE",
-                Some(Cell::Date(_)) => "DATE",
-                _ => "VARCHAR",
+                Some(Cell::Integer(_)) => ColumnType::Integer,
+                Some(Cell::Number(_) | Cell::Share(_)) => ColumnType::Decimal,
+                Some(Cell::Date(_)) => ColumnType::Date,
+                _ => ColumnType::Text,
             }
         })
         .collect();
-    let definition: Vec<String> = table
-        .columns
-        .iter()
-        .zip(&types)
-        .map(|(name, kind)| format!("\"{name}\" {kind}"))
-        .collect();
-    connection.execute_batch(&format!(
-        "CREATE OR REPLACE TEMP TABLE export_rows ({})",
-        definition.join(", ")
-    ))?;
-    {
-        let mut appender = connection.appender_to_catalog_and_db("export_rows", "temp", "main")?;
-        for row in &table.rows {
-            let values: Vec<duckdb::types::Value> = row
-                .iter()
-                .zip(&types)
-                .map(|(cell, kind)| match (cell, *kind) {
-                    (Cell::Text(text), _) => duckdb::types::Value::Text(text.clone()),
-                    (Cell::Integer(value), "BIGINT") => duckdb::types::Value::BigInt(*value),
-                    (Cell::Integer(value), _) => duckdb::types::Value::Double(*value as f64),
-                    (Cell::Number(value) | Cell::Share(value), _) => duckdb::types::Value::Double(*value),
-                    (Cell::Date(day), _) => duckdb::types::Value::Text(day.to_string()),
-                    (Cell::Empty, _) => duckdb::types::Value::Null,
-                })
-                .collect();
-            appender.append_row(duckdb::appender_params_from_iter(values))?;
-        }
-        appender.flush()?;
-    }
+    let columns: Vec<(&str, ColumnType)> = table.columns.iter().copied().zip(types.iter().copied()).collect();
+    let rows = table.rows.iter().map(|row| {
+        row.iter()
+            .zip(&types)
+            .map(|(cell, kind)| match (cell, *kind) {
+                (Cell::Text(text), _) => Value::Text(text.clone()),
+                (Cell::Integer(value), ColumnType::Integer) => Value::BigInt(*value),
+                (Cell::Integer(value), _) => Value::Double(*value as f64),
+                (Cell::Number(value) | Cell::Share(value), _) => Value::Double(*value),
+                (Cell::Date(day), _) => Value::Text(day.to_string()),
+                (Cell::Empty, _) => Value::Null,
+            })
+            .collect::<Vec<Value>>()
+    });
     // A private folder of a random name (mode 0700), removed with its file when dropped:
     // no other local user can guess, read or plant the file DuckDB writes.
     let folder = tempfile::Builder::new()
@@ -397,10 +383,7 @@ fn to_parquet(connection: &duckdb::Connection, table: &Table) -> Result<Vec<u8>,
         .tempdir()
         .map_err(|error| WebError::Internal(format!("dossier temporaire : {error}")))?;
     let file = folder.path().join("export.parquet");
-    let path = file.to_string_lossy().replace('\'', "''");
-    connection.execute_batch(&format!(
-        "COPY export_rows TO '{path}' (FORMAT parquet); DROP TABLE export_rows;"
-    ))?;
+    parquet::write(connection, &columns, rows, &file)?;
     std::fs::read(&file).map_err(|error| WebError::Internal(error.to_string()))
 }
 
@@ -490,28 +473,34 @@ async fn export(
             let import = query.import;
             state
                 .with_connection(move |connection, _| {
-                    let mut statement = connection.prepare(
-                        "SELECT r.import_id, i.file_name, r.sheet, r.row_number, r.column_name, r.json_path, r.value, r.reason
-                         FROM rejects r JOIN imports i USING (import_id)
-                         WHERE ? IS NULL OR r.import_id = ? ORDER BY r.import_id, r.row_number",
-                    )?;
-                    let rows = statement
-                        .query_map(duckdb::params![import, import], |row| {
-                            Ok(vec![
-                                Cell::Integer(row.get(0)?),
-                                Cell::Text(row.get(1)?),
-                                row.get::<_, Option<String>>(2)?.map_or(Cell::Empty, Cell::Text),
-                                row.get::<_, Option<i64>>(3)?.map_or(Cell::Empty, Cell::Integer),
-                                row.get::<_, Option<String>>(4)?.map_or(Cell::Empty, Cell::Text),
-                                row.get::<_, Option<String>>(5)?.map_or(Cell::Empty, Cell::Text),
-                                row.get::<_, Option<String>>(6)?.map_or(Cell::Empty, Cell::Text),
-                                Cell::Text(row.get(7)?),
-                            ])
-                        })?
-                        .collect::<duckdb::Result<Vec<_>>>()?;
+                    let rows = ingest::store::diagnostics(connection, ingest::store::DiagnosticKind::Rejects, import)
+                        .map_err(|error| WebError::Internal(error.to_string()))?
+                        .into_iter()
+                        .map(|reject| {
+                            vec![
+                                Cell::Integer(reject.import_id),
+                                Cell::Text(reject.file_name),
+                                reject.sheet.map_or(Cell::Empty, Cell::Text),
+                                reject.row_number.map_or(Cell::Empty, Cell::Integer),
+                                reject.column_name.map_or(Cell::Empty, Cell::Text),
+                                reject.json_path.map_or(Cell::Empty, Cell::Text),
+                                reject.value.map_or(Cell::Empty, Cell::Text),
+                                Cell::Text(reject.text),
+                            ]
+                        })
+                        .collect();
                     Ok(Table {
                         name: "rejets",
-                        columns: vec!["import", "fichier", "feuille", "ligne", "colonne", "chemin_json", "valeur", "raison"],
+                        columns: vec![
+                            "import",
+                            "fichier",
+                            "feuille",
+                            "ligne",
+                            "colonne",
+                            "chemin_json",
+                            "valeur",
+                            "raison",
+                        ],
                         rows,
                     })
                 })

@@ -53,10 +53,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, settings: Settings) -> Result<Self> {
         let pool = Pool::new(store.connection()).context("connexions à la base")?;
-        let last_import_id: i64 = store
-            .connection()
-            .query_row("SELECT coalesce(max(import_id), 0) FROM imports", [], |row| row.get(0))
-            .context("lecture des imports")?;
+        let last_import_id = ingest::store::records::data_version(store.connection()).context("lecture des imports")?;
         crate::accounts::seal(store.connection()).context("chaînage du journal d'audit")?;
         let journal = Arc::new(journal::Writer::start(
             store.connection().try_clone().context("connexion du journal d'audit")?,
@@ -85,6 +82,17 @@ impl AppState {
             routes: ROUTES,
             journal,
         })
+    }
+
+    /// The methodology text as the viewer may read it, naming the catalogue's evidence
+    /// questions of the stored campaigns.
+    async fn methodology(&self, sight: &sight::Sight) -> Result<String, WebError> {
+        let evidence = self
+            .with_connection(|connection, settings| {
+                Ok(analytics::Analytics::new(connection, settings).evidence_questions()?)
+            })
+            .await?;
+        Ok(sight.methodology(&self.settings, &evidence))
     }
 
     /// Runs blocking store work on the blocking thread pool with a connection of the pool.

@@ -256,10 +256,12 @@ pub async fn regional(
             (code, share.unwrap_or(0.0))
         })
         .collect();
+    let exercise_period = state.settings.exercise_period();
+    let audit_period = state.settings.audit_period();
     let indicator_label = match indicator.as_str() {
-        "declaration" => "déclarations à jour",
-        "audits" => "OSE audités (ADS et SILENE)",
-        _ => "exercice réalisé en 12 mois",
+        "declaration" => "déclarations à jour".to_owned(),
+        "audits" => format!("OSE audités (ADS et SILENE en {audit_period})"),
+        _ => format!("exercice réalisé en {exercise_period}"),
     };
     let best = by_dep.iter().max_by(|a, b| a.1.total_cmp(&b.1));
     let worst = by_dep.iter().min_by(|a, b| a.1.total_cmp(&b.1));
@@ -299,7 +301,7 @@ pub async fn regional(
         })
         .collect();
     let monthly_svg = charts::line(
-        "Exercice réalisé dans les 12 mois, fin de chaque mois",
+        &format!("Exercice réalisé dans les {exercise_period}, fin de chaque mois"),
         "part des établissements",
         &monthly,
     );
@@ -320,7 +322,7 @@ pub async fn regional(
         (filter_form("/", &params, &departements(report), false))
         p class="asof" { "Situation au " strong { (date(Some(as_of))) } " — " (integer(h.establishments)) " établissements." }
         div class="cards" {
-            (card("Exercice de crise réalisé en 12 mois", percent(exercise_rate), trend(exercise_rate, Figures::rate(p.exercise_done, p.establishments))))
+            (card(&format!("Exercice de crise réalisé en {exercise_period}"), percent(exercise_rate), trend(exercise_rate, Figures::rate(p.exercise_done, p.establishments))))
             (card("OSE audités (ADS et SILENE)", percent(audit_rate), format!("{} sur {} OSE — {}", h.ose_audited, h.ose, trend(audit_rate, Figures::rate(p.ose_audited, p.ose)))))
             (card("Déclarations OPSSIES à jour", percent(fresh_rate), trend(fresh_rate, Figures::rate(p.declarations_up_to_date, p.establishments))))
             (card("Maturité médiane", optional(h.median_maturity, 1), format!("il y a un an : {}", optional(p.median_maturity, 1))))
@@ -350,7 +352,7 @@ pub async fn regional(
         table class="data" {
             caption { "Indicateurs par département au " (date(Some(as_of))) }
             thead { tr {
-                th scope="col" { "Département" } th scope="col" { "Établissements" } th scope="col" { "Exercice 12 mois" }
+                th scope="col" { "Département" } th scope="col" { "Établissements" } th scope="col" { "Exercice " (exercise_period) }
                 th scope="col" { "OSE audités" } th scope="col" { "Déclarations à jour" } th scope="col" { "Maturité médiane" }
                 th scope="col" { "E1" } th scope="col" { "E2" } th scope="col" { "E3" } th scope="col" { "E4" } th scope="col" { "E5" }
             } }
@@ -372,14 +374,14 @@ pub async fn regional(
         (export_links("departements", &params, viewer.sight.parquet))
         h2 { "Maturité, exercices et incidents" }
         div class="charts" {
-            (figure(levels_svg, "Nombre d'établissements à chaque niveau de maturité (1 Initial à 5 Avancé) ; « non calculé » sous 50 % de questionnaire rempli.", &["Niveau", "Établissements"], levels.iter().map(|(level, count)| vec![level.clone(), integer(*count as i64)]).collect()))
-            (figure(monthly_svg, &format!("Part des établissements ayant réalisé un exercice dans les 12 mois, à la fin de chaque mois ; dernier mois : {}.", percent(monthly.last().map(|m| m.1))), &["Mois", "Part"], monthly.iter().map(|(month, share)| vec![month.clone(), percent(Some(*share))]).collect()))
+            (figure(levels_svg, &format!("Nombre d'établissements à chaque niveau de maturité (1 Initial à 5 Avancé) ; « non calculé » sous {} % de questionnaire rempli.", number(state.settings.maturity.not_computed_below * 100.0, 0)), &["Niveau", "Établissements"], levels.iter().map(|(level, count)| vec![level.clone(), integer(*count as i64)]).collect()))
+            (figure(monthly_svg, &format!("Part des établissements ayant réalisé un exercice dans les {exercise_period}, à la fin de chaque mois ; dernier mois : {}.", percent(monthly.last().map(|m| m.1))), &["Mois", "Part"], monthly.iter().map(|(month, share)| vec![month.clone(), percent(Some(*share))]).collect()))
             (figure(incidents_svg, "Structures de la sélection ayant déclaré au moins un incident, par année ; la série nationale de référence est dans le tableau.", &["Année", "Structures (sélection)", "Structures (France, référence)"], report.incidents.iter().map(|y| vec![y.year.to_string(), integer(y.establishments), NATIONAL_INCIDENTS.iter().find(|(year, _)| *year == y.year).map_or_else(|| "–".to_owned(), |(_, n)| integer(*n))]).chain(NATIONAL_INCIDENTS.iter().filter(|(year, _)| !report.incidents.iter().any(|y| y.year == *year)).map(|(year, n)| vec![year.to_string(), "–".to_owned(), integer(*n)])).collect()))
         }
-        p { "Notifications CNIL hors délai (plus de 72 h) : " strong { (report.incidents.iter().map(|y| y.cnil_late).sum::<i64>()) } " ; fuites jamais notifiées : " strong { (report.incidents.iter().map(|y| y.cnil_missing).sum::<i64>()) } "." }
+        p { "Notifications CNIL hors délai (plus de " (state.settings.incidents.cnil_within_hours) " h) : " strong { (report.incidents.iter().map(|y| y.cnil_late).sum::<i64>()) } " ; fuites jamais notifiées : " strong { (report.incidents.iter().map(|y| y.cnil_missing).sum::<i64>()) } "." }
         h2 { "Par famille d'établissements" }
         table class="data" {
-            thead { tr { th scope="col" { "Famille" } th scope="col" { "Établissements" } th scope="col" { "Exercice 12 mois" } th scope="col" { "Déclarations à jour" } th scope="col" { "Maturité médiane" } } }
+            thead { tr { th scope="col" { "Famille" } th scope="col" { "Établissements" } th scope="col" { "Exercice " (exercise_period) } th scope="col" { "Déclarations à jour" } th scope="col" { "Maturité médiane" } } }
             tbody { @for (family, f) in families { tr {
                 th scope="row" { (family) } td class="num" { (integer(f.establishments)) }
                 td class="num" { (percent(Figures::rate(f.exercise_done, f.establishments))) }
@@ -453,23 +455,7 @@ pub async fn establishment_rows(
 
 async fn departement_options(state: &AppState) -> Result<Vec<(String, String)>, WebError> {
     state
-        .with_connection(|connection, settings| {
-            let mut statement = connection.prepare(
-                "SELECT departement, any_value(departement_label) FROM establishments GROUP BY 1 ORDER BY 1",
-            )?;
-            let rows = statement
-                .query_map([], |row| {
-                    Ok((
-                        row.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                        row.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                    ))
-                })?
-                .collect::<duckdb::Result<Vec<_>>>()?;
-            Ok(rows
-                .into_iter()
-                .filter(|(code, _)| settings.region.departements.contains(code))
-                .collect())
-        })
+        .with_connection(|connection, settings| Ok(Analytics::new(connection, settings).departements()?))
         .await
 }
 
@@ -827,10 +813,10 @@ pub async fn exercises(
     let q = &report.exercise_quality;
     let body = html! {
         (filter_form("/exercices", &params, &departements(&report), false))
-        (figure(charts::bars("Exercice réalisé dans les 12 mois, par département", "part des établissements", &by_dep, 1.0, true), "Part des établissements de chaque département ayant réalisé un exercice de crise dans les 12 mois.", &["Département", "Part"], by_dep.iter().map(|(code, share)| vec![code.clone(), percent(Some(*share))]).collect()))
+        (figure(charts::bars(&format!("Exercice réalisé dans les {}, par département", state.settings.exercise_period()), "part des établissements", &by_dep, 1.0, true), &format!("Part des établissements de chaque département ayant réalisé un exercice de crise dans les {}.", state.settings.exercise_period()), &["Département", "Part"], by_dep.iter().map(|(code, share)| vec![code.clone(), percent(Some(*share))]).collect()))
         h2 { "Qualité des exercices" }
         ul {
-            li { "Direction présente : " (percent(Figures::rate(q.direction_present, q.done))) " des exercices des 12 mois." }
+            li { "Direction présente : " (percent(Figures::rate(q.direction_present, q.done))) " des exercices des " (state.settings.exercise_period()) "." }
             li { "Kit utilisé différent du kit recommandé : " (integer(q.kit_mismatch)) " sur " (integer(q.kit_known)) "." }
             li { "Actions avec responsable et échéance : " (percent(Figures::rate(q.actions_tracked, q.actions))) " ; en retard : " (integer(q.actions_overdue)) " ; faites : " (percent(Figures::rate(q.actions_closed, q.actions))) "." }
         }
@@ -908,7 +894,7 @@ pub async fn audits(
         .collect();
     let body = html! {
         (filter_form("/audits", &params, &departements(&report), false))
-        (figure(charts::bars("Couverture des audits dans les 12 mois", "part des établissements concernés", &bars, 1.0, true), "Part des établissements concernés ayant eu chaque audit dans les 12 mois (CaRE D1 : au moins une fois).", &["Audit", "Réalisés", "Concernés", "Part"], coverage.iter().map(|(label, done, total)| vec![(*label).to_owned(), integer(*done as i64), integer(*total as i64), percent(Figures::rate(*done as i64, *total as i64))]).collect()))
+        (figure(charts::bars(&format!("Couverture des audits dans les {}", state.settings.audit_period()), "part des établissements concernés", &bars, 1.0, true), &format!("Part des établissements concernés ayant eu chaque audit dans les {} (CaRE D1 : au moins une fois).", state.settings.audit_period()), &["Audit", "Réalisés", "Concernés", "Part"], coverage.iter().map(|(label, done, total)| vec![(*label).to_owned(), integer(*done as i64), integer(*total as i64), percent(Figures::rate(*done as i64, *total as i64))]).collect()))
         h2 { "Derniers niveaux de résultat" }
         table class="data" {
             thead { tr { th scope="col" { "Audit" } th scope="col" { "Niveau" } th scope="col" { "Établissements" } } }
@@ -918,7 +904,7 @@ pub async fn audits(
                 td class="num" { (integer(level.establishments)) }
             } } }
         }
-        h2 { "OSE sans ADS ou SILENE dans les 12 mois" }
+        h2 { "OSE sans ADS ou SILENE dans les " (state.settings.audit_period()) }
         ul { @for row in ose.iter().filter(|r| !(recent(r.ads_on) && recent(r.silene_on))) {
             li { a href={ "/etablissements/" (row.finess_et) } { (row.name.as_deref().unwrap_or("?")) } " — ADS " (date(row.ads_on)) ", SILENE " (date(row.silene_on)) }
         } }
@@ -1160,8 +1146,11 @@ pub async fn import_upload(
     ))
 }
 
-pub async fn methodology(State(state): State<AppState>, Extension(viewer): Extension<Viewer>) -> Markup {
-    let text = viewer.sight.methodology(&state.settings);
+pub async fn methodology(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+) -> Result<Markup, WebError> {
+    let text = state.methodology(&viewer.sight).await?;
     let body = html! {
         @for block in text.split("\n\n").skip(1) {
             @let mut lines = block.lines();
@@ -1171,13 +1160,13 @@ pub async fn methodology(State(state): State<AppState>, Extension(viewer): Exten
             }
         }
     };
-    layout(
+    Ok(layout(
         &viewer,
         "Méthodologie",
         "/methodologie",
         &state.settings.region.name,
         body,
-    )
+    ))
 }
 
 pub async fn resources(State(state): State<AppState>, Extension(viewer): Extension<Viewer>) -> Markup {
@@ -1187,7 +1176,7 @@ pub async fn resources(State(state): State<AppState>, Extension(viewer): Extensi
             ul {
                 li { "CERT Santé, 24 h/24 : " a href="tel:+33972439125" { "09 72 43 91 25" } " — " a href="https://signalement.social-sante.gouv.fr" { "signalement.social-sante.gouv.fr" } }
                 li { "Les OSE signalent aussi à l'ANSSI, 24 h/24 : " a href="tel:+33171758468" { "+33 (0)1 71 75 84 68" } }
-                li { "Fuite de données personnelles possible : notifier la CNIL sous 72 heures — " a href="https://www.cnil.fr/fr/notifier-une-violation-de-donnees-personnelles" { "notifier une violation" } }
+                li { "Fuite de données personnelles possible : notifier la CNIL sous " (state.settings.incidents.cnil_within_hours) " heures — " a href="https://www.cnil.fr/fr/notifier-une-violation-de-donnees-personnelles" { "notifier une violation" } }
             }
         }
         section id="observatoire" { h2 { "Veille et observatoire" } ul {
@@ -1199,7 +1188,7 @@ pub async fn resources(State(state): State<AppState>, Extension(viewer): Extensi
             li { "Cybersurveillance et audit de messagerie du CERT Santé, ouverts à tous les ES : " a href="https://www.cyberveille-sante.gouv.fr/cybersurveillance" { "cyberveille-sante.gouv.fr/cybersurveillance" } }
         } }
         section id="exercices" { h2 { "Exercices de crise" } ul {
-            li { "Kits débutant, intermédiaire et confirmé de l'ANS, avec la grille d'auto-évaluation (score < 75 : débutant ; 75 à 150 : intermédiaire ; > 150 : confirmé), sur cyberveille-sante.gouv.fr." }
+            li { "Kits débutant, intermédiaire et confirmé de l'ANS, avec la grille d'auto-évaluation (score < " (state.settings.self_assessment.intermediate_from) " : débutant ; " (state.settings.self_assessment.intermediate_from) " à " (state.settings.self_assessment.confirmed_above) " : intermédiaire ; > " (state.settings.self_assessment.confirmed_above) " : confirmé), sur cyberveille-sante.gouv.fr." }
             li { "Guide de l'ANSSI : " a href="https://www.ssi.gouv.fr/guide/organiser-un-exercice-de-gestion-de-crise-cyber/" { "organiser un exercice de gestion de crise cyber" } }
         } }
         section id="sensibilisation" { h2 { "Sensibilisation" } ul {
@@ -1264,18 +1253,5 @@ pub async fn audit_log(
 /// The journal's rows, newest first: number, time, who, role, address, action, target,
 /// detail, rows returned, previous and own hash.
 pub fn journal_rows(connection: &duckdb::Connection, limit: Option<i64>) -> Result<Vec<Vec<String>>, WebError> {
-    let mut statement = connection.prepare(
-        "SELECT CAST(seq AS VARCHAR), strftime(logged_at, '%d/%m/%Y %H:%M:%S'), coalesce(user_name, ''), coalesce(role, ''),
-                coalesce(address, ''), action, coalesce(target, ''), coalesce(detail, ''),
-                coalesce(CAST(rows_returned AS VARCHAR), ''), coalesce(previous_hash, ''), coalesce(row_hash, '')
-         FROM audit_log ORDER BY seq DESC LIMIT ?",
-    )?;
-    let rows = statement
-        .query_map([limit.unwrap_or(i64::MAX)], |row| {
-            (0..11)
-                .map(|index| row.get::<_, Option<String>>(index).map(Option::unwrap_or_default))
-                .collect::<duckdb::Result<Vec<String>>>()
-        })?
-        .collect::<duckdb::Result<Vec<_>>>()?;
-    Ok(rows)
+    Ok(ingest::store::records::journal_rows(connection, limit)?)
 }

@@ -139,13 +139,13 @@ impl Sight {
         value
     }
 
-    pub fn methodology(&self, settings: &Settings) -> String {
+    pub fn methodology(&self, settings: &Settings, evidence: &[analytics::methodology::EvidenceQuestion]) -> String {
         let amounts = if self.amounts {
             analytics::methodology::Amounts::Shown
         } else {
             analytics::methodology::Amounts::Hidden
         };
-        analytics::methodology::text(settings, amounts)
+        analytics::methodology::text(settings, amounts, evidence)
     }
 }
 
@@ -197,12 +197,12 @@ mod tests {
         let sesan = Sight::of(Role::Sesan, &[]);
         let json = sesan.settings(&settings).to_string();
         assert!(!json.contains("envelope") && !json.contains("flat_amount"), "{json}");
-        let text = sesan.methodology(&settings);
+        let text = sesan.methodology(&settings, &[]);
         assert!(!text.contains(&settings.aap.envelope_euros.to_string()), "{text}");
         assert!(!text.contains(&settings.aap.flat_amount_euros.to_string()), "{text}");
         let ars = Sight::of(Role::Ars, &[]);
         assert!(
-            ars.methodology(&settings)
+            ars.methodology(&settings, &[])
                 .contains(&settings.aap.flat_amount_euros.to_string())
         );
     }

@@ -1,8 +1,11 @@
 //! The embedded DuckDB store: schema migrations, transactional loads with provenance,
 //! rejects and warnings.
 
+pub mod backup;
 mod load;
 mod migrations;
+pub mod parquet;
+pub mod records;
 
 use std::path::{Path, PathBuf};
 
@@ -204,29 +207,7 @@ impl Store {
         kind: DiagnosticKind,
         import_id: Option<i64>,
     ) -> Result<Vec<DiagnosticRecord>, StoreError> {
-        let (table, text_column) = match kind {
-            DiagnosticKind::Rejects => ("rejects", "reason"),
-            DiagnosticKind::Warnings => ("warnings", "message"),
-        };
-        let mut statement = self.connection.prepare(&format!(
-            "SELECT r.import_id, i.file_name, r.sheet, r.row_number, r.column_name, r.json_path, r.value, r.{text_column}
-             FROM {table} r JOIN imports i USING (import_id)
-             WHERE ?::BIGINT IS NULL OR r.import_id = ?::BIGINT
-             ORDER BY r.import_id, r.sheet NULLS FIRST, r.row_number NULLS FIRST, r.json_path"
-        ))?;
-        let rows = statement.query_map([import_id, import_id], |row| {
-            Ok(DiagnosticRecord {
-                import_id: row.get(0)?,
-                file_name: row.get(1)?,
-                sheet: row.get(2)?,
-                row_number: row.get(3)?,
-                column_name: row.get(4)?,
-                json_path: row.get(5)?,
-                value: row.get(6)?,
-                text: row.get(7)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        diagnostics(&self.connection, kind, import_id)
     }
 
     /// Row counts of the public tables, for summaries.
@@ -254,4 +235,36 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Rejects or warnings of one import, or of all imports, in file order, on any connection
+/// of the store.
+pub fn diagnostics(
+    connection: &Connection,
+    kind: DiagnosticKind,
+    import_id: Option<i64>,
+) -> Result<Vec<DiagnosticRecord>, StoreError> {
+    let (table, text_column) = match kind {
+        DiagnosticKind::Rejects => ("rejects", "reason"),
+        DiagnosticKind::Warnings => ("warnings", "message"),
+    };
+    let mut statement = connection.prepare(&format!(
+        "SELECT r.import_id, i.file_name, r.sheet, r.row_number, r.column_name, r.json_path, r.value, r.{text_column}
+         FROM {table} r JOIN imports i USING (import_id)
+         WHERE ?::BIGINT IS NULL OR r.import_id = ?::BIGINT
+         ORDER BY r.import_id, r.sheet NULLS FIRST, r.row_number NULLS FIRST, r.json_path"
+    ))?;
+    let rows = statement.query_map([import_id, import_id], |row| {
+        Ok(DiagnosticRecord {
+            import_id: row.get(0)?,
+            file_name: row.get(1)?,
+            sheet: row.get(2)?,
+            row_number: row.get(3)?,
+            column_name: row.get(4)?,
+            json_path: row.get(5)?,
+            value: row.get(6)?,
+            text: row.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
