@@ -5,7 +5,7 @@
 --                      on or before it (a later export of the campaign does not hide it)
 --   known_applications the call's applications as known at the date: each one's newest
 --                      exported version updated on or before it
---   known_ose_ght      the OSE / GHT list known at the date: the newest dated on or before
+--   known_ose_ght      (and ose_list_in_force) the OSE / GHT list known at the date: the newest dated on or before
 --                      it (its date: the file's, else its import's); before the first
 --                      list, the first one (designations predate the observatory's lists)
 --   latest_workbook    the exercise follow-up workbook that counts (the newest stored)
@@ -30,18 +30,18 @@ WHERE coalesce(CAST(coalesce(a.updated_at, a.deposited_at) AS DATE) <= (SELECT a
 QUALIFY row_number() OVER (
     PARTITION BY a.application_id ORDER BY coalesce(a.updated_at, a.deposited_at) DESC NULLS LAST, a.import_id DESC) = 1;
 
-CREATE OR REPLACE TEMP VIEW known_ose_ght AS
+CREATE OR REPLACE TEMP VIEW ose_list_in_force AS
 WITH lists AS (
     SELECT import_id, coalesce(source_date, CAST(finished_at AS DATE)) AS dated
     FROM imports WHERE kind = 'ose-ght' AND status = 'stored'
-),
-chosen AS (
-    SELECT coalesce(
-        (SELECT import_id FROM lists WHERE dated <= (SELECT as_of FROM ctx) ORDER BY dated DESC, import_id DESC LIMIT 1),
-        (SELECT import_id FROM lists ORDER BY dated, import_id LIMIT 1)) AS import_id
 )
+SELECT coalesce(
+    (SELECT import_id FROM lists WHERE dated <= (SELECT as_of FROM ctx) ORDER BY dated DESC, import_id DESC LIMIT 1),
+    (SELECT import_id FROM lists ORDER BY dated, import_id LIMIT 1)) AS import_id;
+
+CREATE OR REPLACE TEMP VIEW known_ose_ght AS
 SELECT o.finess_et, bool_or(o.ose) AS ose, any_value(o.ght) FILTER (WHERE o.ght IS NOT NULL) AS ght
-FROM ose_ght o WHERE o.import_id = (SELECT import_id FROM chosen)
+FROM ose_ght o WHERE o.import_id = (SELECT import_id FROM ose_list_in_force)
 GROUP BY o.finess_et;
 
 CREATE OR REPLACE TEMP VIEW latest_workbook AS

@@ -10,6 +10,7 @@ pub mod methodology;
 pub mod peers;
 pub mod settings;
 pub mod status;
+pub mod statuses;
 
 mod context;
 mod fiche;
@@ -23,6 +24,7 @@ pub use fiche::FicheBook;
 pub use settings::Settings;
 pub use status::EstablishmentStatus;
 use status::date;
+pub use statuses::{Check, Decision, ExerciseStatus, Expectation, Freshness, Payment, SourceStatus};
 
 /// Structures with at least one incident declared, France (domain.md, the seed's series).
 pub const NATIONAL_INCIDENTS: [(i64, i64); 4] = [(2018, 247), (2019, 300), (2020, 369), (2021, 733)];
@@ -539,6 +541,23 @@ impl<'c> Analytics<'c> {
         Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
     }
 
+    /// What newer versions replaced as of the date (data-quality page): the `limit` newest.
+    pub fn superseded(&self, as_of: NaiveDate, scope: &Scope, limit: usize) -> Result<Vec<Superseded>> {
+        self.prepare(as_of, scope)?;
+        let mut statement = self.connection.prepare_cached(sql::SUPERSEDED)?;
+        let rows = statement.query_map([limit as i64], |row| {
+            Ok(Superseded {
+                source: row.get(0)?,
+                item: row.get(1)?,
+                version_on: date(row, "version_on")?,
+                version_file: row.get(3)?,
+                replaced_by_on: date(row, "replaced_by_on")?,
+                replaced_by_file: row.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
+    }
+
     /// The region's départements with their labels, by code.
     pub fn departements(&self) -> Result<Vec<(String, String)>> {
         let mut statement = self.connection.prepare_cached(sql::DEPARTEMENTS)?;
@@ -598,19 +617,19 @@ impl<'c> Analytics<'c> {
             })?
             .collect::<duckdb::Result<Vec<_>>>()?;
         let flat = self.settings.aap.flat_amount_euros;
-        let count = |decision: &str, payment: Option<&str>| {
+        let count = |payment: Option<Payment>| {
             applications
                 .iter()
-                .filter(|a| a.decision == decision && payment.is_none_or(|p| a.payment.as_deref() == Some(p)))
+                .filter(|a| a.decision == Decision::Selected && payment.is_none_or(|p| a.payment == Some(p)))
                 .count() as i64
         };
-        let committed = count("retenu", None) * flat;
+        let committed = count(None) * flat;
         Ok(AapReport {
             call: self.settings.aap.name.clone(),
             envelope_euros: self.settings.aap.envelope_euros,
             committed_euros: committed,
-            payable_euros: count("retenu", Some("à payer")) * flat,
-            paid_euros: count("retenu", Some("payé")) * flat,
+            payable_euros: count(Some(Payment::Payable)) * flat,
+            paid_euros: count(Some(Payment::Paid)) * flat,
             remaining_euros: self.settings.aap.envelope_euros - committed,
             applications,
         })
@@ -740,11 +759,22 @@ pub struct SourceFreshness {
     pub last_import_at: Option<chrono::NaiveDateTime>,
     pub newest_date: Option<NaiveDate>,
     pub allowed_days: i64,
-    /// `à jour`, `en retard` or `jamais importé`.
-    pub status: String,
+    pub status: SourceStatus,
 }
 
 /// Quality of the exercises done in the 12 months, and of the action plans.
+/// A version a newer one replaced, with the one in force at the date.
+#[derive(Debug, Clone, Serialize)]
+pub struct Superseded {
+    pub source: String,
+    /// What has versions: a site's campaign, an application, the OSE list.
+    pub item: String,
+    pub version_on: Option<NaiveDate>,
+    pub version_file: String,
+    pub replaced_by_on: Option<NaiveDate>,
+    pub replaced_by_file: String,
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ExerciseQuality {
     pub done: i64,
@@ -824,14 +854,13 @@ pub struct ApplicationCheck {
     pub deposited_at: Option<String>,
     pub declared_update_on: Option<NaiveDate>,
     pub observed_update_on: Option<NaiveDate>,
-    /// Checks 1–7 of indicators.md §7: `ok`, `échec` or `inconnu`.
-    pub checks: [String; 7],
+    /// Checks 1–7 of indicators.md §7.
+    pub checks: [Check; 7],
     pub eligible: bool,
     pub queue_rank: Option<i64>,
-    /// `retenu`, `liste d'attente` or `inéligible`.
-    pub decision: String,
-    /// `engagé`, `à payer` or `payé` for a funded application.
-    pub payment: Option<String>,
+    pub decision: Decision,
+    /// For a selected application only.
+    pub payment: Option<Payment>,
     pub order_amount: Option<f64>,
     pub self_assessment_score: Option<i64>,
     pub exercise_done_on: Option<NaiveDate>,

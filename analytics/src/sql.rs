@@ -49,6 +49,7 @@ file!(IMPORTS, "imports");
 file!(DEPARTEMENTS, "departements");
 file!(EVIDENCE_QUESTIONS, "evidence_questions");
 file!(UNKNOWN_ESTABLISHMENTS, "unknown_establishments");
+file!(SUPERSEDED, "superseded");
 file!(AAP_APPLICATIONS, "aap_applications");
 file!(PEER_GROUPS, "peer_groups");
 file!(FICHE_SITES, "fiche_sites");

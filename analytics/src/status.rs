@@ -5,6 +5,8 @@ use duckdb::Row;
 use duckdb::types::Value;
 use serde::Serialize;
 
+use crate::statuses::{ExerciseStatus, Expectation, Freshness, Reason, UnknownStatus};
+
 /// A date column read without duckdb's chrono feature (DuckDB gives days since 1970).
 pub fn date(row: &Row<'_>, column: &str) -> duckdb::Result<Option<NaiveDate>> {
     Ok(match row.get::<_, Value>(column)? {
@@ -40,13 +42,13 @@ pub struct EstablishmentStatus {
     pub last_declaration_on: Option<NaiveDate>,
     pub last_declaration_campaign: Option<i64>,
     pub last_declaration_status: Option<String>,
-    pub freshness: String,
+    pub freshness: Freshness,
     pub maturity: Option<f64>,
     pub maturity_level: Option<i32>,
     pub maturity_completion: Option<f64>,
     pub maturity_partial: Option<bool>,
     pub maturity_campaign: Option<i64>,
-    pub exercise_status: String,
+    pub exercise_status: ExerciseStatus,
     pub last_exercise_on: Option<NaiveDate>,
     pub last_exercise_source: Option<String>,
     pub last_direction_present: Option<bool>,
@@ -70,14 +72,14 @@ pub struct EstablishmentStatus {
     pub self_assessed_on: Option<NaiveDate>,
     pub self_assessment_score: Option<i64>,
     pub recommended_kit: Option<String>,
-    pub e1_exercise: String,
-    pub e2_audits: String,
-    pub e3_observatory: String,
-    pub e4_awareness: String,
-    pub e5_cartography: String,
+    pub e1_exercise: Expectation,
+    pub e2_audits: Expectation,
+    pub e3_observatory: Expectation,
+    pub e4_awareness: Expectation,
+    pub e5_cartography: Expectation,
     pub items_met: i32,
     pub priority_score: i64,
-    pub priority_reasons: Vec<String>,
+    pub priority_reasons: Vec<Reason>,
 }
 
 /// A list of texts (a `VARCHAR[]` column).
@@ -150,20 +152,27 @@ impl EstablishmentStatus {
             e5_cartography: row.get("e5_cartography")?,
             items_met: row.get("items_met")?,
             priority_score: row.get("priority_score")?,
-            priority_reasons: texts(row, "priority_reasons")?,
+            priority_reasons: texts(row, "priority_reasons")?
+                .into_iter()
+                .map(|text| {
+                    Reason::parse(&text).ok_or_else(|| {
+                        duckdb::Error::FromSqlConversionFailure(
+                            0,
+                            duckdb::types::Type::Text,
+                            Box::new(UnknownStatus(text)),
+                        )
+                    })
+                })
+                .collect::<duckdb::Result<_>>()?,
         })
     }
 
-    /// The SESAN offer that answers a priority reason (indicators.md §8).
-    pub fn offer_for(reason: &str) -> &'static str {
-        match reason {
-            "exercice" => "accompagnement à l'exercice de crise cyber",
-            "audits OSE" | "cybersurveillance" => "cybersurveillance, scanner de vulnérabilités, tests d'intrusion",
-            "déclaration" => "aide à la mise à jour OPSSIES",
-            "maturité" => "analyse de risques, cartographie, équipe SSI",
-            "actions en retard" => "suivi du plan d'actions post-exercice",
-            "incident" => "réponse à incident",
-            _ => "sensibilisation : affiches, quiz vidéo, tests d'hameçonnage, escape game",
-        }
+    /// The priority reasons as the pages list them.
+    pub fn reasons_text(&self) -> String {
+        self.priority_reasons
+            .iter()
+            .map(|reason| reason.label())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }

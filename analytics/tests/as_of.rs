@@ -64,6 +64,42 @@ fn a_replay_between_two_exports_of_one_campaign_reads_the_earlier_one() {
         fiche.domains
     );
     assert!(fiche.domains.iter().all(|d| d.previous.is_none()));
+
+    // What was left out, and the timeline: on 30/06 nothing is replaced yet (September is not
+    // known); on 01/10 the March submission is replaced by September's, and the fiche's
+    // timeline shows both, the March one marked as replaced.
+    let analytics = Analytics::new(fixture.store.connection(), &settings);
+    assert!(
+        analytics
+            .superseded(day("2025-06-30"), &Scope::region(), 10)
+            .unwrap()
+            .is_empty()
+    );
+    let replaced = analytics.superseded(day("2025-10-01"), &Scope::region(), 10).unwrap();
+    assert_eq!(replaced.len(), 1, "{replaced:?}");
+    assert_eq!(replaced[0].item, format!("{site} — campagne 2025"));
+    assert_eq!(
+        (replaced[0].version_on, replaced[0].replaced_by_on),
+        (Some(day("2025-03-10")), Some(day("2025-09-15")))
+    );
+    let timeline: Vec<(Option<chrono::NaiveDate>, Option<String>)> = analytics
+        .fiche(&site, day("2025-10-01"), &Scope::region())
+        .unwrap()
+        .timeline
+        .into_iter()
+        .filter(|event| event.source == "oSIS")
+        .map(|event| (event.date, event.detail))
+        .collect();
+    assert_eq!(
+        timeline,
+        [
+            (Some(day("2025-09-15")), Some("Validé".to_owned())),
+            (
+                Some(day("2025-03-10")),
+                Some("En cours (remplacée par une déclaration plus récente)".to_owned())
+            ),
+        ]
+    );
 }
 
 /// Finding 2: a site present in one FINESS extract and absent from a newer one is closed from

@@ -168,7 +168,6 @@ fn aap_update_within_exactly_three_calendar_months_and_the_window_edges() {
             .find(|a| a.application_id == id)
             .unwrap()
             .checks[number - 1]
-            .clone()
     };
     assert_eq!(check(1, 4), "ok");
     assert_eq!(check(2, 4), "échec");

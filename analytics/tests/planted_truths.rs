@@ -63,17 +63,17 @@ fn every_planted_truth_is_found() {
     let rows = analytics.establishments(today, &region, &es).unwrap();
     assert_eq!(rows.len() as u64, truths.region_es);
     assert_eq!(
-        counts(rows.iter().map(|r| r.freshness.as_str())),
+        counts(rows.iter().map(|r| r.freshness.label())),
         manifest_counts(&truths.freshness.es)
     );
     assert_eq!(
-        counts(rows.iter().map(|r| r.exercise_status.as_str())),
+        counts(rows.iter().map(|r| r.exercise_status.label())),
         manifest_counts(&truths.exercise_status.counts)
     );
     let esms_rows = analytics.establishments(today, &region, &esms).unwrap();
     assert_eq!(esms_rows.len() as u64, truths.region_esms);
     assert_eq!(
-        counts(esms_rows.iter().map(|r| r.freshness.as_str())),
+        counts(esms_rows.iter().map(|r| r.freshness.label())),
         manifest_counts(&truths.freshness.esms)
     );
 
@@ -172,7 +172,7 @@ fn aap_checks_queue_and_envelope_are_as_planted() {
             .checks
             .iter()
             .enumerate()
-            .filter(|(_, check)| check.as_str() != "ok")
+            .filter(|(_, check)| **check != analytics::Check::Pass)
             .map(|(index, _)| index as u8 + 1)
             .collect();
         // Each application fails exactly the check it was built to fail, or none.
@@ -190,7 +190,12 @@ fn aap_checks_queue_and_envelope_are_as_planted() {
         assert_eq!(found.decision, decision, "application {}", planted.id);
         if let Some(payment) = planted.payment {
             let expected = if payment == "paye" { "payé" } else { "à payer" };
-            assert_eq!(found.payment.as_deref(), Some(expected), "application {}", planted.id);
+            assert_eq!(
+                found.payment.map(|p| p.label()),
+                Some(expected),
+                "application {}",
+                planted.id
+            );
         }
     }
     // The waiting list starts exactly where the envelope runs out.

@@ -36,10 +36,17 @@ fn red_incidents_do_not_show_through_the_incident_csv() {
     for site in [&a, &b] {
         let status = row(&region, site);
         assert_eq!(status.incidents_365, 0, "{site}");
-        assert!(!status.priority_reasons.iter().any(|r| r == "incident"), "{site}");
+        assert!(
+            !status.priority_reasons.contains(&analytics::statuses::Reason::Incident),
+            "{site}"
+        );
     }
     assert_eq!(row(&region, &c).incidents_365, 1);
-    assert!(row(&region, &c).priority_reasons.iter().any(|r| r == "incident"));
+    assert!(
+        row(&region, &c)
+            .priority_reasons
+            .contains(&analytics::statuses::Reason::Incident)
+    );
     // The regional counts: one structure with an incident in 2026 (C), one incident.
     let report = analytics.regional(as_of, &Scope::region(), &Filter::default()).unwrap();
     let years: Vec<(i64, i64, i64)> = report

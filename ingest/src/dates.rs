@@ -1,6 +1,6 @@
 //! Dates and times as French exports write them. Every wall-clock time is Europe/Paris.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 
 /// `yyyy-mm-dd` or `dd/mm/yyyy`, with an optional time part that is ignored.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
@@ -64,34 +64,21 @@ fn plain_french_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(i32::try_from(number(6..10)?).ok()?, number(3..5)?, number(0..2)?)
 }
 
-/// Europe/Paris wall-clock time of a UTC instant: UTC+1, and UTC+2 from the last Sunday of
-/// March 01:00 UTC to the last Sunday of October 01:00 UTC (EU rule, in force since 1996).
+/// Europe/Paris wall-clock time of a UTC instant (the time-zone database, not a rule of our
+/// own: it knows the EU rule and any change to it).
 pub fn utc_to_paris(utc: NaiveDateTime) -> NaiveDateTime {
-    let year = utc.year();
-    let summer_starts = last_sunday(year, 3).and_hms_opt(1, 0, 0).unwrap_or(utc);
-    let summer_ends = last_sunday(year, 10).and_hms_opt(1, 0, 0).unwrap_or(utc);
-    let offset_hours = if utc >= summer_starts && utc < summer_ends {
-        2
-    } else {
-        1
-    };
-    utc + Duration::hours(offset_hours)
+    chrono_tz::Europe::Paris.from_utc_datetime(&utc).naive_local()
 }
 
-fn last_sunday(year: i32, month: u32) -> NaiveDate {
-    let next_month = if month == 12 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(year, month + 1, 1)
-    };
-    let mut day = next_month
-        .unwrap_or(NaiveDate::MIN)
-        .pred_opt()
-        .unwrap_or(NaiveDate::MIN);
-    while day.weekday() != Weekday::Sun {
-        day = day.pred_opt().unwrap_or(NaiveDate::MIN);
-    }
-    day
+/// Today as the users live it: the date in Paris, whatever the server's time zone (the
+/// server, the CLI and the cache keys all read this one).
+pub fn paris_today() -> NaiveDate {
+    paris_date_of(chrono::Utc::now())
+}
+
+/// The Paris date of a UTC instant.
+pub fn paris_date_of(instant: DateTime<chrono::Utc>) -> NaiveDate {
+    instant.with_timezone(&chrono_tz::Europe::Paris).date_naive()
 }
 
 /// Days since 1970-01-01, Arrow's `Date32`.
@@ -190,6 +177,17 @@ mod tests {
         assert_eq!(utc_to_paris(at("2024-10-27 00:59")).to_string(), "2024-10-27 02:59:00");
         assert_eq!(utc_to_paris(at("2024-10-27 01:00")).to_string(), "2024-10-27 02:00:00");
         assert_eq!(parse_datetime_fr("le 15 mars"), None);
+    }
+
+    #[test]
+    fn today_is_the_paris_date() {
+        let at = |text: &str| DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&chrono::Utc);
+        // 23:30 UTC on 31 December is 00:30 on 1 January in Paris; 22:59 UTC is still the 31st.
+        assert_eq!(paris_date_of(at("2026-12-31T23:30:00Z")).to_string(), "2027-01-01");
+        assert_eq!(paris_date_of(at("2026-12-31T22:59:00Z")).to_string(), "2026-12-31");
+        // Summer: 22:00 UTC on 30 June is midnight in Paris.
+        assert_eq!(paris_date_of(at("2026-06-30T22:00:00Z")).to_string(), "2026-07-01");
+        assert_eq!(paris_date_of(at("2026-06-30T21:59:59Z")).to_string(), "2026-06-30");
     }
 
     #[test]

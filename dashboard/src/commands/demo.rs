@@ -20,7 +20,7 @@ pub fn run(args: &DemoArgs) -> Result<u8> {
             scale: Scale::Region,
             campaigns: None,
             seed: 2023,
-            today: chrono::Local::now().date_naive(),
+            today: ingest::dates::paris_today(),
         };
         let started = std::time::Instant::now();
         let manifest = generator::generate(&options, &args.dir)?;
@@ -106,7 +106,7 @@ fn remove_store(path: &Path) -> Result<()> {
 fn summary(store: &Store) -> Result<()> {
     let settings = analytics::Settings::default();
     let analytics = analytics::Analytics::new(store.connection(), &settings);
-    let today = chrono::Local::now().date_naive();
+    let today = ingest::dates::paris_today();
     let started = std::time::Instant::now();
     let report = analytics.regional(today, &analytics::Scope::region(), &analytics::Filter::default())?;
     report::print_regional(&report, &settings, None);
@@ -122,7 +122,7 @@ fn summary(store: &Store) -> Result<()> {
             row.priority_score,
             row.finess_et,
             row.name.as_deref().unwrap_or("").chars().take(42).collect::<String>(),
-            row.priority_reasons.join(", ")
+            row.reasons_text()
         );
     }
     let aap = analytics.aap(today, &analytics::Scope::region())?;

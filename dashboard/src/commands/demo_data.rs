@@ -12,7 +12,7 @@ pub fn options(args: &DemoDataArgs) -> Options {
         },
         campaigns: args.campaigns,
         seed: args.seed,
-        today: args.today.unwrap_or_else(|| chrono::Local::now().date_naive()),
+        today: args.today.unwrap_or_else(ingest::dates::paris_today),
     }
 }
 

@@ -21,7 +21,7 @@ pub fn load_settings(path: Option<&Path>) -> Result<Settings> {
 fn open(common: &AnalysisArgs) -> Result<(Store, Settings, chrono::NaiveDate)> {
     let store = Store::open_existing(&common.store.store)?;
     let settings = load_settings(common.settings.as_deref())?;
-    let as_of = common.as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let as_of = common.as_of.unwrap_or_else(ingest::dates::paris_today);
     Ok((store, settings, as_of))
 }
 
@@ -439,7 +439,7 @@ pub fn targeting(args: &ReportArgs) -> Result<u8> {
                     row.family.clone(),
                     row.sector_group.clone(),
                     if row.ose { "oui" } else { "non" }.to_owned(),
-                    row.priority_reasons.join(", "),
+                    row.reasons_text(),
                     offers(row),
                 ])?;
             }
@@ -458,7 +458,7 @@ pub fn targeting(args: &ReportArgs) -> Result<u8> {
                     row.finess_et,
                     row.name.as_deref().unwrap_or("").chars().take(40).collect::<String>(),
                     row.departement.as_deref().unwrap_or(""),
-                    row.priority_reasons.join(", ")
+                    row.reasons_text()
                 );
             }
             if rows.len() > 50 {
@@ -470,11 +470,7 @@ pub fn targeting(args: &ReportArgs) -> Result<u8> {
 }
 
 fn offers(row: &EstablishmentStatus) -> String {
-    let mut offers: Vec<&str> = row
-        .priority_reasons
-        .iter()
-        .map(|reason| EstablishmentStatus::offer_for(reason))
-        .collect();
+    let mut offers: Vec<&str> = row.priority_reasons.iter().map(|reason| reason.offer()).collect();
     offers.dedup();
     offers.join(" ; ")
 }
@@ -507,10 +503,10 @@ pub fn aap(args: &ReportArgs) -> Result<u8> {
                     a.state.clone(),
                     a.deposited_at.clone().unwrap_or_default(),
                 ];
-                record.extend(a.checks.iter().cloned());
+                record.extend(a.checks.iter().map(|check| check.label().to_owned()));
                 record.push(a.queue_rank.map(|rank| rank.to_string()).unwrap_or_default());
-                record.push(a.decision.clone());
-                record.push(a.payment.clone().unwrap_or_default());
+                record.push(a.decision.label().to_owned());
+                record.push(a.payment.map(|payment| payment.label().to_owned()).unwrap_or_default());
                 out.write_record(&record)?;
             }
             out.flush()?;
@@ -530,7 +526,7 @@ pub fn aap(args: &ReportArgs) -> Result<u8> {
                     .checks
                     .iter()
                     .enumerate()
-                    .filter(|(_, check)| check.as_str() != "ok")
+                    .filter(|(_, check)| **check != analytics::Check::Pass)
                     .map(|(index, check)| format!("{} ({check})", AAP_CHECKS[index]))
                     .collect();
                 println!(
@@ -539,7 +535,7 @@ pub fn aap(args: &ReportArgs) -> Result<u8> {
                     a.finess_et.as_deref().unwrap_or("?"),
                     a.name.as_deref().unwrap_or("").chars().take(34).collect::<String>(),
                     a.decision,
-                    a.payment.as_deref().unwrap_or(""),
+                    a.payment.map_or("", |payment| payment.label()),
                     if failed.is_empty() {
                         String::new()
                     } else {

@@ -66,7 +66,7 @@ pub async fn cached(State(state): State<AppState>, request: Request, next: Next)
     let key = format!(
         "{}|{}|{rights}|{}",
         state.cache.version.load(Ordering::SeqCst),
-        chrono::Local::now().date_naive(),
+        ingest::dates::paris_today(),
         request.uri()
     );
     if let Some(kept) = state.cache.kept(&key) {

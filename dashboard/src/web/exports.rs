@@ -86,18 +86,18 @@ pub fn establishments_table(rows: &[EstablishmentStatus]) -> Table {
                     text(&r.family),
                     text(&r.sector_group),
                     text(if r.ose { "oui" } else { "non" }),
-                    text(&r.e1_exercise),
-                    text(&r.e2_audits),
-                    text(&r.e3_observatory),
-                    text(&r.e4_awareness),
-                    text(&r.e5_cartography),
+                    text(r.e1_exercise.label()),
+                    text(r.e2_audits.label()),
+                    text(r.e3_observatory.label()),
+                    text(r.e4_awareness.label()),
+                    text(r.e5_cartography.label()),
                     optional_number(r.maturity.map(|m| (m * 10.0).round() / 10.0)),
                     r.maturity_level
                         .map_or(Cell::Empty, |level| Cell::Integer(i64::from(level))),
                     r.maturity_completion.map_or(Cell::Empty, Cell::Share),
-                    text(&r.freshness),
+                    text(r.freshness.label()),
                     optional_date(r.last_declaration_on),
-                    text(&r.exercise_status),
+                    text(r.exercise_status.label()),
                     optional_date(r.last_exercise_on),
                     Cell::Integer(r.priority_score),
                 ]
@@ -123,11 +123,7 @@ pub fn targeting_table(rows: &[EstablishmentStatus]) -> Table {
         rows: rows
             .iter()
             .map(|r| {
-                let mut offers: Vec<&str> = r
-                    .priority_reasons
-                    .iter()
-                    .map(|reason| EstablishmentStatus::offer_for(reason))
-                    .collect();
+                let mut offers: Vec<&str> = r.priority_reasons.iter().map(|reason| reason.offer()).collect();
                 offers.dedup();
                 vec![
                     Cell::Integer(r.priority_score),
@@ -137,7 +133,7 @@ pub fn targeting_table(rows: &[EstablishmentStatus]) -> Table {
                     text(&r.family),
                     text(&r.sector_group),
                     text(if r.ose { "oui" } else { "non" }),
-                    text(r.priority_reasons.join(", ")),
+                    text(r.reasons_text()),
                     text(offers.join(" ; ")),
                 ]
             })
@@ -172,10 +168,10 @@ fn aap_table(report: &super::sight::AapView) -> Table {
                     text(&a.state),
                     optional_text(a.deposited_at.as_deref()),
                 ];
-                row.extend(a.checks.iter().map(text));
+                row.extend(a.checks.iter().map(|check| text(check.label())));
                 row.push(a.queue_rank.map_or(Cell::Empty, Cell::Integer));
-                row.push(text(&a.decision));
-                row.push(optional_text(a.payment.as_deref()));
+                row.push(text(a.decision.label()));
+                row.push(optional_text(a.payment.map(|payment| payment.label())));
                 row
             })
             .collect(),

@@ -57,7 +57,7 @@ impl DataGate {
     /// Materialises the indicators of the data as it now is, and today's status for the
     /// region, once: readers finding them stale would all attempt it at once and conflict.
     pub fn bring_indicators_up_to_date(&self) {
-        let today = chrono::Local::now().date_naive();
+        let today = ingest::dates::paris_today();
         let Ok(connection) = self.pool.take() else {
             return;
         };

@@ -1,7 +1,10 @@
 //! The French pages, one function per route, rendered on the server (maud escapes every
 //! value, so a name such as `<script>` is shown as text).
 
-use analytics::{AAP_CHECKS, Analytics, EstablishmentStatus, Figures, NATIONAL_INCIDENTS, RegionalReport, Scope};
+use analytics::{
+    AAP_CHECKS, Analytics, Check, EstablishmentStatus, ExerciseStatus, Expectation, Figures, Freshness,
+    NATIONAL_INCIDENTS, RegionalReport, Scope, SourceStatus,
+};
 use axum::Extension;
 use axum::extract::{Multipart, State};
 use axum::http::header;
@@ -191,14 +194,13 @@ pub async fn regional(
     // Establishments start on their fiche, admins on data quality.
     match viewer.user.role {
         Role::Etablissement => {
-            let target = viewer
-                .sight
-                .scope
-                .sites
-                .as_ref()
-                .and_then(|sites| sites.first().cloned())
-                .unwrap_or_default();
-            return Ok(Redirect::to(&format!("/etablissements/{target}")).into_response());
+            let sites = viewer.sight.scope.sites.clone().unwrap_or_default();
+            // A legal entity with several sites starts on the list of its sites.
+            let target = match sites.as_slice() {
+                [only] => format!("/etablissements/{only}"),
+                _ => "/mes-etablissements".to_owned(),
+            };
+            return Ok(Redirect::to(&target).into_response());
         }
         Role::Admin => return Ok(Redirect::to("/qualite").into_response()),
         Role::Ars | Role::Sesan => {}
@@ -412,17 +414,93 @@ fn level_name(level: &str) -> String {
     }
 }
 
-fn status_class(status: &str) -> &'static str {
-    match status {
-        "atteint" | "réalisé" | "à jour" => "ok",
-        "partiel" | "planifié" | "à rafraîchir" => "partial",
-        "inconnu" => "unknown",
-        _ => "ko",
+/// How a status is shown: its label and its colour class, by an exhaustive match.
+pub trait Tone {
+    fn label(&self) -> &'static str;
+    fn tone(&self) -> &'static str;
+}
+
+impl<T: Tone> Tone for &T {
+    fn label(&self) -> &'static str {
+        (**self).label()
+    }
+    fn tone(&self) -> &'static str {
+        (**self).tone()
     }
 }
 
-fn badge(status: &str) -> Markup {
-    html! { span class={ "badge " (status_class(status)) } { (status) } }
+impl Tone for Expectation {
+    fn label(&self) -> &'static str {
+        Expectation::label(*self)
+    }
+    fn tone(&self) -> &'static str {
+        match self {
+            Expectation::Met => "ok",
+            Expectation::Partial => "partial",
+            Expectation::NotMet => "ko",
+            Expectation::Unknown => "unknown",
+        }
+    }
+}
+
+impl Tone for Freshness {
+    fn label(&self) -> &'static str {
+        Freshness::label(*self)
+    }
+    fn tone(&self) -> &'static str {
+        match self {
+            Freshness::UpToDate => "ok",
+            Freshness::ToRefresh => "partial",
+            Freshness::Obsolete | Freshness::Never => "ko",
+        }
+    }
+}
+
+impl Tone for ExerciseStatus {
+    fn label(&self) -> &'static str {
+        ExerciseStatus::label(*self)
+    }
+    fn tone(&self) -> &'static str {
+        match self {
+            ExerciseStatus::Done => "ok",
+            ExerciseStatus::Planned => "partial",
+            ExerciseStatus::Late | ExerciseStatus::Never => "ko",
+        }
+    }
+}
+
+impl Tone for Check {
+    fn label(&self) -> &'static str {
+        match self {
+            Check::Pass => "atteint",
+            Check::Fail => "échec",
+            Check::Unknown => "inconnu",
+        }
+    }
+    fn tone(&self) -> &'static str {
+        match self {
+            Check::Pass => "ok",
+            Check::Fail => "ko",
+            Check::Unknown => "unknown",
+        }
+    }
+}
+
+impl Tone for SourceStatus {
+    fn label(&self) -> &'static str {
+        SourceStatus::label(*self)
+    }
+    fn tone(&self) -> &'static str {
+        match self {
+            SourceStatus::UpToDate => "ok",
+            SourceStatus::Late => "ko",
+            SourceStatus::NeverImported => "unknown",
+        }
+    }
+}
+
+fn badge(status: impl Tone) -> Markup {
+    html! { span class={ "badge " (status.tone()) } { (status.label()) } }
 }
 
 fn sort_rows(rows: &mut [EstablishmentStatus], sort: Option<&str>) {
@@ -436,6 +514,74 @@ fn sort_rows(rows: &mut [EstablishmentStatus], sort: Option<&str>) {
 }
 
 /// The rows of the establishments page and export: filtered, sorted, all pages.
+/// An expectation's code, name and how a status row holds it.
+type ExpectationColumn = (&'static str, &'static str, fn(&EstablishmentStatus) -> Expectation);
+
+/// An establishment account's own sites (every site of its legal entity): each with its
+/// statuses, and the entity's consolidated view — each expectation met by how many sites.
+pub async fn own_sites(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(params): Query<Params>,
+) -> Result<Markup, WebError> {
+    let as_of = params.as_of()?;
+    let rows = establishment_rows(&state, viewer.scope(), &params).await?;
+    let legal_entities: Vec<&str> = {
+        let mut entities: Vec<&str> = rows.iter().filter_map(|row| row.finess_ej.as_deref()).collect();
+        entities.sort_unstable();
+        entities.dedup();
+        entities
+    };
+    let expectations: [ExpectationColumn; 5] = [
+        ("E1", "Exercice de crise", |s| s.e1_exercise),
+        ("E2", "Audits", |s| s.e2_audits),
+        ("E3", "Observatoire", |s| s.e3_observatory),
+        ("E4", "Sensibilisation", |s| s.e4_awareness),
+        ("E5", "Cartographie", |s| s.e5_cartography),
+    ];
+    let body = html! {
+        p class="asof" {
+            "Situation au " strong { (date(Some(as_of))) } " — "
+            @if legal_entities.len() == 1 { "entité juridique " strong { (legal_entities[0]) } ", " }
+            (integer(rows.len() as i64)) " site(s) ouvert(s)."
+        }
+        table class="data" {
+            caption { "Attentes nationales : nombre de sites par état" }
+            thead { tr {
+                th scope="col" { "Attente" }
+                @for state in Expectation::ALL { th scope="col" { (state.label()) } }
+            } }
+            tbody { @for (code, label, of) in &expectations { tr {
+                th scope="row" { (code) " " (label) }
+                @for state in Expectation::ALL {
+                    td class="num" { (integer(rows.iter().filter(|row| of(row) == *state).count() as i64)) }
+                }
+            } } }
+        }
+        table class="data" {
+            caption { "Vos sites" }
+            thead { tr {
+                th scope="col" { "Site" } th scope="col" { "Fraîcheur" } th scope="col" { "Exercice" }
+                @for (code, _, _) in &expectations { th scope="col" { (code) } }
+                th scope="col" { "Maturité" }
+            } }
+            tbody { @for row in &rows { tr {
+                th scope="row" { a href={ "/etablissements/" (row.finess_et) } { (row.name.as_deref().unwrap_or(&row.finess_et)) } " (" (row.finess_et) ")" }
+                td { (badge(row.freshness)) } td { (badge(row.exercise_status)) }
+                @for (_, _, of) in &expectations { td { (badge(of(row))) } }
+                td class="num" { (optional(row.maturity, 1)) }
+            } } }
+        }
+    };
+    Ok(layout(
+        &viewer,
+        "Mes établissements",
+        "/mes-etablissements",
+        &state.settings.region.name,
+        body,
+    ))
+}
+
 pub async fn establishment_rows(
     state: &AppState,
     scope: Scope,
@@ -493,9 +639,9 @@ pub async fn establishments(
             tbody { @for row in shown { tr {
                 th scope="row" { a href={ "/etablissements/" (row.finess_et) "?" (params.query_string(None)) } { (row.name.as_deref().unwrap_or("?")) } @if row.ose { " " abbr title="Opérateur de services essentiels" { "OSE" } } }
                 td { (row.finess_et) } td { (row.departement.as_deref().unwrap_or("")) } td { (row.family) }
-                td { (badge(&row.e1_exercise)) } td { (badge(&row.e2_audits)) } td { (badge(&row.e3_observatory)) } td { (badge(&row.e4_awareness)) } td { (badge(&row.e5_cartography)) }
+                td { (badge(row.e1_exercise)) } td { (badge(row.e2_audits)) } td { (badge(row.e3_observatory)) } td { (badge(row.e4_awareness)) } td { (badge(row.e5_cartography)) }
                 td class="num" { (optional(row.maturity, 1)) }
-                td { (badge(&row.freshness)) }
+                td { (badge(row.freshness)) }
                 td class="num" { (row.priority_score) }
             } } }
         }
@@ -640,7 +786,7 @@ pub async fn fiche(
         @if let Some(closed) = s.closed_on {
             p class="alert" role="status" { "Établissement fermé le " (date(Some(closed))) " (absent de l'extrait FINESS de cette date) : il ne compte plus dans les indicateurs de la région." }
         }
-        p class="asof" { "Situation au " (date(Some(fiche.as_of))) ". Priorité SESAN : " strong { (s.priority_score) } @if !s.priority_reasons.is_empty() { " (" (s.priority_reasons.join(", ")) ")" } }
+        p class="asof" { "Situation au " (date(Some(fiche.as_of))) ". Priorité SESAN : " strong { (s.priority_score) } @if !s.priority_reasons.is_empty() { " (" (s.reasons_text()) ")" } }
         h2 { "Attentes nationales" }
         table class="data scorecard" {
             thead { tr { th scope="col" { "Attente" } th scope="col" { "État" } th scope="col" { "Preuves" } th scope="col" { "Que faire" } } }
@@ -648,7 +794,7 @@ pub async fn fiche(
                 th scope="row" { (code) " " (label) }
                 td { (badge(status)) }
                 td { (evidence) }
-                td { @if status.as_str() != "atteint" { @let (text, link) = resource_for(code); a href=(link) { (text) } } }
+                td { @if **status != Expectation::Met { @let (text, link) = resource_for(code); a href=(link) { (text) } } }
             } } }
         }
         h2 { "Maturité par domaine" }
@@ -734,8 +880,8 @@ pub async fn targeting(
                 td class="num" { (row.priority_score) }
                 th scope="row" { a href={ "/etablissements/" (row.finess_et) } { (row.name.as_deref().unwrap_or("?")) } " " span class="finess" { (row.finess_et) } }
                 td { (row.departement.as_deref().unwrap_or("")) }
-                td { (row.priority_reasons.join(", ")) }
-                td { ul class="offers" { @for reason in &row.priority_reasons { li { (EstablishmentStatus::offer_for(reason)) } } } }
+                td { (row.reasons_text()) }
+                td { ul class="offers" { @for reason in &row.priority_reasons { li { (reason.offer()) } } } }
             } } }
         }
         @if rows.len() > 200 { p { "Les 200 premiers sont affichés ; l'export contient toute la liste." } }
@@ -942,9 +1088,9 @@ pub async fn aap(
                 th scope="row" { (a.application_id) }
                 td { @if let Some(finess) = &a.finess_et { a href={ "/etablissements/" (finess) } { (a.name.as_deref().unwrap_or(finess)) } } }
                 td { (a.deposited_at.as_deref().unwrap_or("–")) }
-                @for check in &a.checks { td { (badge(match check.as_str() { "ok" => "atteint", "inconnu" => "inconnu", _ => "échec" })) } }
+                @for check in &a.checks { td { (badge(check)) } }
                 td class="num" { (a.queue_rank.map_or_else(String::new, |r| r.to_string())) }
-                td { (a.decision) } td { (a.payment.as_deref().unwrap_or("")) }
+                td { (a.decision) } td { (a.payment.map_or("", |payment| payment.label())) }
             } } }
         }
         p { "Contrôles : " @for (index, check) in AAP_CHECKS.iter().enumerate() { "C" (index + 1) " " (check) ". " } }
@@ -953,6 +1099,9 @@ pub async fn aap(
     Ok(layout(&viewer, "AAP", "/aap", &state.settings.region.name, body))
 }
 
+/// How many replaced versions the data-quality page lists (bounded work per request).
+const SUPERSEDED_SHOWN: usize = 200;
+
 pub async fn data_quality(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
@@ -960,13 +1109,14 @@ pub async fn data_quality(
 ) -> Result<Markup, WebError> {
     let scope = viewer.scope();
     let as_of = params.as_of()?;
-    let (sources, imports, unknown) = state
+    let (sources, imports, unknown, superseded) = state
         .with_connection(move |connection, settings| {
             let analytics = Analytics::new(connection, settings);
             Ok((
                 analytics.sources(as_of, &scope)?,
                 analytics.imports(100)?,
                 analytics.unknown_establishments()?,
+                analytics.superseded(as_of, &scope, SUPERSEDED_SHOWN)?,
             ))
         })
         .await?;
@@ -981,7 +1131,7 @@ pub async fn data_quality(
         table class="data" {
             thead { tr { th scope="col" { "Source" } th scope="col" { "État" } th scope="col" { "Dernier import" } th scope="col" { "Donnée la plus récente" } th scope="col" { "Délai toléré (jours)" } } }
             tbody { @for source in &sources { tr {
-                th scope="row" { (source.source) } td { (badge(if source.status == "à jour" { "à jour" } else { "non atteint" })) " " (source.status) }
+                th scope="row" { (source.source) } td { (badge(source.status)) }
                 td { (paris(source.last_import_at)) } td { (date(source.newest_date)) } td class="num" { (source.allowed_days) }
             } } }
         }
@@ -997,6 +1147,19 @@ pub async fn data_quality(
             } } }
         }
         p { a href="/export/rejets?format=csv" { "Télécharger tous les rejets (CSV)" } }
+        h2 { "Versions remplacées" }
+        p { "Ce que les indicateurs du " (date(Some(as_of))) " ne lisent pas, parce qu'une version plus récente, datée au plus tard ce jour, la remplace." }
+        @if superseded.is_empty() { p { "Aucune." } } @else {
+            table class="data" {
+                thead { tr { th scope="col" { "Source" } th scope="col" { "Objet" } th scope="col" { "Version remplacée" } th scope="col" { "Remplacée par" } } }
+                tbody { @for row in &superseded { tr {
+                    th scope="row" { (row.source) } td { (row.item) }
+                    td { (date(row.version_on)) " (" (row.version_file) ")" }
+                    td { (date(row.replaced_by_on)) " (" (row.replaced_by_file) ")" }
+                } } }
+            }
+            @if superseded.len() == SUPERSEDED_SHOWN { p { "Les " (SUPERSEDED_SHOWN) " plus récentes sont affichées." } }
+        }
         h2 { "Établissements inconnus du référentiel FINESS" }
         @if unknown.is_empty() { p { "Aucun." } } @else {
             table class="data" {

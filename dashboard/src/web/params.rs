@@ -75,7 +75,7 @@ fn given(value: &Option<String>) -> Option<String> {
 impl Params {
     pub fn as_of(&self) -> Result<NaiveDate, WebError> {
         match given(&self.date) {
-            None => Ok(chrono::Local::now().date_naive()),
+            None => Ok(ingest::dates::paris_today()),
             Some(text) => ingest::dates::parse_date(&text)
                 .ok_or_else(|| WebError::BadRequest(format!("date « {text} » illisible : jj/mm/aaaa attendu"))),
         }

@@ -105,6 +105,8 @@ const EVERY_ROLE: &[Role] = &[Ars, Sesan, Etablissement, Admin];
 const REGION: &[Role] = &[Ars, Sesan];
 /// The region's analysts and an establishment (which sees its own rows only).
 const REGION_AND_OWN: &[Role] = &[Ars, Sesan, Etablissement];
+/// An establishment account alone (its own sites).
+const OWN: &[Role] = &[Etablissement];
 /// Imports, rejects and data quality.
 const DATA_STEWARDS: &[Role] = &[Ars, Admin];
 
@@ -192,6 +194,9 @@ pub const ROUTES: &[Route] = &[
         journal: Journal::Fiche,
         ..page("/etablissements/{finess}", "", REGION_AND_OWN, || get(pages::fiche))
     },
+    page("/mes-etablissements", "Mes établissements", OWN, || {
+        get(pages::own_sites)
+    }),
     page("/ciblage", "Ciblage SESAN", REGION, || get(pages::targeting)),
     page("/exercices", "Exercices", REGION, || get(pages::exercises)),
     page("/audits", "Audits", REGION, || get(pages::audits)),

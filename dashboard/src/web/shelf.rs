@@ -152,7 +152,7 @@ impl AppState {
     pub async fn warm_up(self) {
         // Like a request: wholly before or after an import, never across its commit.
         let _reading = self.gate.hold_open().await;
-        let today = chrono::Local::now().date_naive();
+        let today = ingest::dates::paris_today();
         if let Err(error) = self.fiche_book(today).await {
             tracing::warn!("fiches non préparées : {error}");
         }
