@@ -169,6 +169,63 @@ fn pages_show_the_data_and_exports_read_back() {
     for path in ["/api/regional", "/api/etablissements", "/api/aap"] {
         assert!(openapi["paths"].get(path).is_some(), "{path}");
     }
+
+    // A legal entity with several sites: sent to the list of its sites, each with its
+    // statuses, the entity's expectations counted over all of them, each site's fiche open.
+    let (entity, sites) = server.legal_entity.clone();
+    let cookie = server.login("entite", common::PASSWORD).unwrap();
+    let response = common::literal_agent()
+        .get(&format!("{}/?date={DATE}", server.base))
+        .header("cookie", &cookie)
+        .call()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(response.headers().get("location").unwrap(), "/mes-etablissements");
+    let (status, _, body) = server.get_with(Some(&cookie), &format!("/mes-etablissements?date={DATE}"));
+    assert_eq!(status, 200);
+    let page = String::from_utf8(body).unwrap();
+    assert!(
+        page.contains(&format!("entité juridique <strong>{entity}</strong>")),
+        "{page:.400}"
+    );
+    for site in &sites {
+        assert!(page.contains(&format!("href=\"/etablissements/{site}\"")), "{site}");
+        assert_eq!(
+            server
+                .get_with(Some(&cookie), &format!("/etablissements/{site}?date={DATE}"))
+                .0,
+            200
+        );
+    }
+    // Each expectation's row counts every site once: the five numbers of a row add up.
+    let counts = page
+        .split("<caption>Attentes nationales")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    for row in counts.split("<tr>").skip(2) {
+        let total: usize = row
+            .split("<td class=\"num\">")
+            .skip(1)
+            .map(|cell| cell.split('<').next().unwrap().trim().parse::<usize>().unwrap())
+            .sum();
+        assert_eq!(total, sites.len(), "{row}");
+    }
+    // Another entity's site is not its own.
+    let foreign = truths
+        .tricky_names
+        .iter()
+        .map(|named| named.finess.clone())
+        .find(|finess| !sites.contains(finess))
+        .unwrap();
+    assert_eq!(
+        server
+            .get_with(Some(&cookie), &format!("/etablissements/{foreign}?date={DATE}"))
+            .0,
+        404
+    );
 }
 
 #[test]

@@ -43,6 +43,9 @@ pub struct Server {
     pub cookie: String,
     /// An establishment account bound to the legal entity of `establishment_site`.
     pub establishment_site: String,
+    /// The account « entite », bound to the legal entity of the region with the most sites:
+    /// its FINESS EJ and its sites' FINESS ET.
+    pub legal_entity: (String, Vec<String>),
     _directory: tempfile::TempDir,
     pub manifest: Manifest,
 }
@@ -86,6 +89,7 @@ impl Server {
             .first()
             .map(|red| red.finess.clone())
             .unwrap();
+        let legal_entity;
         {
             let store = Store::open(&store_path).unwrap();
             let connection = store.connection();
@@ -100,6 +104,17 @@ impl Server {
                 PASSWORD,
             )
             .unwrap();
+            let (entity, sites): (String, String) = connection
+                .query_row(
+                    "SELECT finess_ej, string_agg(finess_et, ',' ORDER BY finess_et) FROM establishments
+                     WHERE departement IN ('75', '77', '78', '91', '92', '93', '94', '95') AND finess_ej IS NOT NULL
+                     GROUP BY finess_ej HAVING count(*) >= 2 ORDER BY count(*) DESC, finess_ej LIMIT 1",
+                    [],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .unwrap();
+            dashboard::accounts::add(connection, "entite", Role::Etablissement, Some(&entity), PASSWORD).unwrap();
+            legal_entity = (entity, sites.split(',').map(str::to_owned).collect());
         }
         let mut child = Command::new(env!("CARGO_BIN_EXE_opssies-e2e"))
             .args([
@@ -132,6 +147,7 @@ impl Server {
             agent,
             cookie: String::new(),
             establishment_site: red_site,
+            legal_entity,
             _directory: directory,
             manifest,
         };
