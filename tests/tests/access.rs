@@ -295,6 +295,7 @@ fn the_route_table_answers_as_the_roles_say() {
         ("/etablissements".to_owned(), [303, 200, 200, 403, 403]),
         (format!("/etablissements/{own}"), [303, 200, 200, 200, 403]),
         (format!("/etablissements/{other}"), [303, 200, 200, 404, 403]),
+        ("/mes-etablissements".to_owned(), [303, 403, 403, 200, 403]),
         ("/ciblage".to_owned(), [303, 200, 200, 403, 403]),
         ("/exercices".to_owned(), [303, 200, 200, 403, 403]),
         ("/audits".to_owned(), [303, 200, 200, 403, 403]),
