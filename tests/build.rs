@@ -7,6 +7,22 @@ use std::path::{Path, PathBuf};
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(browser_test)");
+    println!("cargo::rustc-check-cfg=cfg(oidc_test)");
+    println!("cargo::rerun-if-env-changed=OIDC_PROVIDER_MODULE");
+    println!("cargo::rerun-if-env-changed=OPSSIES_REQUIRE_OIDC");
+    // The single sign-on test needs Node and panva's oidc-provider (.ci/run installs it).
+    let provider = std::env::var_os("OIDC_PROVIDER_MODULE").map(PathBuf::from);
+    let node = ["/usr/bin/node", "/usr/local/bin/node"]
+        .into_iter()
+        .find(|path| Path::new(path).exists());
+    if let Some(provider) = &provider {
+        println!("cargo::rerun-if-changed={}", provider.display());
+    }
+    if (node.is_some() && provider.is_some_and(|path| path.exists()))
+        || std::env::var_os("OPSSIES_REQUIRE_OIDC").is_some()
+    {
+        println!("cargo::rustc-cfg=oidc_test");
+    }
     println!("cargo::rerun-if-env-changed=AXE_CORE_JS");
     println!("cargo::rerun-if-env-changed=OPSSIES_REQUIRE_BROWSER");
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());

@@ -34,6 +34,9 @@ pub struct Settings {
     pub benchmarks: Benchmarks,
     pub incidents: Incidents,
     pub sessions: Sessions,
+    /// OpenID Connect providers (ProConnect, Pro Santé Connect…), any number; none by default.
+    #[serde(default)]
+    pub sso: Vec<SsoProvider>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -164,6 +167,49 @@ pub struct Sessions {
     pub login_attempts_per_account: u32,
     pub login_attempts_per_address: u32,
     pub login_window_minutes: u32,
+    /// The password form on the login page (false: single sign-on only).
+    #[serde(default = "enabled")]
+    pub local_login: bool,
+}
+
+fn enabled() -> bool {
+    true
+}
+
+/// One OpenID Connect provider the server is a relying party of. No secret here: the
+/// client secret is read from a file or an environment variable.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SsoProvider {
+    /// A short identifier (`proconnect`, `psc`): in addresses, accounts and the journal.
+    pub name: String,
+    /// What the login page's button says (« Se connecter avec ProConnect »).
+    pub label: String,
+    /// The discovery document, wherever the provider serves it (Pro Santé Connect's is not
+    /// at the standard path).
+    pub discovery_url: String,
+    pub client_id: String,
+    #[serde(default)]
+    pub client_secret_file: Option<String>,
+    #[serde(default)]
+    pub client_secret_env: Option<String>,
+    /// The callback registered at the provider; the server answers at its path.
+    pub redirect_url: String,
+    #[serde(default = "openid_scope")]
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub acr_values: Option<String>,
+    /// The signature algorithms an ID token may use (pinned: others are refused).
+    #[serde(default = "rs256")]
+    pub id_token_algs: Vec<String>,
+}
+
+fn openid_scope() -> Vec<String> {
+    vec!["openid".to_owned(), "email".to_owned()]
+}
+
+fn rs256() -> Vec<String> {
+    vec!["RS256".to_owned()]
 }
 
 impl Default for Settings {
@@ -208,6 +254,34 @@ impl Settings {
 
     fn validate(&self) -> Result<(), SettingsError> {
         let invalid = |message: &str| Err(SettingsError::Invalid(message.to_owned()));
+        for (index, provider) in self.sso.iter().enumerate() {
+            let named = |message: &str| SettingsError::Invalid(format!("sso « {} » : {message}", provider.name));
+            if provider.name.is_empty()
+                || !provider
+                    .name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            {
+                return Err(named("name : lettres minuscules, chiffres et tirets seulement"));
+            }
+            if self.sso[..index].iter().any(|other| other.name == provider.name) {
+                return Err(named("nom en double"));
+            }
+            if provider.client_secret_file.is_some() == provider.client_secret_env.is_some() {
+                return Err(named(
+                    "indiquez client_secret_file ou client_secret_env (l'un des deux)",
+                ));
+            }
+            if !provider.scopes.iter().any(|scope| scope == "openid") {
+                return Err(named("scopes doit contenir « openid »"));
+            }
+            if provider.id_token_algs.is_empty() || provider.id_token_algs.iter().any(|alg| alg == "none") {
+                return Err(named("id_token_algs : au moins un algorithme, jamais « none »"));
+            }
+        }
+        if !self.sessions.local_login && self.sso.is_empty() {
+            return invalid("sessions.local_login = false demande au moins un fournisseur [[sso]]");
+        }
         if !(0 < self.freshness.up_to_date_days && self.freshness.up_to_date_days < self.freshness.refresh_days) {
             return invalid("freshness : il faut 0 < up_to_date_days < refresh_days");
         }

@@ -25,7 +25,7 @@ impl Role {
         }
     }
 
-    fn parse(text: &str) -> Option<Role> {
+    pub fn parse(text: &str) -> Option<Role> {
         Some(match text {
             "ars" => Role::Ars,
             "sesan" => Role::Sesan,

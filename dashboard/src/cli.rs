@@ -177,6 +177,18 @@ fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
         .ok_or_else(|| format!("date illisible « {text} » : AAAA-MM-JJ ou JJ/MM/AAAA attendu"))
 }
 
+/// The identity a provider vouches for: its subject (`sub`), or an e-mail it verified.
+#[derive(Debug, Clone, clap::Args)]
+#[group(id = "identity", multiple = false)]
+pub struct IdentityArgs {
+    /// Le sujet (`sub`) que le fournisseur donne à cette personne.
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// Une adresse électronique que le fournisseur a vérifiée.
+    #[arg(long)]
+    pub email: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum UserAction {
     /// Crée un compte ; le mot de passe est demandé (ou lu sur l'entrée standard), jamais en argument.
@@ -187,6 +199,19 @@ pub enum UserAction {
         /// Pour le rôle etablissement : FINESS EJ (tous ses sites) ou ET.
         #[arg(long)]
         finess: Option<String>,
+        /// Compte ouvert par un fournisseur d'identité ([[sso]] name) : aucun mot de passe.
+        #[arg(long, requires = "identity")]
+        sso: Option<String>,
+        #[command(flatten)]
+        identity: Option<IdentityArgs>,
+    },
+    /// Lie un compte existant à une identité d'un fournisseur (sujet ou adresse vérifiée).
+    Bind {
+        name: String,
+        #[arg(long)]
+        sso: String,
+        #[command(flatten)]
+        identity: IdentityArgs,
     },
     /// Désactive un compte.
     Disable { name: String },

@@ -328,6 +328,8 @@ fn the_route_table_answers_as_the_roles_say() {
         ("/static/import.js".to_owned(), [200, 200, 200, 200, 200]),
         ("/sante".to_owned(), [200, 200, 200, 200, 200]),
         ("/connexion".to_owned(), [200, 200, 200, 200, 200]),
+        // No provider on this server: every name is unknown.
+        ("/connexion/sso/inconnu".to_owned(), [404, 404, 404, 404, 404]),
     ];
     // Every GET route of the router is in the table: a new route fails here until its
     // rights are written down.

@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use ingest::Store;
 
 use crate::accounts;
-use crate::cli::UserAction;
+use crate::cli::{IdentityArgs, UserAction};
 use crate::exit;
 
 /// A password from a hidden prompt on a terminal, else the first line of standard input.
@@ -26,14 +26,64 @@ fn read_password() -> Result<String> {
     }
 }
 
+/// Binds an identity of a provider to an account, journaled.
+fn bind(connection: &duckdb::Connection, name: &str, provider: &str, identity: &IdentityArgs) -> Result<()> {
+    if identity.subject.is_none() && identity.email.is_none() {
+        bail!("indiquez l'identité : --subject SUJET ou --email ADRESSE");
+    }
+    if provider.is_empty()
+        || !provider
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        bail!("fournisseur « {provider} » : le nom d'un [[sso]] des réglages (minuscules, chiffres, tirets)");
+    }
+    ingest::store::records::bind_identity(
+        connection,
+        name,
+        provider,
+        identity.subject.as_deref(),
+        identity.email.as_deref(),
+    )?;
+    let said = match (&identity.subject, &identity.email) {
+        (Some(subject), _) => format!("{provider} : sujet {subject}"),
+        (None, Some(email)) => format!("{provider} : {email}"),
+        (None, None) => provider.to_owned(),
+    };
+    accounts::audit(
+        connection,
+        &accounts::AuditEntry {
+            action: "identité liée",
+            target: Some(name),
+            detail: Some(&said),
+            ..Default::default()
+        },
+    );
+    println!("Compte « {name} » lié à l'identité {said}.");
+    Ok(())
+}
+
 pub fn run(store_path: &Path, action: &UserAction) -> Result<u8> {
     let store = Store::open(store_path)?;
     let connection = store.connection();
     accounts::seal(connection)?;
     match action {
-        UserAction::Add { name, role, finess } => {
-            let password = read_password()?;
+        UserAction::Add {
+            name,
+            role,
+            finess,
+            sso,
+            identity,
+        } => {
+            // An account of a provider has no password anyone knows: a random one, never shown.
+            let password = match sso {
+                Some(_) => accounts::random_token(32),
+                None => read_password()?,
+            };
             accounts::add(connection, name, *role, finess.as_deref(), &password)?;
+            if let (Some(provider), Some(identity)) = (sso, identity) {
+                bind(connection, name, provider, identity)?;
+            }
             accounts::audit(
                 connection,
                 &accounts::AuditEntry {
@@ -44,6 +94,12 @@ pub fn run(store_path: &Path, action: &UserAction) -> Result<u8> {
                 },
             );
             println!("Compte « {name} » créé (rôle {}).", role.name());
+        }
+        UserAction::Bind { name, sso, identity } => {
+            if !accounts::list(connection)?.iter().any(|(account, ..)| account == name) {
+                bail!("compte « {name} » inconnu : créez-le avec opssies user add");
+            }
+            bind(connection, name, sso, identity)?;
         }
         UserAction::Disable { name } => {
             accounts::disable(connection, name)?;

@@ -60,6 +60,8 @@ impl Viewer {
 
 struct Session {
     viewer: Viewer,
+    /// A session opened through a provider: what its logout there needs.
+    sso: Option<super::sso::SsoLogin>,
     created: Instant,
     last_seen: Instant,
 }
@@ -87,7 +89,7 @@ impl Sessions {
         Some(session.viewer.clone())
     }
 
-    fn open(&self, viewer: Viewer) -> String {
+    fn open(&self, viewer: Viewer, sso: Option<super::sso::SsoLogin>) -> String {
         let id = accounts::random_token(32);
         let now = Instant::now();
         if let Ok(mut live) = self.live.lock() {
@@ -95,6 +97,7 @@ impl Sessions {
                 id.clone(),
                 Session {
                     viewer,
+                    sso,
                     created: now,
                     last_seen: now,
                 },
@@ -103,10 +106,14 @@ impl Sessions {
         id
     }
 
-    fn close(&self, id: &str) {
-        if let Ok(mut live) = self.live.lock() {
-            live.remove(id);
-        }
+    /// Ends a session; what it was (its viewer and its provider login) for the journal and
+    /// the provider's logout.
+    fn close(&self, id: &str) -> Option<(Viewer, Option<super::sso::SsoLogin>)> {
+        self.live
+            .lock()
+            .ok()?
+            .remove(id)
+            .map(|session| (session.viewer, session.sso))
     }
 
     /// Takes a place for a login attempt, or says how long to wait. The place is taken
@@ -388,7 +395,7 @@ pub struct LoginForm {
     jeton: String,
 }
 
-fn login_page(message: Option<&str>, token: &str) -> Markup {
+fn login_page(message: Option<&str>, token: &str, providers: &[(String, String)], local: bool) -> Markup {
     html! {
         (DOCTYPE)
         html lang="fr" {
@@ -398,11 +405,18 @@ fn login_page(message: Option<&str>, token: &str) -> Markup {
                     h1 { "Connexion" }
                     p { "Observatoire de la cybersécurité des établissements de santé. Données confidentielles." }
                     @if let Some(message) = message { p class="alert" role="alert" { (message) } }
-                    form method="post" action="/connexion" {
-                        input type="hidden" name="jeton" value=(token);
-                        label { "Identifiant " input type="text" name="identifiant" autocomplete="username" required; }
-                        label { "Mot de passe " input type="password" name="mot_de_passe" autocomplete="current-password" required; }
-                        button type="submit" { "Se connecter" }
+                    @if !providers.is_empty() {
+                        ul class="sso" { @for (name, label) in providers {
+                            li { a class="button" href={ "/connexion/sso/" (name) } { (label) } }
+                        } }
+                    }
+                    @if local {
+                        form method="post" action="/connexion" {
+                            input type="hidden" name="jeton" value=(token);
+                            label { "Identifiant " input type="text" name="identifiant" autocomplete="username" required; }
+                            label { "Mot de passe " input type="password" name="mot_de_passe" autocomplete="current-password" required; }
+                            button type="submit" { "Se connecter" }
+                        }
                     }
                 }
             }
@@ -418,7 +432,13 @@ fn login_answer(state: &AppState, headers: &HeaderMap, status: StatusCode, messa
     let token = cookie_value(headers, LOGIN_COOKIE)
         .filter(|token| token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit()))
         .unwrap_or_else(|| accounts::random_token(16));
-    let mut response = (status, login_page(message, &token)).into_response();
+    let page = login_page(
+        message,
+        &token,
+        &state.sso.buttons(),
+        state.settings.sessions.local_login,
+    );
+    let mut response = (status, page).into_response();
     if let Some(value) = cookie_header(LOGIN_COOKIE, token, "/connexion", false, state.tls) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
@@ -435,6 +455,14 @@ pub async fn login(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
+    if !state.settings.sessions.local_login {
+        return login_answer(
+            &state,
+            &headers,
+            StatusCode::FORBIDDEN,
+            Some("La connexion par mot de passe est fermée : utilisez le fournisseur d'identité ci-dessus."),
+        );
+    }
     let cookie = cookie_value(&headers, LOGIN_COOKIE);
     let form_token_ok =
         !form.jeton.is_empty() && cookie.as_deref() == Some(form.jeton.as_str()) && same_origin(&headers);
@@ -535,7 +563,7 @@ pub async fn login(
             if let Some(old) = session_id(&headers) {
                 state.sessions.close(&old);
             }
-            let id = state.sessions.open(Viewer::new(user, sites));
+            let id = state.sessions.open(Viewer::new(user, sites), None);
             let mut response = Redirect::to("/").into_response();
             if let Some(value) = cookie_header(COOKIE, id, "/", false, state.tls) {
                 response.headers_mut().insert(header::SET_COOKIE, value);
@@ -553,13 +581,155 @@ pub async fn login(
     }
 }
 
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(id) = session_id(&headers) {
-        state.sessions.close(&id);
-    }
-    let mut response = Redirect::to("/connexion").into_response();
+pub async fn logout(
+    State(state): State<AppState>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let closed = session_id(&headers).and_then(|id| state.sessions.close(&id));
+    // A session opened through a provider ends there too.
+    let target = match &closed {
+        Some((viewer, Some(login))) => {
+            journal_sso(
+                &state,
+                Some(&viewer.user.name),
+                Some(viewer.user.role),
+                &address.ip().to_string(),
+                "déconnexion SSO",
+                &login.provider,
+            )
+            .await;
+            let providers = std::sync::Arc::clone(&state.sso);
+            let login = login.clone();
+            tokio::task::spawn_blocking(move || {
+                let back = providers.after_logout(&login)?;
+                providers.logout_url(&login, &back)
+            })
+            .await
+            .ok()
+            .flatten()
+        }
+        _ => None,
+    };
+    let mut response = Redirect::to(target.as_deref().unwrap_or("/connexion")).into_response();
     if let Some(value) = cookie_header(COOKIE, String::new(), "/", true, state.tls) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
     response
+}
+
+/// Writes a single sign-on event to the audit log: who (when known), the provider and subject.
+pub async fn journal_sso(
+    state: &AppState,
+    user: Option<&str>,
+    role: Option<Role>,
+    address: &str,
+    action: &'static str,
+    detail: &str,
+) {
+    let (user, address, detail) = (user.map(str::to_owned), address.to_owned(), detail.to_owned());
+    let _ = state
+        .with_connection(move |connection, _| {
+            accounts::audit(
+                connection,
+                &accounts::AuditEntry {
+                    user: user.as_deref(),
+                    role,
+                    address: Some(&address),
+                    action,
+                    detail: Some(&detail),
+                    ..Default::default()
+                },
+            );
+            Ok(())
+        })
+        .await;
+}
+
+/// The session of an identity a provider vouched for: its bound account's, opened like a
+/// password login's (a new id); refused with a page saying whom to ask when no active
+/// account is bound to it.
+pub async fn open_sso_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    identity: super::sso::Identity,
+    address: &str,
+) -> Response {
+    let who = format!(
+        "{} : sujet {}{}",
+        identity.provider,
+        identity.subject,
+        identity
+            .email
+            .as_deref()
+            .map(|email| format!(", {email}"))
+            .unwrap_or_default()
+    );
+    let (provider, subject, email) = (
+        identity.provider.clone(),
+        identity.subject.clone(),
+        identity.email.clone(),
+    );
+    let found = state
+        .with_connection(move |connection, _| {
+            let Some(name) =
+                ingest::store::records::account_of_identity(connection, &provider, &subject, email.as_deref())?
+            else {
+                return Ok(None);
+            };
+            let Some((role, finess, _, disabled)) = ingest::store::records::credentials(connection, &name)? else {
+                return Ok(None);
+            };
+            let sites = match (Role::parse(&role), &finess) {
+                (Some(Role::Etablissement), Some(finess)) => ingest::store::records::sites_of(connection, finess)?,
+                _ => Vec::new(),
+            };
+            Ok(Some((name, Role::parse(&role), finess, disabled, sites)))
+        })
+        .await;
+    let refused = |message: &str| super::sso::refusal(message, StatusCode::FORBIDDEN);
+    match found {
+        Ok(Some((name, Some(role), finess, false, sites))) => {
+            journal_sso(state, Some(&name), Some(role), address, "connexion SSO", &who).await;
+            if let Some(old) = session_id(headers) {
+                state.sessions.close(&old);
+            }
+            let user = User { name, role, finess };
+            let id = state.sessions.open(Viewer::new(user, sites), Some(identity.login));
+            let mut response = Redirect::to("/").into_response();
+            if let Some(value) = cookie_header(COOKIE, id, "/", false, state.tls) {
+                response.headers_mut().insert(header::SET_COOKIE, value);
+            }
+            response
+        }
+        Ok(Some((name, _, _, _, _))) => {
+            journal_sso(
+                state,
+                Some(&name),
+                None,
+                address,
+                "connexion SSO refusée",
+                &format!("{who} (compte désactivé)"),
+            )
+            .await;
+            refused(
+                "Votre compte de l'observatoire est désactivé : demandez à l'administrateur de l'observatoire de le réactiver.",
+            )
+        }
+        Ok(None) => {
+            journal_sso(
+                state,
+                None,
+                None,
+                address,
+                "connexion SSO refusée",
+                &format!("{who} (aucun compte lié)"),
+            )
+            .await;
+            refused(&format!(
+                "Votre identité ({who}) n'est liée à aucun compte de l'observatoire : demandez à l'administrateur de l'observatoire de vous en ouvrir un, en lui donnant cette ligne."
+            ))
+        }
+        Err(error) => error.into_response(),
+    }
 }

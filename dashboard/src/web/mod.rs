@@ -15,6 +15,7 @@ mod pool;
 pub mod routes;
 mod shelf;
 pub mod sight;
+mod sso;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -48,6 +49,8 @@ pub struct AppState {
     routes: &'static [routes::Route],
     /// Consultations queued for the audit log.
     journal: Arc<journal::Writer>,
+    /// The OpenID Connect providers of the settings.
+    sso: Arc<sso::Providers>,
 }
 
 impl AppState {
@@ -60,6 +63,8 @@ impl AppState {
         ));
         let cache = Arc::new(cache::PageCache::default());
         let pool = Arc::new(pool);
+        let sso = Arc::new(sso::Providers::new(&settings.sso).map_err(|error| anyhow::anyhow!("{error}"))?);
+        let routes = routes::with_callbacks(&sso::Providers::callback_paths(&settings.sso));
         let settings = Arc::new(settings);
         let shelves = Arc::new(shelf::Shelves::default());
         let gate = Arc::new(gate::DataGate::new(
@@ -79,8 +84,9 @@ impl AppState {
             shelves,
             sessions: Arc::new(auth::Sessions::default()),
             tls: false,
-            routes: ROUTES,
+            routes,
             journal,
+            sso,
         })
     }
 

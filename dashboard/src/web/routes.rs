@@ -5,7 +5,7 @@
 
 use axum::routing::{MethodRouter, get, post};
 
-use super::{AppState, api, auth, exports, pages};
+use super::{AppState, api, auth, exports, pages, sso};
 use crate::accounts::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,8 +168,24 @@ const fn asset(path: &'static str, handler: fn() -> MethodRouter<AppState>) -> R
     }
 }
 
+/// The table with one public entry per single sign-on callback path (the paths of the
+/// providers' registered redirect URLs, known from the settings only): built once when the
+/// server starts.
+pub fn with_callbacks(paths: &[String]) -> &'static [Route] {
+    if paths.is_empty() {
+        return ROUTES;
+    }
+    let mut table = ROUTES.to_vec();
+    for path in paths {
+        let path: &'static str = Box::leak(path.clone().into_boxed_str());
+        table.push(asset(path, || get(sso::callback)));
+    }
+    Box::leak(table.into_boxed_slice())
+}
+
 pub const ROUTES: &[Route] = &[
     asset("/connexion", || get(auth::login_form)),
+    asset("/connexion/sso/{provider}", || get(sso::start)),
     Route {
         method: Method::Post,
         ..asset("/connexion", || post(auth::login))
@@ -299,12 +315,22 @@ mod tests {
     }
 
     #[test]
+    fn each_single_sign_on_callback_is_a_public_entry_of_the_table() {
+        let table = with_callbacks(&["/connexion/proconnect/retour".to_owned()]);
+        assert_eq!(table.len(), ROUTES.len() + 1);
+        let callback = table.iter().find(|r| r.path == "/connexion/proconnect/retour").unwrap();
+        assert!(callback.is_public() && callback.caching == Caching::Never);
+        assert_eq!(with_callbacks(&[]).len(), ROUTES.len());
+    }
+
+    #[test]
     fn only_assets_and_the_login_are_public() {
         let public: Vec<&str> = ROUTES.iter().filter(|r| r.is_public()).map(|r| r.path).collect();
         assert_eq!(
             public,
             [
                 "/connexion",
+                "/connexion/sso/{provider}",
                 "/connexion",
                 "/static/style.css",
                 "/static/import.js",

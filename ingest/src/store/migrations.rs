@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("migrations/0009_incident_tlp.sql")),
     (10, include_str!("migrations/0010_referential_presence.sql")),
     (11, include_str!("migrations/0011_rules_leave_the_store.sql")),
+    (12, include_str!("migrations/0012_identities.sql")),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -88,6 +88,41 @@ pub fn credentials(connection: &Connection, name: &str) -> duckdb::Result<Option
         .transpose()
 }
 
+/// Binds a single sign-on identity to an account: the provider's subject, or an e-mail the
+/// provider verified (kept in lower case).
+pub fn bind_identity(
+    connection: &Connection,
+    name: &str,
+    provider: &str,
+    subject: Option<&str>,
+    email: Option<&str>,
+) -> duckdb::Result<()> {
+    connection.execute(
+        "INSERT INTO user_identities VALUES (?, ?, ?, lower(?), current_timestamp::TIMESTAMP)",
+        params![name, provider, subject, email],
+    )?;
+    Ok(())
+}
+
+/// The account an identity of a provider names: by its subject first, else by its verified
+/// e-mail.
+pub fn account_of_identity(
+    connection: &Connection,
+    provider: &str,
+    subject: &str,
+    email: Option<&str>,
+) -> duckdb::Result<Option<String>> {
+    connection
+        .prepare(
+            "SELECT user_name FROM user_identities
+             WHERE provider = ? AND (subject = ? OR (subject IS NULL AND email = lower(?)))
+             ORDER BY subject IS NULL, bound_at LIMIT 1",
+        )?
+        .query_map(params![provider, subject, email], |row| row.get(0))?
+        .next()
+        .transpose()
+}
+
 /// One row of the journal before it is chained.
 #[derive(Debug, Clone, Default)]
 pub struct JournalRow<'a> {
