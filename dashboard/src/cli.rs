@@ -187,6 +187,10 @@ pub struct IdentityArgs {
     /// Une adresse électronique que le fournisseur a vérifiée.
     #[arg(long)]
     pub email: Option<String>,
+    /// Compte etablissement : tout professionnel dont les structures données par le
+    /// fournisseur (SubjectRefPro de Pro Santé Connect) comprennent le FINESS du compte.
+    #[arg(long)]
+    pub sso_finess_claim: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -77,8 +77,9 @@ const provider = new Provider(issuer, {
     if (!accounts[sub]) return undefined;
     return { accountId: sub, claims: async () => ({ sub, ...accounts[sub] }) };
   },
-  claims: { openid: ['sub'], email: ['email', 'email_verified'] },
-  scopes: ['openid', 'email'],
+  // scope_all: Pro Santé Connect's scope of the professional's record (SubjectRefPro).
+  claims: { openid: ['sub'], email: ['email', 'email_verified'], scope_all: ['SubjectRefPro'] },
+  scopes: ['openid', 'email', 'scope_all'],
   features: {
     devInteractions: { enabled: true },
     rpInitiatedLogout: { enabled: true },

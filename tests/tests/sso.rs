@@ -36,6 +36,12 @@ impl Drop for Running {
 }
 
 /// Starts the provider and waits for its « ready » line.
+/// The site of the establishment account matched by its FINESS (a valid Paris FINESS).
+fn hospital_site() -> String {
+    let body = "75010012";
+    format!("{body}{}", ingest::finess::luhn_key(body).unwrap())
+}
+
 fn provider(port: u16, key_id: &str, clients: &serde_json::Value, clock_offset: i64, mode: &str) -> Running {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/oidc/provider.mjs");
     let accounts = serde_json::json!({
@@ -44,6 +50,9 @@ fn provider(port: u16, key_id: &str, clients: &serde_json::Value, clock_offset: 
         "agent-non-verifie": {"email": "agent@sesan.fr", "email_verified": false},
         "agent-parti": {"email": "parti@ars.sante.fr", "email_verified": true},
         "inconnu": {"email": "inconnu@example.org", "email_verified": true},
+        // A health professional as Pro Santé Connect describes one: their structures.
+        "pro-sante": {"SubjectRefPro": {"codeCivilite": "M", "exercices": [{"codeProfession": "10",
+            "activities": [{"numeroFinessSite": hospital_site(), "numeroSiretSite": "12345678900011"}]}]}},
     });
     let mut child = Command::new("node")
         .arg(script)
@@ -229,7 +238,7 @@ fn settings_text(
 ) -> String {
     let entry = |name: &str, label: &str, port: u16, client: &str| {
         format!(
-            "[[sso]]\nname = \"{name}\"\nlabel = \"{label}\"\ndiscovery_url = \"http://127.0.0.1:{port}/.well-known/openid-configuration\"\nclient_id = \"{client}\"\nclient_secret_file = \"{}\"\nredirect_url = \"http://127.0.0.1:{server_port}/connexion/retour\"\nscopes = [\"openid\", \"email\"]\nid_token_algs = [\"RS256\"]\n\n",
+            "[[sso]]\nname = \"{name}\"\nlabel = \"{label}\"\ndiscovery_url = \"http://127.0.0.1:{port}/.well-known/openid-configuration\"\nclient_id = \"{client}\"\nclient_secret_file = \"{}\"\nredirect_url = \"http://127.0.0.1:{server_port}/connexion/retour\"\nscopes = [\"openid\", \"email\", \"scope_all\"]\nid_token_algs = [\"RS256\"]\n\n",
             secret.display()
         )
     };
@@ -280,6 +289,23 @@ fn world() -> World {
     )
     .unwrap();
     let store = directory.path().join("base.duckdb");
+    // A referential of one site, for the establishment account.
+    {
+        let mut opened = ingest::Store::open(&store).unwrap();
+        let mut fields = vec![String::new(); 32];
+        fields[0] = "structureet".into();
+        fields[1] = hospital_site();
+        fields[3] = "CH DE TEST".into();
+        fields[13] = "75".into();
+        fields[14] = "PARIS".into();
+        fields[18] = "355".into();
+        fields[26] = "1".into();
+        let text = format!("finess;etalab;1;2026-01-01\n{}\n", fields.join(";"));
+        let outcome = opened
+            .import_bytes("etalab.csv", text.as_bytes(), &ingest::ImportOptions::default())
+            .unwrap();
+        assert_eq!(outcome.status, ingest::ImportStatus::Stored, "{}", outcome.message);
+    }
     // The ars account as an administrator makes it: bound to the provider's subject, no
     // password (nothing read from standard input).
     let made = Command::new(env!("CARGO_BIN_EXE_opssies-e2e"))
@@ -307,14 +333,37 @@ fn world() -> World {
         add("sesan-sso", Role::Sesan);
         add("parti", Role::Ars);
         add("admin", Role::Admin);
-        let bind = ingest::store::records::bind_identity;
-        bind(connection, "analyste-sso", "retard", Some("agent-ars"), None).unwrap();
-        bind(connection, "analyste-sso", "hs256", Some("agent-ars"), None).unwrap();
-        bind(connection, "analyste-sso", "aucun", Some("agent-ars"), None).unwrap();
-        bind(connection, "sesan-sso", "test", None, Some("agent@sesan.fr")).unwrap();
-        bind(connection, "parti", "test", Some("agent-parti"), None).unwrap();
+        use ingest::store::records::{IdentityKey, bind_identity as bind};
+        bind(connection, "analyste-sso", "retard", IdentityKey::Subject("agent-ars")).unwrap();
+        bind(connection, "analyste-sso", "hs256", IdentityKey::Subject("agent-ars")).unwrap();
+        bind(connection, "analyste-sso", "aucun", IdentityKey::Subject("agent-ars")).unwrap();
+        bind(connection, "sesan-sso", "test", IdentityKey::Email("agent@sesan.fr")).unwrap();
+        bind(connection, "parti", "test", IdentityKey::Subject("agent-parti")).unwrap();
+        dashboard::accounts::add(
+            connection,
+            "hopital",
+            Role::Etablissement,
+            Some(&hospital_site()),
+            PASSWORD,
+        )
+        .unwrap();
         dashboard::accounts::disable(connection, "parti").unwrap();
     }
+    // The establishment account: any professional of one of its structures, as the admin allows.
+    let allowed = Command::new(env!("CARGO_BIN_EXE_opssies-e2e"))
+        .args([
+            "user",
+            "--store",
+            store.to_str().unwrap(),
+            "bind",
+            "hopital",
+            "--sso",
+            "test",
+            "--sso-finess-claim",
+        ])
+        .output()
+        .unwrap();
+    assert!(allowed.status.success(), "{}", String::from_utf8_lossy(&allowed.stderr));
     let server = start_server(&store, &settings, server_port);
     World {
         server: Some(server),
@@ -471,6 +520,15 @@ fn single_sign_on_through_a_real_provider() {
     );
     let unverified = world.login(&mut Browser::default(), "test", "agent-non-verifie");
     assert_eq!(unverified.status, 403);
+
+    // A professional matched by the FINESS of their structure (Pro Santé Connect's record):
+    // the establishment account, sent to its site's fiche.
+    let mut professional = Browser::default();
+    assert_eq!(world.login(&mut professional, "test", "pro-sante").status, 303);
+    assert_eq!(
+        professional.get(&format!("{}/", world.base)).location,
+        Some(format!("{}/etablissements/{}", world.base, hospital_site()))
+    );
 
     // An identity bound to no account: a French page saying whom to ask, and a journal row.
     let unbound = world.login(&mut Browser::default(), "test", "inconnu");

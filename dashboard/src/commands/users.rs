@@ -28,9 +28,7 @@ fn read_password() -> Result<String> {
 
 /// Binds an identity of a provider to an account, journaled.
 fn bind(connection: &duckdb::Connection, name: &str, provider: &str, identity: &IdentityArgs) -> Result<()> {
-    if identity.subject.is_none() && identity.email.is_none() {
-        bail!("indiquez l'identité : --subject SUJET ou --email ADRESSE");
-    }
+    use ingest::store::records::IdentityKey;
     if provider.is_empty()
         || !provider
             .bytes()
@@ -38,17 +36,26 @@ fn bind(connection: &duckdb::Connection, name: &str, provider: &str, identity: &
     {
         bail!("fournisseur « {provider} » : le nom d'un [[sso]] des réglages (minuscules, chiffres, tirets)");
     }
-    ingest::store::records::bind_identity(
-        connection,
-        name,
-        provider,
-        identity.subject.as_deref(),
-        identity.email.as_deref(),
-    )?;
-    let said = match (&identity.subject, &identity.email) {
-        (Some(subject), _) => format!("{provider} : sujet {subject}"),
-        (None, Some(email)) => format!("{provider} : {email}"),
-        (None, None) => provider.to_owned(),
+    let key = match (&identity.subject, &identity.email, identity.sso_finess_claim) {
+        (Some(subject), None, false) => IdentityKey::Subject(subject),
+        (None, Some(email), false) => IdentityKey::Email(email),
+        (None, None, true) => {
+            let bound = accounts::list(connection)?
+                .into_iter()
+                .find(|(account, ..)| account == name)
+                .is_some_and(|(_, role, finess, _)| role == "etablissement" && finess.is_some());
+            if !bound {
+                bail!("--sso-finess-claim : pour un compte etablissement lié à un FINESS (--finess) seulement");
+            }
+            IdentityKey::FinessClaim
+        }
+        _ => bail!("indiquez l'identité : --subject SUJET, --email ADRESSE ou --sso-finess-claim (une seule)"),
+    };
+    ingest::store::records::bind_identity(connection, name, provider, key)?;
+    let said = match key {
+        IdentityKey::Subject(subject) => format!("{provider} : sujet {subject}"),
+        IdentityKey::Email(email) => format!("{provider} : {email}"),
+        IdentityKey::FinessClaim => format!("{provider} : structures du professionnel (FINESS du compte)"),
     };
     accounts::audit(
         connection,

@@ -665,15 +665,21 @@ pub async fn open_sso_session(
             .map(|email| format!(", {email}"))
             .unwrap_or_default()
     );
-    let (provider, subject, email) = (
+    let (provider, subject, email, structures) = (
         identity.provider.clone(),
         identity.subject.clone(),
         identity.email.clone(),
+        identity.structures.clone(),
     );
     let found = state
         .with_connection(move |connection, _| {
-            let Some(name) =
-                ingest::store::records::account_of_identity(connection, &provider, &subject, email.as_deref())?
+            let Some(name) = ingest::store::records::account_of_identity(
+                connection,
+                &provider,
+                &subject,
+                email.as_deref(),
+                &structures,
+            )?
             else {
                 return Ok(None);
             };

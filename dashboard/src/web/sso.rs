@@ -21,12 +21,12 @@ use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreJsonWebKeySet, CoreJwsSigningAlgorithm,
 };
 use openidconnect::{
-    AuthType, AuthenticationContextClass, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret,
-    CsrfToken, EmptyAdditionalClaims, EndSessionUrl, LogoutRequest, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
+    AdditionalClaims, AuthType, AuthenticationContextClass, AuthorizationCode, ClaimsVerificationError, ClientId,
+    ClientSecret, CsrfToken, EndSessionUrl, LogoutRequest, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
     PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl, Scope,
     SignatureVerificationError, TokenResponse, UserInfoClaims,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use crate::accounts;
@@ -39,6 +39,45 @@ const PENDING_FOR: Duration = Duration::from_secs(600);
 const PENDING_MAX: usize = 10_000;
 /// Discovery documents and keys are fetched again after this long (and on an unknown key).
 const METADATA_FOR: Duration = Duration::from_secs(3600);
+
+/// What userinfo may say beyond the standard claims: Pro Santé Connect's professional record,
+/// whose structures carry FINESS numbers.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+struct ProfessionalClaims {
+    #[serde(rename = "SubjectRefPro", default)]
+    subject_ref_pro: Option<serde_json::Value>,
+}
+
+impl AdditionalClaims for ProfessionalClaims {}
+
+impl ProfessionalClaims {
+    /// The FINESS of every structure of every activity (site and legal entity).
+    fn structures(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        let activities = self
+            .subject_ref_pro
+            .as_ref()
+            .and_then(|record| record.get("exercices"))
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|exercise| exercise.get("activities").and_then(serde_json::Value::as_array))
+            .flatten();
+        for activity in activities {
+            for field in ["numeroFinessSite", "numeroFinessetablissementJuridique"] {
+                if let Some(finess) = activity.get(field).and_then(serde_json::Value::as_str)
+                    && finess.len() == 9
+                    && finess.bytes().all(|b| b.is_ascii_alphanumeric())
+                {
+                    found.push(finess.to_owned());
+                }
+            }
+        }
+        found.sort();
+        found.dedup();
+        found
+    }
+}
 
 /// A login on its way through a provider.
 struct Pending {
@@ -329,16 +368,22 @@ impl Providers {
             .email()
             .filter(|_| claims.email_verified() == Some(true))
             .map(|email| email.as_str().to_lowercase());
-        if email.is_none() && client.user_info_url().is_some() {
-            let info: Result<UserInfoClaims<EmptyAdditionalClaims, CoreGenderClaim>, _> = client
+        // Userinfo (JSON or a signed JWT), for the same subject only: a verified e-mail the
+        // ID token did not hold, and a professional's structures.
+        let mut structures = Vec::new();
+        if client.user_info_url().is_some() {
+            let info: Result<UserInfoClaims<ProfessionalClaims, CoreGenderClaim>, _> = client
                 .user_info(tokens.access_token().clone(), Some(subject.clone()))
                 .map_err(|error| SsoError::Protocol(error.to_string()))?
                 .request(&self.http);
             if let Ok(info) = info {
-                email = info
-                    .email()
-                    .filter(|_| info.email_verified() == Some(true))
-                    .map(|email| email.as_str().to_lowercase());
+                if email.is_none() {
+                    email = info
+                        .email()
+                        .filter(|_| info.email_verified() == Some(true))
+                        .map(|email| email.as_str().to_lowercase());
+                }
+                structures = info.additional_claims().structures();
             }
         }
         Ok(Identity {
@@ -346,6 +391,7 @@ impl Providers {
             issuer: claims.issuer().to_string(),
             subject: subject.to_string(),
             email,
+            structures,
             login: SsoLogin {
                 provider: provider.settings.name.clone(),
                 id_token: id_token.to_string(),
@@ -387,6 +433,8 @@ pub struct Identity {
     pub subject: String,
     /// Only an e-mail the provider says it verified.
     pub email: Option<String>,
+    /// FINESS of the professional's structures (Pro Santé Connect's `SubjectRefPro`).
+    pub structures: Vec<String>,
     pub login: SsoLogin,
 }
 

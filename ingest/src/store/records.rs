@@ -88,37 +88,53 @@ pub fn credentials(connection: &Connection, name: &str) -> duckdb::Result<Option
         .transpose()
 }
 
-/// Binds a single sign-on identity to an account: the provider's subject, or an e-mail the
-/// provider verified (kept in lower case).
-pub fn bind_identity(
-    connection: &Connection,
-    name: &str,
-    provider: &str,
-    subject: Option<&str>,
-    email: Option<&str>,
-) -> duckdb::Result<()> {
+/// How a single sign-on identity names an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentityKey<'a> {
+    /// The provider's subject (`sub`).
+    Subject(&'a str),
+    /// An e-mail the provider verified (kept in lower case).
+    Email(&'a str),
+    /// Any professional whose structures, as the provider gives them, include the account's
+    /// FINESS (an establishment account, when the administrator allows it).
+    FinessClaim,
+}
+
+/// Binds a single sign-on identity to an account.
+pub fn bind_identity(connection: &Connection, name: &str, provider: &str, key: IdentityKey<'_>) -> duckdb::Result<()> {
+    let (subject, email, finess_claim) = match key {
+        IdentityKey::Subject(subject) => (Some(subject), None, false),
+        IdentityKey::Email(email) => (None, Some(email), false),
+        IdentityKey::FinessClaim => (None, None, true),
+    };
     connection.execute(
-        "INSERT INTO user_identities VALUES (?, ?, ?, lower(?), current_timestamp::TIMESTAMP)",
-        params![name, provider, subject, email],
+        "INSERT INTO user_identities VALUES (?, ?, ?, lower(?), ?, current_timestamp::TIMESTAMP)",
+        params![name, provider, subject, email, finess_claim],
     )?;
     Ok(())
 }
 
 /// The account an identity of a provider names: by its subject first, else by its verified
-/// e-mail.
+/// e-mail, else by a FINESS of its structures that an account allowing it is bound to (the
+/// first by name when several are: one login, one account).
 pub fn account_of_identity(
     connection: &Connection,
     provider: &str,
     subject: &str,
     email: Option<&str>,
+    structures: &[String],
 ) -> duckdb::Result<Option<String>> {
+    let structures = structures.join(",");
     connection
         .prepare(
-            "SELECT user_name FROM user_identities
-             WHERE provider = ? AND (subject = ? OR (subject IS NULL AND email = lower(?)))
-             ORDER BY subject IS NULL, bound_at LIMIT 1",
+            "SELECT i.user_name FROM user_identities i LEFT JOIN users u USING (user_name)
+             WHERE i.provider = $1
+               AND (i.subject = $2
+                    OR (i.email IS NOT NULL AND i.email = lower($3))
+                    OR (i.finess_claim AND u.finess IN (SELECT unnest(string_split($4, ',')) WHERE $4 <> '')))
+             ORDER BY i.subject IS NULL, i.email IS NULL, i.user_name LIMIT 1",
         )?
-        .query_map(params![provider, subject, email], |row| row.get(0))?
+        .query_map(params![provider, subject, email, structures], |row| row.get(0))?
         .next()
         .transpose()
 }
