@@ -22,7 +22,9 @@ per_source AS (
     GROUP BY e.sender
     UNION ALL
     SELECT 'Classeur des exercices', max(s.finished_at),
-           (SELECT max(greatest(completed_on, planned_on)) FROM exercises x WHERE x.import_id IN (SELECT import_id FROM stored)),
+           -- The newest observed date: an exercise done by the date, not a planned one.
+           (SELECT max(completed_on) FROM exercises x
+            WHERE x.import_id IN (SELECT import_id FROM stored) AND x.completed_on <= (SELECT as_of FROM c)),
            (SELECT src_exercises_days FROM c)
     FROM stored s WHERE kind = 'exercices'
     UNION ALL

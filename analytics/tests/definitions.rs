@@ -442,6 +442,8 @@ fn each_source_is_late_after_its_cadence_plus_grace() {
     fixture.sites(&[(&site, "75", "355", "1")]);
     fixture.declaration(&site, 2026, "01/03/2026", "Validé", &[]);
     fixture.incidents(&[("01/03/2026 10:00", &site, false, "")]);
+    // The workbook: an exercise done on 01/02/2026 and one planned for 07/05/2027.
+    fixture.exercises(&[(&site, "", "01/02/2026"), (&site, "07/05/2027", "")]);
     let settings = Settings::default();
     let analytics = Analytics::new(fixture.store.connection(), &settings);
     // The files were imported today (the store's clock, UTC).
@@ -466,9 +468,17 @@ fn each_source_is_late_after_its_cadence_plus_grace() {
     assert_eq!(status_of(days(61), "Incidents CERT Santé"), SourceStatus::Late);
     // A source never imported says so.
     assert_eq!(
-        status_of(days(0), "Classeur des exercices"),
+        status_of(days(0), "Export AAP (Démarches Simplifiées)"),
         SourceStatus::NeverImported
     );
+    // A source's newest date is the newest observed one: the exercise done, not the one planned.
+    let workbook = analytics
+        .sources(days(0), &Scope::region())
+        .unwrap()
+        .into_iter()
+        .find(|row| row.source == "Classeur des exercices")
+        .unwrap();
+    assert_eq!(workbook.newest_date, Some(day("2026-02-01")));
     // The settings are the bounds: FINESS at 10 days → late on day 11.
     let tight = Settings::from_layers(&[("x.toml", "[sources]\nfiness_days = 10\n")]).unwrap();
     let late = Analytics::new(fixture.store.connection(), &tight)

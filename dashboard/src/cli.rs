@@ -17,7 +17,7 @@ pub struct Cli {
 #[derive(Debug, Args, Clone)]
 pub struct StoreArgs {
     /// Fichier de la base DuckDB.
-    #[arg(long, env = "OPSSIES_STORE", default_value = "opssies.duckdb")]
+    #[arg(long, env = "OPSSIES_STORE", default_value = "opssies.duckdb", global = true)]
     pub store: PathBuf,
 }
 
@@ -64,6 +64,15 @@ pub enum Command {
         /// Dossier de la sauvegarde (neuf ou vide).
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Copie de lecture de la base pour les analystes (DuckDB, Python, DBeaver, ouverte
+    /// pendant que le serveur tourne) : tables et vues, sans comptes, journal ni caches.
+    Snapshot {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Fichier de la copie (par défaut à côté de la base : NOM-lecture.duckdb).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Restaure une sauvegarde dans une base neuve et vérifie chaque table.
     Restore {

@@ -623,10 +623,11 @@ fn a_full_disk_during_an_import_is_explained_and_leaves_the_store_as_before() {
     assert_eq!(json_lines(&rerun)[0]["status"], "stored");
 }
 
-/// `opssies user add NAME --role R`, the password on standard input.
+/// `opssies user add NAME --role R --store P` (the option after the subcommand, as users type
+/// it), the password on standard input.
 fn add_user(store: &Path, name: &str, role: &str) {
     let mut child = opssies()
-        .args(["user", "--store", store.to_str().unwrap(), "add", name, "--role", role])
+        .args(["user", "add", name, "--role", role, "--store", store.to_str().unwrap()])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -656,6 +657,35 @@ fn journal_verify_passes_untouched_and_names_the_first_altered_row() {
     for (name, role) in [("analyste", "ars"), ("appui", "sesan"), ("gestion", "admin")] {
         add_user(&store, name, role);
     }
+    // The analysts' read copy: the referential's three sites, no account.
+    let copy = directory.path().join("copie.duckdb");
+    run_ok(&[
+        "snapshot",
+        "--store",
+        store.to_str().unwrap(),
+        "--out",
+        copy.to_str().unwrap(),
+    ]);
+    let opened = duckdb::Connection::open(&copy).unwrap();
+    let sites: i64 = opened
+        .query_row("SELECT count(*) FROM establishments", [], |row| row.get(0))
+        .unwrap();
+    let accounts: i64 = opened
+        .query_row(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'users'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!((sites, accounts), (3, 0));
+    drop(opened);
+    // The common option is accepted after any subcommand, in the store it names.
+    let listed = run(&["user", "list", "--store", store.to_str().unwrap()]);
+    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    assert!(
+        listed.contains("analyste;ars;") && listed.contains("gestion;admin;"),
+        "{listed}"
+    );
     let verify = |store: &Path| run(&["journal", "--store", store.to_str().unwrap(), "verify"]);
     let output = verify(&store);
     assert_eq!(

@@ -213,6 +213,55 @@ fn pages_show_the_data_and_exports_read_back() {
             .sum();
         assert_eq!(total, sites.len(), "{row}");
     }
+    // The analysts' read copy opens while the server holds the store: the region's sites,
+    // no account nor journal nor cache; an import through the server refreshes it.
+    let copy = ingest::store::snapshot::default_path(&server.store_path);
+    let read_copy = || {
+        duckdb::Connection::open_with_flags(
+            &copy,
+            duckdb::Config::default()
+                .access_mode(duckdb::AccessMode::ReadOnly)
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    let count = |sql: &str| -> i64 { read_copy().query_row(sql, [], |row| row.get(0)).unwrap() };
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM establishments
+             WHERE departement IN ('75', '77', '78', '91', '92', '93', '94', '95')"
+        ) as u64,
+        truths.region_es + truths.region_esms
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM duckdb_tables()
+             WHERE table_name IN ('users', 'audit_log', 'user_identities') OR starts_with(table_name, 'analytics_')"
+        ),
+        0
+    );
+    let incidents_before = count("SELECT count(*) FROM incidents");
+    let quality = server.get_with(Some(&server.cookie), "/qualite").2;
+    assert!(String::from_utf8_lossy(&quality).contains("base-lecture.duckdb"));
+    let token = server.csrf_token(&server.cookie, "/import", "/import");
+    let file = format!(
+        "date_declaration;finess_et;type;impact_patient;declare_anssi;notifie_cnil;date_notification_cnil;chiffrement;fuite_donnees\n\
+         01/11/2026 10:00;{};Rançongiciel;Non;Non;Non;;Oui;Non\n",
+        sites[0]
+    );
+    let mut body = b"--frontiere\r\nContent-Disposition: form-data; name=\"fichiers\"; filename=\"incident-nouveau.csv\"\r\nContent-Type: text/csv\r\n\r\n".to_vec();
+    body.extend_from_slice(file.as_bytes());
+    body.extend_from_slice(b"\r\n--frontiere--\r\n");
+    let (status, answer) = server.post_with(
+        Some(&server.cookie),
+        &format!("/import?csrf={token}"),
+        "multipart/form-data; boundary=frontiere",
+        body,
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer.contains("enregistré"), "{answer}");
+    assert_eq!(count("SELECT count(*) FROM incidents"), incidents_before + 1);
+
     // Another entity's site is not its own.
     let foreign = truths
         .tricky_names

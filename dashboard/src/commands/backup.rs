@@ -143,3 +143,18 @@ pub fn restore(dir: &Path, store_path: &Path) -> Result<u8> {
     );
     Ok(exit::OK)
 }
+
+/// `opssies snapshot`: the analysts' read copy of the store (see `ingest::store::snapshot`).
+pub fn snapshot(store_path: &Path, out: Option<&Path>) -> Result<u8> {
+    let store = Store::open_existing(store_path)?;
+    let target = out.map_or_else(|| ingest::store::snapshot::default_path(store_path), Path::to_path_buf);
+    let written = ingest::store::snapshot::write(store.connection(), &target)?;
+    println!(
+        "Copie de lecture écrite : {} ({} tables, {} vues ; ni comptes, ni journal, ni caches). Ouvrez-la avec duckdb -readonly {}.",
+        written.path.display(),
+        written.tables,
+        written.views,
+        written.path.display()
+    );
+    Ok(exit::OK)
+}

@@ -28,6 +28,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         } => users::verify_journal(&store.store),
         Command::Backup { store, out } => backup::backup(&store.store, &out),
         Command::Restore { dir, store } => backup::restore(&dir, &store),
+        Command::Snapshot { store, out } => backup::snapshot(&store.store, out.as_deref()),
         Command::Serve {
             store,
             listen,

@@ -220,17 +220,37 @@ pub fn tile_map(title: &str, values: &[(String, Option<f64>)]) -> String {
 /// A group's label, its (worst 20 %, median, best 20 %) when shown, and the establishment's value.
 pub type PeerRow = (String, Option<(f64, f64, f64)>, Option<f64>);
 
+/// A title cut into lines of at most `width` characters at spaces (an SVG text does not wrap:
+/// a long title would run off the chart).
+fn wrapped(title: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in title.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    lines
+}
+
 pub fn peers(title: &str, rows: &[PeerRow], max: f64) -> String {
-    let height = 60 + 44 * rows.len() as i32;
+    let title_lines = wrapped(title, 72);
+    let extra = 20 * (title_lines.len().max(1) as i32 - 1);
+    let height = 60 + extra + 44 * rows.len() as i32;
     let (left, right) = (200i32, 640i32);
     let scale = |value: f64| left + ((value / max.max(1e-9)).clamp(0.0, 1.0) * f64::from(right - left)) as i32;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (680, height as u32)).into_drawing_area();
         let _ = root.fill(&WHITE);
-        let _ = root.draw(&Text::new(title.to_owned(), (8, 8), font(16)));
+        for (index, line) in title_lines.iter().enumerate() {
+            let _ = root.draw(&Text::new(line.clone(), (8, 8 + 20 * index as i32), font(16)));
+        }
         for (index, (group, figures, value)) in rows.iter().enumerate() {
-            let y = 44 + index as i32 * 44;
+            let y = 44 + extra + index as i32 * 44;
             let _ = root.draw(&Text::new(group.clone(), (8, y + 6), font(12)));
             match figures {
                 Some((worst, median, best)) => {
@@ -260,4 +280,26 @@ pub fn peers(title: &str, rows: &[PeerRow], max: f64) -> String {
         let _ = root.present();
     }
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_title_is_wrapped_whole() {
+        let title = "Maturité globale face aux pairs (bande : des 20 % les moins bons aux 20 % les meilleurs ; trait : médiane ; point : l'établissement)";
+        let lines = wrapped(title, 72);
+        assert!(
+            lines.len() == 2 && lines.iter().all(|line| line.chars().count() <= 72),
+            "{lines:?}"
+        );
+        assert_eq!(lines.join(" "), title);
+        let svg = peers(
+            title,
+            &[("Région".to_owned(), Some((10.0, 20.0, 30.0)), Some(25.0))],
+            100.0,
+        );
+        assert!(svg.contains("point : l"), "{svg:.3000}");
+    }
 }

@@ -51,6 +51,8 @@ pub struct AppState {
     journal: Arc<journal::Writer>,
     /// The OpenID Connect providers of the settings.
     sso: Arc<sso::Providers>,
+    /// Where the analysts' read copy is written (a store on disk only).
+    snapshot: Option<std::path::PathBuf>,
 }
 
 impl AppState {
@@ -63,6 +65,8 @@ impl AppState {
         ));
         let cache = Arc::new(cache::PageCache::default());
         let pool = Arc::new(pool);
+        let snapshot = (store.path() != std::path::Path::new(":memory:"))
+            .then(|| ingest::store::snapshot::default_path(store.path()));
         let sso = Arc::new(sso::Providers::new(&settings.sso).map_err(|error| anyhow::anyhow!("{error}"))?);
         let routes = routes::with_callbacks(&sso::Providers::callback_paths(&settings.sso));
         let settings = Arc::new(settings);
@@ -87,6 +91,7 @@ impl AppState {
             routes,
             journal,
             sso,
+            snapshot,
         })
     }
 
@@ -149,6 +154,24 @@ pub fn router(state: AppState) -> Router {
     auth::security_headers(router.with_state(state), tls)
 }
 
+/// Writes the analysts' snapshot beside a store on disk (`…-lecture.duckdb`); a failure is
+/// logged, never the import's.
+pub(crate) fn write_snapshot(store: &Store) {
+    if store.path().as_os_str().is_empty() || store.path() == std::path::Path::new(":memory:") {
+        return;
+    }
+    let target = ingest::store::snapshot::default_path(store.path());
+    match ingest::store::snapshot::write(store.connection(), &target) {
+        Ok(snapshot) => tracing::info!(
+            "copie de lecture {} : {} tables, {} vues",
+            snapshot.path.display(),
+            snapshot.tables,
+            snapshot.views
+        ),
+        Err(error) => tracing::warn!("copie de lecture {} non écrite : {error}", target.display()),
+    }
+}
+
 /// A certificate and its private key (PEM files) to serve over HTTPS.
 #[derive(Debug, Clone)]
 pub struct Tls {
@@ -159,6 +182,7 @@ pub struct Tls {
 /// `opssies serve`: serves the store until interrupted, over HTTPS when a certificate is given.
 pub fn serve(store_path: &Path, listen: SocketAddr, settings: Settings, tls: Option<Tls>) -> Result<()> {
     let store = Store::open(store_path)?;
+    write_snapshot(&store);
     let mut state = AppState::new(store, settings)?;
     state.tls = tls.is_some();
     let gate = Arc::clone(&state.gate);

@@ -1147,6 +1147,10 @@ pub async fn data_quality(
             } } }
         }
         p { a href="/export/rejets?format=csv" { "Télécharger tous les rejets (CSV)" } }
+        @if let Some(copy) = &state.snapshot {
+            h2 { "Copie de lecture pour les analystes" }
+            p { "Mise à jour après chaque import : " code { (copy.display()) } " (tables et vues, sans comptes ni journal) — à ouvrir avec DuckDB, Python ou DBeaver en lecture seule pendant que le serveur tourne." }
+        }
         h2 { "Versions remplacées" }
         p { "Ce que les indicateurs du " (date(Some(as_of))) " ne lisent pas, parce qu'une version plus récente, datée au plus tard ce jour, la remplace." }
         @if superseded.is_empty() { p { "Aucune." } } @else {
@@ -1270,6 +1274,10 @@ pub async fn import_upload(
                     rows: None,
                 },
             );
+        }
+        // The analysts' copy follows every stored file.
+        if outcomes.iter().any(|o| o.status == ingest::ImportStatus::Stored) {
+            super::write_snapshot(&store);
         }
         Ok::<_, WebError>(outcomes)
     })

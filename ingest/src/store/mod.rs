@@ -6,6 +6,7 @@ mod load;
 mod migrations;
 pub mod parquet;
 pub mod records;
+pub mod snapshot;
 
 use std::path::{Path, PathBuf};
 

@@ -46,6 +46,8 @@ pub struct Server {
     /// The account « entite », bound to the legal entity of the region with the most sites:
     /// its FINESS EJ and its sites' FINESS ET.
     pub legal_entity: (String, Vec<String>),
+    /// The store the server holds.
+    pub store_path: std::path::PathBuf,
     _directory: tempfile::TempDir,
     pub manifest: Manifest,
 }
@@ -148,6 +150,7 @@ impl Server {
             cookie: String::new(),
             establishment_site: red_site,
             legal_entity,
+            store_path: store_path.clone(),
             _directory: directory,
             manifest,
         };
