@@ -659,4 +659,19 @@ fn the_password_form_is_gone_when_local_login_is_off() {
     assert_eq!(posted.status, 403);
     // Single sign-on still works.
     assert_eq!(world.login(&mut Browser::default(), "test", "agent-ars").status, 303);
+    // Starts are limited per address like password attempts (30 in 15 minutes by default):
+    // one address cannot fill the table of logins in progress and push others out.
+    let statuses: Vec<u16> = (0..30)
+        .map(|_| {
+            Browser::default()
+                .get(&format!("{}/connexion/sso/test", world.base))
+                .status
+        })
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|status| **status == 303).count(),
+        29,
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.last(), Some(&429));
 }

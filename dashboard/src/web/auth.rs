@@ -146,6 +146,18 @@ impl Sessions {
         Ok(now)
     }
 
+    /// Takes a place for a single sign-on start from an address (each keeps a login in
+    /// progress: one address must not fill the table and push other people's out).
+    pub(super) fn admit_sso_start(
+        &self,
+        address: std::net::IpAddr,
+        limit: u32,
+        window: Duration,
+    ) -> Result<(), Duration> {
+        self.admit(&[(format!("sso:{address}"), limit.max(1))], window)
+            .map(|_| ())
+    }
+
     /// A successful login was not a guess: its own place is given back (nothing else is).
     fn succeeded(&self, keys: &[(String, u32)], at: Instant) {
         if let Ok(mut attempts) = self.attempts.lock() {

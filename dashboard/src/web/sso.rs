@@ -501,7 +501,31 @@ fn binding_cookie(value: String, remove: bool, tls: bool) -> Option<header::Head
 }
 
 /// `GET /connexion/sso/{provider}`: off to the provider.
-pub async fn start(State(state): State<AppState>, Path(provider): Path<String>) -> Response {
+pub async fn start(
+    State(state): State<AppState>,
+    ConnectInfo(address): ConnectInfo<std::net::SocketAddr>,
+    Path(provider): Path<String>,
+) -> Response {
+    if state.sso.provider(&provider).is_err() {
+        return refusal(&SsoError::UnknownProvider.to_string(), StatusCode::NOT_FOUND);
+    }
+    // As many starts per address as password attempts, in the same window.
+    let limits = &state.settings.sessions;
+    let window = Duration::from_secs(u64::from(limits.login_window_minutes.max(1)) * 60);
+    if let Err(wait) = state
+        .sessions
+        .admit_sso_start(address.ip(), limits.login_attempts_per_address, window)
+    {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        let mut response = refusal(
+            &format!("Trop de connexions commencées depuis votre adresse : réessayez dans {minutes} minute(s)."),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+        if let Ok(value) = header::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return response;
+    }
     let providers = std::sync::Arc::clone(&state.sso);
     let started = tokio::task::spawn_blocking(move || providers.start(&provider)).await;
     match started {
