@@ -170,6 +170,21 @@ fn pages_show_the_data_and_exports_read_back() {
         assert!(openapi["paths"].get(path).is_some(), "{path}");
     }
 
+    // The call's queue, 50 applications a page, sortable: the caption counts them all and the
+    // last page is the ceiling of that count over 50.
+    let aap: Value = server.json(&format!("/api/aap?date={DATE}"));
+    let applications = aap["applications"].as_array().map_or(0, Vec::len);
+    let pages = applications.div_ceil(50).max(1);
+    let (status, _, body) = server.get_with(Some(&server.cookie), &format!("/aap?date={DATE}&tri=rang&page={pages}"));
+    let page = String::from_utf8(body).unwrap();
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!(
+            "{applications} dossiers et leurs contrôles 1 à 7 ; page {pages} sur {pages}"
+        )),
+        "{applications} {pages}"
+    );
+
     // A legal entity with several sites: sent to the list of its sites, each with its
     // statuses, the entity's expectations counted over all of them, each site's fiche open.
     let (entity, sites) = server.legal_entity.clone();

@@ -2,7 +2,7 @@
 //! value, so a name such as `<script>` is shown as text).
 
 use analytics::{
-    AAP_CHECKS, Analytics, Check, EstablishmentStatus, ExerciseStatus, Expectation, Figures, Freshness,
+    AAP_CHECKS, Analytics, Check, Decision, EstablishmentStatus, ExerciseStatus, Expectation, Figures, Freshness,
     NATIONAL_INCIDENTS, RegionalReport, Scope, SourceStatus,
 };
 use axum::Extension;
@@ -1065,26 +1065,45 @@ pub async fn aap(
 ) -> Result<Markup, WebError> {
     let as_of = params.as_of()?;
     let report = viewer.sight.aap(&*state.aap_report(as_of).await?);
+    // The queue, sorted as asked (deposit order by default) and shown page by page.
+    let mut applications: Vec<_> = report.applications.iter().collect();
+    match params.tri.as_deref() {
+        Some("rang") => applications.sort_by_key(|a| (a.queue_rank.is_none(), a.queue_rank, a.application_id)),
+        Some("decision") => applications.sort_by_key(|a| (a.decision, a.queue_rank, a.application_id)),
+        Some("etablissement") => {
+            applications.sort_by(|a, b| a.name.cmp(&b.name).then(a.application_id.cmp(&b.application_id)))
+        }
+        _ => {}
+    }
+    let pages = applications.len().div_ceil(PAGE_SIZE).max(1);
+    let page = params.page.unwrap_or(1).clamp(1, pages);
+    let shown = applications.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE);
+    let sort_link = |key: &str| {
+        let mut sorted = params.clone();
+        sorted.tri = Some(key.to_owned());
+        format!("/aap?{}", sorted.query_string(None))
+    };
+    let selected = |decision: Decision| report.applications.iter().filter(|a| a.decision == decision).count();
     let body = html! {
         p { strong { (report.call) } " — au " (date(Some(as_of))) "." }
         @match &report.amounts {
             None => { p { "Statut des dossiers seulement : les montants sont réservés à l'ARS." } }
             Some(amounts) => { div class="cards" {
                 (card("Enveloppe", format!("{}\u{a0}€", integer(amounts.envelope_euros)), String::new()))
-                (card("Engagé", format!("{}\u{a0}€", integer(amounts.committed_euros)), format!("{} dossiers retenus", report.applications.iter().filter(|a| a.decision == "retenu").count())))
+                (card("Engagé", format!("{}\u{a0}€", integer(amounts.committed_euros)), format!("{} dossiers retenus", selected(Decision::Selected))))
                 (card("À payer", format!("{}\u{a0}€", integer(amounts.payable_euros)), "exercice réalisé, facture jointe".to_owned()))
                 (card("Payé", format!("{}\u{a0}€", integer(amounts.paid_euros)), String::new()))
-                (card("Reste", format!("{}\u{a0}€", integer(amounts.remaining_euros)), format!("{} en liste d'attente", report.applications.iter().filter(|a| a.decision == "liste d'attente").count())))
+                (card("Reste", format!("{}\u{a0}€", integer(amounts.remaining_euros)), format!("{} en liste d'attente", selected(Decision::WaitingList))))
             } }
         }
         table class="data" {
-            caption { "Dossiers par ordre de dépôt et contrôles 1 à 7" }
+            caption { (integer(applications.len() as i64)) " dossiers et leurs contrôles 1 à 7 ; page " (page) " sur " (pages) }
             thead { tr {
-                th scope="col" { "Dossier" } th scope="col" { "Établissement" } th scope="col" { "Déposé le" }
+                th scope="col" { a href=(sort_link("depot")) { "Dossier" } } th scope="col" { a href=(sort_link("etablissement")) { "Établissement" } } th scope="col" { a href=(sort_link("depot")) { "Déposé le" } }
                 @for (index, check) in AAP_CHECKS.iter().enumerate() { th scope="col" { abbr title=(check) { "C" (index + 1) } } }
-                th scope="col" { "Rang" } th scope="col" { "Décision" } th scope="col" { "Paiement" }
+                th scope="col" { a href=(sort_link("rang")) { "Rang" } } th scope="col" { a href=(sort_link("decision")) { "Décision" } } th scope="col" { "Paiement" }
             } }
-            tbody { @for a in &report.applications { tr {
+            tbody { @for a in shown { tr {
                 th scope="row" { (a.application_id) }
                 td { @if let Some(finess) = &a.finess_et { a href={ "/etablissements/" (finess) } { (a.name.as_deref().unwrap_or(finess)) } } }
                 td { (a.deposited_at.as_deref().unwrap_or("–")) }
@@ -1092,6 +1111,13 @@ pub async fn aap(
                 td class="num" { (a.queue_rank.map_or_else(String::new, |r| r.to_string())) }
                 td { (a.decision) } td { (a.payment.map_or("", |payment| payment.label())) }
             } } }
+        }
+        @if pages > 1 {
+            nav class="pager" aria-label="Pages" {
+                @if page > 1 { a href={ "/aap?" (params.query_string(Some(page - 1))) } { "← Précédente" } }
+                " Page " (page) " sur " (pages) " "
+                @if page < pages { a href={ "/aap?" (params.query_string(Some(page + 1))) } { "Suivante →" } }
+            }
         }
         p { "Contrôles : " @for (index, check) in AAP_CHECKS.iter().enumerate() { "C" (index + 1) " " (check) ". " } }
         (export_links("aap", &params, viewer.sight.parquet))
