@@ -11,19 +11,10 @@ mod common;
 use std::sync::Arc;
 
 use analytics::statuses::Reason;
-use analytics::{Analytics, EstablishmentStatus, Filter, Scope, Settings, SourceStatus};
-use common::{Fixture, day, finess, uniform_answers};
+use analytics::{Analytics, Filter, Scope, Settings, SourceStatus};
+use common::{Fixture, day, finess, status_with as status, uniform_answers};
 use ingest::ImportOptions;
 use ingest::catalogue::Catalogues;
-
-fn status(fixture: &Fixture, settings: &Settings, as_of: &str, site: &str) -> EstablishmentStatus {
-    Analytics::new(fixture.store.connection(), settings)
-        .establishments(day(as_of), &Scope::region(), &Filter::default())
-        .unwrap()
-        .into_iter()
-        .find(|row| row.finess_et == site)
-        .unwrap()
-}
 
 fn close(value: Option<f64>, expected: f64) -> bool {
     value.is_some_and(|v| (v - expected).abs() < 1e-6)

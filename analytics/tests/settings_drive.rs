@@ -10,22 +10,13 @@ mod common;
 use std::sync::Arc;
 
 use analytics::methodology::{Amounts, text};
-use analytics::{Analytics, EstablishmentStatus, Filter, Scope, Settings};
-use common::{Fixture, day, finess, uniform_answers};
+use analytics::{Analytics, Filter, Scope, Settings};
+use common::{Fixture, day, finess, status_with as status, uniform_answers};
 use ingest::ImportOptions;
 use ingest::catalogue::Catalogues;
 
 fn with(layer: &str) -> Settings {
     Settings::from_layers(&[("réglage.toml", layer)]).unwrap()
-}
-
-fn status(fixture: &Fixture, settings: &Settings, as_of: &str, site: &str) -> EstablishmentStatus {
-    Analytics::new(fixture.store.connection(), settings)
-        .establishments(day(as_of), &Scope::region(), &Filter::default())
-        .unwrap()
-        .into_iter()
-        .find(|row| row.finess_et == site)
-        .unwrap()
 }
 
 fn methodology(fixture: &Fixture, settings: &Settings) -> String {

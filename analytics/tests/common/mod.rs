@@ -11,6 +11,21 @@ pub fn day(text: &str) -> NaiveDate {
     text.parse().unwrap()
 }
 
+/// A site's indicators as of a date, as a region viewer sees them, with these settings.
+pub fn status_with(
+    fixture: &Fixture,
+    settings: &analytics::Settings,
+    as_of: &str,
+    site: &str,
+) -> analytics::EstablishmentStatus {
+    analytics::Analytics::new(fixture.store.connection(), settings)
+        .establishments(day(as_of), &analytics::Scope::region(), &analytics::Filter::default())
+        .unwrap()
+        .into_iter()
+        .find(|row| row.finess_et == site)
+        .unwrap()
+}
+
 /// A valid FINESS in a département (serial on 6 digits, then the Luhn key).
 pub fn finess(departement: &str, serial: u32) -> String {
     let body = format!("{departement}{serial:06}");

@@ -407,33 +407,38 @@ pub struct LoginForm {
     jeton: String,
 }
 
-fn login_page(message: Option<&str>, token: &str, providers: &[(String, String)], local: bool) -> Markup {
+/// A page outside the session's layout (login, refusals of a login): its title and content.
+pub fn bare_page(title: &str, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="fr" {
-            head { meta charset="utf-8"; meta name="viewport" content="width=device-width, initial-scale=1"; title { "Connexion — Observatoire" } link rel="stylesheet" href="/static/style.css"; }
-            body {
-                main class="page login" {
-                    h1 { "Connexion" }
-                    p { "Observatoire de la cybersécurité des établissements de santé. Données confidentielles." }
-                    @if let Some(message) = message { p class="alert" role="alert" { (message) } }
-                    @if !providers.is_empty() {
-                        ul class="sso" { @for (name, label) in providers {
-                            li { a class="button" href={ "/connexion/sso/" (name) } { (label) } }
-                        } }
-                    }
-                    @if local {
-                        form method="post" action="/connexion" {
-                            input type="hidden" name="jeton" value=(token);
-                            label { "Identifiant " input type="text" name="identifiant" autocomplete="username" required; }
-                            label { "Mot de passe " input type="password" name="mot_de_passe" autocomplete="current-password" required; }
-                            button type="submit" { "Se connecter" }
-                        }
-                    }
-                }
-            }
+            head { meta charset="utf-8"; meta name="viewport" content="width=device-width, initial-scale=1"; title { (title) " — Observatoire" } link rel="stylesheet" href="/static/style.css"; }
+            body { main class="page login" { h1 { (title) } (content) } }
         }
     }
+}
+
+fn login_page(message: Option<&str>, token: &str, providers: &[(String, String)], local: bool) -> Markup {
+    bare_page(
+        "Connexion",
+        html! {
+                        p { "Observatoire de la cybersécurité des établissements de santé. Données confidentielles." }
+                        @if let Some(message) = message { p class="alert" role="alert" { (message) } }
+                        @if !providers.is_empty() {
+                            ul class="sso" { @for (name, label) in providers {
+                                li { a class="button" href={ "/connexion/sso/" (name) } { (label) } }
+                            } }
+                        }
+                        @if local {
+                            form method="post" action="/connexion" {
+                                input type="hidden" name="jeton" value=(token);
+                                label { "Identifiant " input type="text" name="identifiant" autocomplete="username" required; }
+                                label { "Mot de passe " input type="password" name="mot_de_passe" autocomplete="current-password" required; }
+                                button type="submit" { "Se connecter" }
+                            }
+                        }
+        },
+    )
 }
 
 /// The login page with a fresh form token, also set as a cookie of this browser: a form

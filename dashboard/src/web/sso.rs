@@ -16,7 +16,7 @@ use axum::extract::{ConnectInfo, MatchedPath, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use maud::{DOCTYPE, Markup, html};
+use maud::{Markup, html};
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreJsonWebKeySet, CoreJwsSigningAlgorithm,
 };
@@ -600,17 +600,11 @@ pub fn refusal(message: &str, status: StatusCode) -> Response {
 }
 
 pub fn refusal_page(message: &str) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="fr" {
-            head { meta charset="utf-8"; meta name="viewport" content="width=device-width, initial-scale=1"; title { "Connexion refusée — Observatoire" } link rel="stylesheet" href="/static/style.css"; }
-            body {
-                main class="page login" {
-                    h1 { "Connexion refusée" }
-                    p class="alert" role="alert" { (message) }
-                    p { a href="/connexion" { "Revenir à la page de connexion" } }
-                }
-            }
-        }
-    }
+    super::auth::bare_page(
+        "Connexion refusée",
+        html! {
+            p class="alert" role="alert" { (message) }
+            p { a href="/connexion" { "Revenir à la page de connexion" } }
+        },
+    )
 }
