@@ -300,6 +300,17 @@ impl<'c> Analytics<'c> {
         read: impl FnMut(&duckdb::Row<'_>) -> duckdb::Result<T>,
     ) -> Result<Vec<T>> {
         filter.apply(self.connection)?;
+        self.rows(query, values, read)
+    }
+
+    /// Rows of a query over the establishments of the filter applied last (a page of several
+    /// parts applies its filter once).
+    fn rows<T>(
+        &self,
+        query: &str,
+        values: &[&dyn ToSql],
+        read: impl FnMut(&duckdb::Row<'_>) -> duckdb::Result<T>,
+    ) -> Result<Vec<T>> {
         let mut statement = self.connection.prepare_cached(query)?;
         let rows = statement.query_map(values, read)?;
         Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
@@ -319,8 +330,8 @@ impl<'c> Analytics<'c> {
 
     /// The figures of the filtered establishments grouped by figures.sql's `dimension`:
     /// (label, département label, figures).
-    fn figures_by(&self, filter: &Filter, dimension: &str) -> Result<Vec<(String, Option<String>, Figures)>> {
-        self.filtered(filter, sql::FIGURES, &[&dimension], |row| {
+    fn figures_of(&self, dimension: &str) -> Result<Vec<(String, Option<String>, Figures)>> {
+        self.rows(sql::FIGURES, &[&dimension], |row| {
             Ok((
                 row.get::<_, Option<String>>(0)?.unwrap_or_default(),
                 row.get(1)?,
@@ -329,9 +340,15 @@ impl<'c> Analytics<'c> {
         })
     }
 
-    fn headline_prepared(&self, filter: &Filter) -> Result<Figures> {
+    fn figures_by(&self, filter: &Filter, dimension: &str) -> Result<Vec<(String, Option<String>, Figures)>> {
+        filter.apply(self.connection)?;
+        self.figures_of(dimension)
+    }
+
+    /// The headline figures of the establishments of the applied filter.
+    fn headline_of(&self) -> Result<Figures> {
         Ok(self
-            .figures_by(filter, "")?
+            .figures_of("")?
             .pop()
             .map(|(_, _, figures)| figures)
             .unwrap_or_default())
@@ -340,7 +357,9 @@ impl<'c> Analytics<'c> {
     /// The regional view: headline, table by département, distributions, monthly trend.
     pub fn regional(&self, as_of: NaiveDate, scope: &Scope, filter: &Filter) -> Result<RegionalReport> {
         self.prepare(as_of, scope)?;
-        let headline = self.headline_prepared(filter)?;
+        // One filter for every part of the view.
+        filter.apply(self.connection)?;
+        let headline = self.headline_of()?;
         let by_departement = self
             .figures_by(filter, "departement")?
             .into_iter()
@@ -351,21 +370,19 @@ impl<'c> Analytics<'c> {
             })
             .collect();
         let distribution = |column: &str| -> Result<Vec<(String, i64)>> {
-            self.filtered(filter, sql::DISTRIBUTION, &[&column], |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })
+            self.rows(sql::DISTRIBUTION, &[&column], |row| Ok((row.get(0)?, row.get(1)?)))
         };
         let maturity_levels = distribution("maturity_level")?;
         let freshness = distribution("freshness")?;
         let exercise_statuses = distribution("exercise_status")?;
-        let monthly = self.filtered(filter, sql::MONTHLY_EXERCISES, &[], |row| {
+        let monthly = self.rows(sql::MONTHLY_EXERCISES, &[], |row| {
             Ok(MonthlyRate {
                 month_end: date(row, "month_end")?.unwrap_or(as_of),
                 done: row.get(1)?,
                 establishments: row.get(2)?,
             })
         })?;
-        let incidents = self.filtered(filter, sql::INCIDENT_YEARS, &[], |row| {
+        let incidents = self.rows(sql::INCIDENT_YEARS, &[], |row| {
             Ok(IncidentYear {
                 year: row.get(0)?,
                 establishments: row.get(1)?,
@@ -375,7 +392,7 @@ impl<'c> Analytics<'c> {
             })
         })?;
         let exercise_quality = self
-            .filtered(filter, sql::EXERCISE_QUALITY, &[], |row| {
+            .rows(sql::EXERCISE_QUALITY, &[], |row| {
                 Ok(ExerciseQuality {
                     done: row.get(0)?,
                     direction_present: row.get(1)?,
@@ -389,7 +406,7 @@ impl<'c> Analytics<'c> {
             })?
             .pop()
             .unwrap_or_default();
-        let campaigns = self.filtered(filter, sql::CAMPAIGNS, &[], |row| {
+        let campaigns = self.rows(sql::CAMPAIGNS, &[], |row| {
             Ok(CampaignFigures {
                 campaign: row.get(0)?,
                 declarations: row.get(1)?,
@@ -397,7 +414,7 @@ impl<'c> Analytics<'c> {
                 median_maturity: row.get(3)?,
             })
         })?;
-        let audit_levels = self.filtered(filter, sql::AUDIT_LEVELS, &[], |row| {
+        let audit_levels = self.rows(sql::AUDIT_LEVELS, &[], |row| {
             Ok(AuditLevels {
                 event_type: row.get(0)?,
                 label: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
@@ -426,7 +443,8 @@ impl<'c> Analytics<'c> {
     /// The headline figures only (the regional view's trends compare two dates).
     pub fn headline(&self, as_of: NaiveDate, scope: &Scope, filter: &Filter) -> Result<Figures> {
         self.prepare(as_of, scope)?;
-        self.headline_prepared(filter)
+        filter.apply(self.connection)?;
+        self.headline_of()
     }
 
     /// Freshness of each source as of the date (data-quality page).

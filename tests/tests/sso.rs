@@ -252,24 +252,7 @@ fn settings_text(
 }
 
 fn start_server(store: &std::path::Path, settings: &std::path::Path, port: u16) -> Running {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_opssies-e2e"))
-        .args([
-            "serve",
-            "--store",
-            store.to_str().unwrap(),
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .args(["--settings", settings.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert!(line.contains("http://"), "server: {line:?}");
-    Running(child)
+    Running(common::serve(store, &format!("127.0.0.1:{port}"), Some(settings)).0)
 }
 
 fn world() -> World {

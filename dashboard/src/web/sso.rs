@@ -388,7 +388,6 @@ impl Providers {
         }
         Ok(Identity {
             provider: pending.provider,
-            issuer: claims.issuer().to_string(),
             subject: subject.to_string(),
             email,
             structures,
@@ -429,7 +428,6 @@ impl Providers {
 #[derive(Debug, Clone)]
 pub struct Identity {
     pub provider: String,
-    pub issuer: String,
     pub subject: String,
     /// Only an e-mail the provider says it verified.
     pub email: Option<String>,

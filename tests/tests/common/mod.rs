@@ -20,6 +20,28 @@ pub fn literal_agent() -> ureq::Agent {
         .new_agent()
 }
 
+/// Starts `opssies serve` on a store (at `listen`, with a settings file when given) and
+/// waits for the line that says where it listens: the process and its base address.
+pub fn serve(store: &std::path::Path, listen: &str, settings: Option<&std::path::Path>) -> (Child, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_opssies-e2e"));
+    command.args(["serve", "--store", store.to_str().unwrap(), "--listen", listen]);
+    if let Some(settings) = settings {
+        command.args(["--settings", settings.to_str().unwrap()]);
+    }
+    let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .trim_end_matches('/')
+        .to_owned();
+    (child, base)
+}
+
 /// The password of every test account.
 pub const PASSWORD: &str = "un mot de passe de test assez long";
 
@@ -118,27 +140,7 @@ impl Server {
             dashboard::accounts::add(connection, "entite", Role::Etablissement, Some(&entity), PASSWORD).unwrap();
             legal_entity = (entity, sites.split(',').map(str::to_owned).collect());
         }
-        let mut child = Command::new(env!("CARGO_BIN_EXE_opssies-e2e"))
-            .args([
-                "serve",
-                "--store",
-                store_path.to_str().unwrap(),
-                "--listen",
-                "127.0.0.1:0",
-            ])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .split_whitespace()
-            .find(|word| word.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .trim_end_matches('/')
-            .to_owned();
+        let (child, base) = serve(&store_path, "127.0.0.1:0", None);
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .build()
