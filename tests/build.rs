@@ -23,6 +23,16 @@ fn main() {
     {
         println!("cargo::rustc-cfg=oidc_test");
     }
+    // The OPSSIES export's schema check needs Python's jsonschema (.ci/run installs it).
+    println!("cargo::rustc-check-cfg=cfg(jsonschema_test)");
+    println!("cargo::rerun-if-env-changed=OPSSIES_REQUIRE_JSONSCHEMA");
+    let jsonschema = std::process::Command::new("python3")
+        .args(["-c", "import jsonschema"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if jsonschema || std::env::var_os("OPSSIES_REQUIRE_JSONSCHEMA").is_some() {
+        println!("cargo::rustc-cfg=jsonschema_test");
+    }
     println!("cargo::rerun-if-env-changed=AXE_CORE_JS");
     println!("cargo::rerun-if-env-changed=OPSSIES_REQUIRE_BROWSER");
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());

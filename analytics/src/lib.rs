@@ -150,6 +150,25 @@ pub struct Analytics<'c> {
     settings: &'c Settings,
 }
 
+/// One exercise the region sends to the national warehouse (`Analytics::opssies_exportable`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportableExercise {
+    pub finess_et: String,
+    pub finess_ej: Option<String>,
+    pub short_name: Option<String>,
+    pub long_name: Option<String>,
+    pub planned_on: Option<NaiveDate>,
+    pub completed_on: Option<NaiveDate>,
+    pub provider: Option<String>,
+    /// The follow-up workbook's row (Excel numbering), when the workbook has it.
+    pub workbook_row: Option<i64>,
+    /// The call's application that funds it, when it is AAP-funded.
+    pub application_id: Option<i64>,
+    /// Paris time, as Démarches Simplifiées writes them.
+    pub deposited_at: Option<chrono::NaiveDateTime>,
+    pub decided_at: Option<chrono::NaiveDateTime>,
+}
+
 impl<'c> Analytics<'c> {
     pub fn new(connection: &'c Connection, settings: &'c Settings) -> Self {
         Analytics { connection, settings }
@@ -650,6 +669,35 @@ impl<'c> Analytics<'c> {
             paid_euros: count(Some(Payment::Paid)) * flat,
             remaining_euros: self.settings.aap.envelope_euros - committed,
             applications,
+        })
+    }
+
+    /// The region's own exercises the national warehouse does not have, as known at the
+    /// date (`opssies_export.sql`): the workbook's that no OPSSIES event reported and the
+    /// call's selected applications; with `since`, only those imported on or after it.
+    pub fn opssies_exportable(&self, as_of: NaiveDate, since: Option<NaiveDate>) -> Result<Vec<ExportableExercise>> {
+        self.prepare(as_of, &Scope::region())?;
+        self.connection.execute_batch(sql::AAP)?;
+        let since = since.map(|date| date.to_string());
+        self.rows(sql::OPSSIES_EXPORT, &[&since], |row| {
+            let moment = |index: usize| -> duckdb::Result<Option<chrono::NaiveDateTime>> {
+                Ok(row
+                    .get::<_, Option<String>>(index)?
+                    .and_then(|text| chrono::NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M:%S%.f").ok()))
+            };
+            Ok(ExportableExercise {
+                finess_et: row.get(0)?,
+                finess_ej: row.get(1)?,
+                short_name: row.get(2)?,
+                long_name: row.get(3)?,
+                planned_on: date(row, "planned_on")?,
+                completed_on: date(row, "completed_on")?,
+                provider: row.get(6)?,
+                workbook_row: row.get(7)?,
+                application_id: row.get(8)?,
+                deposited_at: moment(9)?,
+                decided_at: moment(10)?,
+            })
         })
     }
 

@@ -34,6 +34,7 @@ pub struct Settings {
     pub benchmarks: Benchmarks,
     pub incidents: Incidents,
     pub sessions: Sessions,
+    pub opssies_export: OpssiesExport,
     /// OpenID Connect providers (ProConnect, Pro Santé Connect…), any number; none by default.
     #[serde(default)]
     pub sso: Vec<SsoProvider>,
@@ -111,6 +112,10 @@ pub struct Call {
     pub flat_amount_euros: i64,
     pub update_within_months: i64,
     pub cross_check_days: i64,
+    /// The OPSSIES programme funding the call's exercises (`eventAnalysisType`: HOPEN1,
+    /// HOPEN2, SUNES, SONS, CARE), sent with them to the warehouse; empty: none.
+    #[serde(default)]
+    pub programme: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -136,6 +141,27 @@ pub struct Benchmarks {
 pub struct Incidents {
     pub cnil_within_hours: i64,
     pub default_tlp: Tlp,
+}
+
+/// What the OPSSIES export sends as the region's own facts (`opssies opssies-export`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpssiesExport {
+    /// The sender in the file names (`SENDER-D1-AAAAMMJJ-HHMMSS.json`): letters, digits, dashes.
+    pub sender: String,
+    /// The ARS, requester of every exported exercise: its SIREN or SIRET and its names.
+    pub requester_id: String,
+    pub requester_short_name: String,
+    pub requester_long_name: String,
+    /// The sharing level of the exported events.
+    pub tlp: Tlp,
+}
+
+impl OpssiesExport {
+    /// The OPSSIES identifier type of the requester: 4 (SIREN, 9 digits) or 5 (SIRET, 14).
+    pub fn requester_id_type(&self) -> i64 {
+        if self.requester_id.len() == 14 { 5 } else { 4 }
+    }
 }
 
 /// A TLP level (FIRST TLP 2.0, as the OPSSIES schema writes them).
@@ -254,6 +280,16 @@ impl Settings {
 
     fn validate(&self) -> Result<(), SettingsError> {
         let invalid = |message: &str| Err(SettingsError::Invalid(message.to_owned()));
+        let export = &self.opssies_export;
+        if export.sender.is_empty() || !export.sender.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return invalid("opssies_export.sender : lettres, chiffres et tirets seulement (nom des fichiers D1)");
+        }
+        if !matches!(export.requester_id.len(), 9 | 14) || !export.requester_id.bytes().all(|b| b.is_ascii_digit()) {
+            return invalid("opssies_export.requester_id : SIREN (9 chiffres) ou SIRET (14 chiffres) de l'ARS");
+        }
+        if !["", "HOPEN1", "HOPEN2", "SUNES", "SONS", "CARE"].contains(&self.aap.programme.as_str()) {
+            return invalid("aap.programme : HOPEN1, HOPEN2, SUNES, SONS, CARE ou vide");
+        }
         for (index, provider) in self.sso.iter().enumerate() {
             let named = |message: &str| SettingsError::Invalid(format!("sso « {} » : {message}", provider.name));
             if provider.name.is_empty()

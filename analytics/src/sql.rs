@@ -51,6 +51,7 @@ file!(EVIDENCE_QUESTIONS, "evidence_questions");
 file!(UNKNOWN_ESTABLISHMENTS, "unknown_establishments");
 file!(SUPERSEDED, "superseded");
 file!(AAP_APPLICATIONS, "aap_applications");
+file!(OPSSIES_EXPORT, "opssies_export");
 file!(PEER_GROUPS, "peer_groups");
 file!(FICHE_SITES, "fiche_sites");
 file!(FICHE_SITES_FILL, "fiche_sites_fill");

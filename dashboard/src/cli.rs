@@ -127,6 +127,10 @@ pub enum Command {
     Targeting(ReportArgs),
     /// Appel à projets : contrôles de chaque dossier, file d'attente et enveloppe.
     Aap(ReportArgs),
+    /// Export vers l'entrepôt national OPSSIES (schéma v0.13, fichiers SENDER-D1-…json) :
+    /// les exercices du classeur de suivi qu'OPSSIES n'a pas reçus et ceux financés par l'AAP,
+    /// seulement ce qui n'a pas déjà été envoyé.
+    OpssiesExport(OpssiesExportArgs),
     /// Méthodologie : définitions et seuils, d'après les réglages en vigueur.
     Methodology {
         /// Fichier de réglages du déploiement (par défaut data/settings.toml).
@@ -148,6 +152,27 @@ pub struct AnalysisArgs {
     /// Format de sortie.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct OpssiesExportArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Dossier où écrire le fichier (créé s'il n'existe pas).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Seulement ce qui a été importé depuis cette date (AAAA-MM-JJ ou JJ/MM/AAAA).
+    #[arg(long, value_parser = parse_date)]
+    pub since: Option<chrono::NaiveDate>,
+    /// Expéditeur dans le nom du fichier (par défaut [opssies_export] sender des réglages).
+    #[arg(long)]
+    pub sender: Option<String>,
+    /// Renvoie aussi ce qu'un export précédent a déjà envoyé.
+    #[arg(long)]
+    pub resend: bool,
+    /// Fichier de réglages du déploiement (par défaut data/settings.toml).
+    #[arg(long, env = "OPSSIES_SETTINGS")]
+    pub settings: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@ mod demo;
 mod demo_data;
 mod ingest_files;
 mod listings;
+pub mod opssies_export;
 mod report;
 mod users;
 
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Establishment { common, finess } => report::establishment(&common, &finess),
         Command::Targeting(args) => report::targeting(&args),
         Command::Aap(args) => report::aap(&args),
+        Command::OpssiesExport(args) => opssies_export::run(&args),
         Command::Methodology { settings } => report::methodology(settings.as_deref()),
     }
 }

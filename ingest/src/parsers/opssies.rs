@@ -57,6 +57,15 @@ pub fn parse_care_d1_name(file_name: &str) -> Option<CareD1Name> {
     })
 }
 
+/// The identity of each stored event of a parsed file, in the file's order.
+pub fn event_ids(file: &EventsFile) -> Vec<String> {
+    file.events
+        .column_by_name("event_id")
+        .and_then(|column| column.as_any().downcast_ref::<arrow::array::StringArray>())
+        .map(|ids| ids.iter().flatten().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
 /// Whether the bytes look like an OPSSIES events file: a JSON object mentioning `events`.
 pub fn looks_like(bytes: &[u8]) -> bool {
     let start = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);

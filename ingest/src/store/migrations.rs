@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("migrations/0010_referential_presence.sql")),
     (11, include_str!("migrations/0011_rules_leave_the_store.sql")),
     (12, include_str!("migrations/0012_identities.sql")),
+    (13, include_str!("migrations/0013_opssies_sent.sql")),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -274,3 +274,32 @@ pub fn demo_legal_entity(connection: &Connection) -> duckdb::Result<Option<Strin
         .next()
         .transpose()
 }
+
+/// The identities of the events an OPSSIES export sent already.
+pub fn sent_events(connection: &Connection) -> duckdb::Result<std::collections::HashSet<String>> {
+    connection
+        .prepare("SELECT event_id FROM opssies_sent")?
+        .query_map([], |row| row.get(0))?
+        .collect()
+}
+
+/// Records the events of an export file as sent, in one transaction.
+pub fn record_sent(connection: &Connection, event_ids: &[String], file_name: &str) -> duckdb::Result<()> {
+    let sent_at = chrono::Utc::now().naive_utc().format("%Y-%m-%d %H:%M:%S").to_string();
+    connection.execute_batch("BEGIN TRANSACTION")?;
+    let recorded = (|| {
+        let mut statement = connection
+            .prepare("INSERT INTO opssies_sent VALUES (?, ?, CAST(? AS TIMESTAMP)) ON CONFLICT DO NOTHING")?;
+        for event_id in event_ids {
+            statement.execute(duckdb::params![event_id, file_name, sent_at])?;
+        }
+        Ok(())
+    })();
+    match recorded {
+        Ok(()) => connection.execute_batch("COMMIT"),
+        Err(error) => {
+            let _ = connection.execute_batch("ROLLBACK");
+            Err(error)
+        }
+    }
+}
