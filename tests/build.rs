@@ -33,6 +33,17 @@ fn main() {
     if jsonschema || std::env::var_os("OPSSIES_REQUIRE_JSONSCHEMA").is_some() {
         println!("cargo::rustc-cfg=jsonschema_test");
     }
+    // The monthly pack's PDF checks read the files with poppler (.ci/run installs it).
+    println!("cargo::rustc-check-cfg=cfg(pdf_test)");
+    println!("cargo::rerun-if-env-changed=OPSSIES_REQUIRE_POPPLER");
+    println!("cargo::rerun-if-changed=/usr/bin");
+    if ["/usr/bin/pdfinfo", "/usr/bin/pdftotext", "/usr/bin/pdfunite"]
+        .iter()
+        .all(|tool| Path::new(tool).exists())
+        || std::env::var_os("OPSSIES_REQUIRE_POPPLER").is_some()
+    {
+        println!("cargo::rustc-cfg=pdf_test");
+    }
     println!("cargo::rerun-if-env-changed=AXE_CORE_JS");
     println!("cargo::rerun-if-env-changed=OPSSIES_REQUIRE_BROWSER");
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());

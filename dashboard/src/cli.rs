@@ -131,6 +131,9 @@ pub enum Command {
     /// les exercices du classeur de suivi qu'OPSSIES n'a pas reçus et ceux financés par l'AAP,
     /// seulement ce qui n'a pas déjà été envoyé.
     OpssiesExport(OpssiesExportArgs),
+    /// Dossier mensuel pour l'ARS (TLP amber) : rapport régional XLSX, une fiche PDF d'une
+    /// page par établissement, synthèse régionale PDF, manifest.json (SHA-256 de chaque fichier).
+    Publish(PublishArgs),
     /// Méthodologie : définitions et seuils, d'après les réglages en vigueur.
     Methodology {
         /// Fichier de réglages du déploiement (par défaut data/settings.toml).
@@ -152,6 +155,21 @@ pub struct AnalysisArgs {
     /// Format de sortie.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Dossier du dossier mensuel (neuf ou vide).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Date de référence (AAAA-MM-JJ ou JJ/MM/AAAA) ; par défaut aujourd'hui.
+    #[arg(long, value_parser = parse_date)]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Fichier de réglages du déploiement (par défaut data/settings.toml).
+    #[arg(long, env = "OPSSIES_SETTINGS")]
+    pub settings: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,8 @@ pub mod accounts;
 pub mod cli;
 mod commands;
 pub mod format;
+mod pdf;
+mod scorecard;
 pub mod web;
 
 use std::process::ExitCode;

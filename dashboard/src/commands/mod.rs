@@ -4,6 +4,7 @@ mod demo_data;
 mod ingest_files;
 mod listings;
 pub mod opssies_export;
+mod publish;
 mod report;
 mod users;
 
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Targeting(args) => report::targeting(&args),
         Command::Aap(args) => report::aap(&args),
         Command::OpssiesExport(args) => opssies_export::run(&args),
+        Command::Publish(args) => publish::run(&args),
         Command::Methodology { settings } => report::methodology(settings.as_deref()),
     }
 }

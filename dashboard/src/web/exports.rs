@@ -141,7 +141,87 @@ pub fn targeting_table(rows: &[EstablishmentStatus]) -> Table {
     }
 }
 
-fn aap_table(report: &super::sight::AapView) -> Table {
+/// Each establishment's exercise: status, last one (with its source and kit), next planned.
+pub fn exercises_table(rows: &[EstablishmentStatus]) -> Table {
+    Table {
+        name: "exercices",
+        columns: vec![
+            "finess_et",
+            "etablissement",
+            "departement",
+            "exercice",
+            "dernier_exercice",
+            "source",
+            "direction_presente",
+            "kit",
+            "prochain_prevu",
+            "actions",
+            "actions_en_retard",
+        ],
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    text(&r.finess_et),
+                    optional_text(r.name.as_deref()),
+                    optional_text(r.departement.as_deref()),
+                    text(r.exercise_status.label()),
+                    optional_date(r.last_exercise_on),
+                    optional_text(r.last_exercise_source.as_deref()),
+                    optional_text(
+                        r.last_direction_present
+                            .map(|present| if present { "oui" } else { "non" }),
+                    ),
+                    optional_text(r.last_kit.as_deref()),
+                    optional_date(r.next_planned_on),
+                    Cell::Integer(r.action_count),
+                    Cell::Integer(r.overdue_actions),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Each establishment's audits: the date of the latest of each kind, and E2.
+pub fn audits_table(rows: &[EstablishmentStatus]) -> Table {
+    Table {
+        name: "audits",
+        columns: vec![
+            "finess_et",
+            "etablissement",
+            "departement",
+            "ose",
+            "ads",
+            "silene",
+            "cybersurveillance",
+            "messagerie",
+            "care_d1",
+            "care_d1_niveau",
+            "e2_audits",
+        ],
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    text(&r.finess_et),
+                    optional_text(r.name.as_deref()),
+                    optional_text(r.departement.as_deref()),
+                    text(if r.ose { "oui" } else { "non" }),
+                    optional_date(r.ads_on),
+                    optional_date(r.silene_on),
+                    optional_date(r.cybersurveillance_on),
+                    optional_date(r.mail_audit_on),
+                    optional_date(r.care_audit_on),
+                    r.care_level
+                        .map_or(Cell::Empty, |level| Cell::Integer(i64::from(level))),
+                    text(r.e2_audits.label()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+pub fn aap_table(report: &super::sight::AapView) -> Table {
     let mut columns = vec!["dossier", "finess_et", "etablissement", "etat", "depose_le"];
     columns.extend([
         "c1_fenetre",
@@ -178,7 +258,7 @@ fn aap_table(report: &super::sight::AapView) -> Table {
     }
 }
 
-fn departements_table(report: &analytics::RegionalReport) -> Table {
+pub fn departements_table(report: &analytics::RegionalReport) -> Table {
     Table {
         name: "departements",
         columns: vec![
@@ -292,51 +372,53 @@ pub fn to_csv(table: &Table, french: bool) -> Result<Vec<u8>, WebError> {
 }
 
 pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, WebError> {
-    let internal = |error: rust_xlsxwriter::XlsxError| WebError::Internal(error.to_string());
+    to_xlsx_book(&[(table.name, table)]).map_err(|error| WebError::Internal(error.to_string()))
+}
+
+/// A workbook of one sheet per table (named as given), cells typed: dates as dates, shares
+/// as percentages. Its properties carry a fixed date, so the same tables give the same bytes.
+pub fn to_xlsx_book(sheets: &[(&str, &Table)]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut workbook = Workbook::new();
+    let fixed = ExcelDateTime::from_ymd(2000, 1, 1)?;
+    workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&fixed));
     let (dates, percents, bold) = (
         Format::new().set_num_format("dd/mm/yyyy"),
         Format::new().set_num_format("0.0 %"),
         Format::new().set_bold(),
     );
-    let sheet = workbook.add_worksheet().set_name(table.name).map_err(internal)?;
-    for (column, name) in table.columns.iter().enumerate() {
-        sheet
-            .write_string_with_format(0, column as u16, *name, &bold)
-            .map_err(internal)?;
-    }
-    for (index, row) in table.rows.iter().enumerate() {
-        let line = index as u32 + 1;
-        for (column, cell) in row.iter().enumerate() {
-            let column = column as u16;
-            match cell {
-                Cell::Text(value) => {
-                    sheet.write_string(line, column, value).map_err(internal)?;
+    for (name, table) in sheets {
+        let sheet = workbook.add_worksheet().set_name(*name)?;
+        for (column, title) in table.columns.iter().enumerate() {
+            sheet.write_string_with_format(0, column as u16, *title, &bold)?;
+        }
+        for (index, row) in table.rows.iter().enumerate() {
+            let line = index as u32 + 1;
+            for (column, cell) in row.iter().enumerate() {
+                let column = column as u16;
+                match cell {
+                    Cell::Text(value) => {
+                        sheet.write_string(line, column, value)?;
+                    }
+                    Cell::Integer(value) => {
+                        sheet.write_number(line, column, *value as f64)?;
+                    }
+                    Cell::Number(value) => {
+                        sheet.write_number(line, column, *value)?;
+                    }
+                    Cell::Share(value) => {
+                        sheet.write_number_with_format(line, column, *value, &percents)?;
+                    }
+                    Cell::Date(day) => {
+                        let value = ExcelDateTime::from_ymd(day.year() as u16, day.month() as u8, day.day() as u8)?;
+                        sheet.write_datetime_with_format(line, column, &value, &dates)?;
+                    }
+                    Cell::Empty => {}
                 }
-                Cell::Integer(value) => {
-                    sheet.write_number(line, column, *value as f64).map_err(internal)?;
-                }
-                Cell::Number(value) => {
-                    sheet.write_number(line, column, *value).map_err(internal)?;
-                }
-                Cell::Share(value) => {
-                    sheet
-                        .write_number_with_format(line, column, *value, &percents)
-                        .map_err(internal)?;
-                }
-                Cell::Date(day) => {
-                    let value = ExcelDateTime::from_ymd(day.year() as u16, day.month() as u8, day.day() as u8)
-                        .map_err(internal)?;
-                    sheet
-                        .write_datetime_with_format(line, column, &value, &dates)
-                        .map_err(internal)?;
-                }
-                Cell::Empty => {}
             }
         }
+        sheet.set_freeze_panes(1, 0)?;
     }
-    sheet.set_freeze_panes(1, 0).map_err(internal)?;
-    workbook.save_to_buffer().map_err(internal)
+    workbook.save_to_buffer()
 }
 
 /// Parquet through DuckDB: each column typed by its first non-empty cell.

@@ -4,9 +4,9 @@
 mod api;
 pub mod auth;
 mod cache;
-mod charts;
+pub(crate) mod charts;
 mod error;
-mod exports;
+pub(crate) mod exports;
 mod gate;
 mod journal;
 mod pages;

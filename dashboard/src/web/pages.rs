@@ -702,64 +702,7 @@ pub async fn fiche(
         .cloned()
         .collect();
     let s = &fiche.status;
-    let items = [
-        (
-            "E1",
-            "Exercice de crise annuel",
-            &s.e1_exercise,
-            format!(
-                "dernier exercice : {} ({}) ; prochain prévu : {}",
-                date(s.last_exercise_on),
-                s.last_exercise_source.as_deref().unwrap_or("aucune source"),
-                date(s.next_planned_on)
-            ),
-        ),
-        (
-            "E2",
-            "Audits",
-            &s.e2_audits,
-            format!(
-                "ADS {} · SILENE {} · cybersurveillance {} · messagerie {}",
-                date(s.ads_on),
-                date(s.silene_on),
-                date(s.cybersurveillance_on),
-                date(s.mail_audit_on)
-            ),
-        ),
-        (
-            "E3",
-            "Observatoire à jour",
-            &s.e3_observatory,
-            format!(
-                "dernière mise à jour {} (campagne {}, {})",
-                date(s.last_declaration_on),
-                s.last_declaration_campaign
-                    .map_or_else(|| "–".to_owned(), |c| c.to_string()),
-                s.last_declaration_status.as_deref().unwrap_or("–")
-            ),
-        ),
-        (
-            "E4",
-            "Sensibilisation",
-            &s.e4_awareness,
-            format!(
-                "personnel sensibilisé {} ; dernière formation {}",
-                s.staff_trained_percent
-                    .map_or_else(|| "–".to_owned(), |p| format!("{} %", number(p, 0))),
-                date(s.training_on)
-            ),
-        ),
-        (
-            "E5",
-            "Cartographie",
-            &s.e5_cartography,
-            if s.cartography_answers.is_empty() {
-                "–".to_owned()
-            } else {
-                s.cartography_answers.join(" ; ")
-            },
-        ),
-    ];
+    let items = crate::scorecard::items(s);
     let overall: Vec<charts::PeerRow> = fiche
         .benchmarks
         .iter()
