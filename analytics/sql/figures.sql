@@ -13,11 +13,10 @@ SELECT
     END AS label,
     any_value(s.departement_label) AS departement_label,
     count(*) AS establishments,
-    count(*) FILTER (WHERE exercise_status = 'réalisé') AS exercise_done,
+    count(*) FILTER (WHERE exercise_done) AS exercise_done,
     count(*) FILTER (WHERE ose) AS ose,
-    count(*) FILTER (WHERE ose AND ads_on >= (SELECT as_of - audit_days FROM ctx)
-                     AND silene_on >= (SELECT as_of - audit_days FROM ctx)) AS ose_audited,
-    count(*) FILTER (WHERE freshness = 'à jour') AS declarations_up_to_date,
+    count(*) FILTER (WHERE ose_audited) AS ose_audited,
+    count(*) FILTER (WHERE up_to_date) AS declarations_up_to_date,
     median(maturity) AS median_maturity,
     count(*) FILTER (WHERE e1_exercise = 'atteint') AS e1_met,
     count(*) FILTER (WHERE e2_audits = 'atteint') AS e2_met,
@@ -25,6 +24,6 @@ SELECT
     count(*) FILTER (WHERE e4_awareness = 'atteint') AS e4_met,
     count(*) FILTER (WHERE e5_cartography = 'atteint') AS e5_met,
     count(*) FILTER (WHERE freshness = 'jamais') AS never_declared
-FROM filtered_status s
+FROM filtered_measures s
 GROUP BY 1
 ORDER BY 1;

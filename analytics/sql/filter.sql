@@ -25,3 +25,13 @@ WHERE s.closed_on IS NULL
   AND (f.ose IS NULL OR s.ose = f.ose)
   AND (f.pattern IS NULL OR (s.finess_et || ' ' || lower(coalesce(s.name, ''))) LIKE lower(f.pattern) ESCAPE '\')
   AND (f.reason IS NULL OR list_contains(s.priority_reasons, f.reason));
+
+-- The regional view's three measures per establishment, defined once: the figures count
+-- them (figures.sql), the map colours each establishment by them (site_points.sql).
+CREATE OR REPLACE TEMP VIEW filtered_measures AS
+SELECT s.*,
+       s.exercise_status = 'réalisé' AS exercise_done,
+       coalesce(s.ose AND s.ads_on >= (SELECT as_of - audit_days FROM ctx)
+                AND s.silene_on >= (SELECT as_of - audit_days FROM ctx), false) AS ose_audited,
+       s.freshness = 'à jour' AS up_to_date
+FROM filtered_status s;

@@ -441,7 +441,19 @@ impl<'c> Analytics<'c> {
                 establishments: row.get(3)?,
             })
         })?;
+        let points = self.rows(sql::SITE_POINTS, &[], |row| {
+            Ok(SitePoint {
+                finess_et: row.get(0)?,
+                departement: row.get(1)?,
+                lambert93: row.get::<_, Option<f64>>(2)?.zip(row.get::<_, Option<f64>>(3)?),
+                exercise_done: row.get(4)?,
+                ose: row.get(5)?,
+                ose_audited: row.get(6)?,
+                up_to_date: row.get(7)?,
+            })
+        })?;
         Ok(RegionalReport {
+            points,
             national_incidents: NATIONAL_INCIDENTS.to_vec(),
             exercise_quality,
             campaigns,
@@ -498,45 +510,46 @@ impl<'c> Analytics<'c> {
             .collect())
     }
 
-    /// The heat map: for the filtered establishments (first `limit` by name), whether an
-    /// exercise was completed in each of the `months` months up to the date.
+    /// Exercises completed per month for each group of the filtered establishments
+    /// (départements, or category families): the months, oldest first, and each group's size
+    /// and monthly counts.
     pub fn exercise_months(
         &self,
         as_of: NaiveDate,
         scope: &Scope,
         filter: &Filter,
+        by: HeatGroups,
         months: usize,
-        limit: usize,
     ) -> Result<(Vec<NaiveDate>, Vec<ExerciseMonths>)> {
         self.prepare(as_of, scope)?;
-        let cells = self.filtered(
-            filter,
-            sql::EXERCISE_MONTHS,
-            &[&(limit as i64), &(months as i64)],
-            |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, Option<String>>(1)?,
-                    date(row, "month")?,
-                    row.get::<_, bool>(3)?,
-                ))
-            },
-        )?;
+        let grouping = match by {
+            HeatGroups::Departements => "departement",
+            HeatGroups::Families => "family",
+        };
+        let cells = self.filtered(filter, sql::EXERCISE_MONTHS, &[&grouping, &(months as i64)], |row| {
+            Ok((
+                row.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                row.get::<_, i64>(1)?,
+                date(row, "month")?,
+                row.get::<_, i64>(3)?,
+            ))
+        })?;
         let mut month_list: Vec<NaiveDate> = cells.iter().filter_map(|(_, _, month, _)| *month).collect();
         month_list.sort();
         month_list.dedup();
         let mut rows: Vec<ExerciseMonths> = Vec::new();
-        for (finess, name, month, done) in cells {
-            if rows.last().is_none_or(|row| row.finess_et != finess) {
+        for (group, establishments, month, done) in cells {
+            if rows.last().is_none_or(|row| row.group != group) {
                 rows.push(ExerciseMonths {
-                    finess_et: finess,
-                    name,
-                    done: Vec::new(),
+                    group,
+                    establishments,
+                    done: vec![0; month_list.len()],
                 });
             }
-            if let (Some(row), Some(month)) = (rows.last_mut(), month) {
-                let index = month_list.iter().position(|m| *m == month).unwrap_or(0);
-                row.done.resize(month_list.len(), false);
+            if let (Some(row), Some(index)) = (
+                rows.last_mut(),
+                month.and_then(|m| month_list.iter().position(|x| *x == m)),
+            ) {
                 row.done[index] = done;
             }
         }
@@ -796,10 +809,19 @@ impl Figures {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ExerciseMonths {
-    pub finess_et: String,
-    pub name: Option<String>,
-    /// One entry per month, oldest first.
-    pub done: Vec<bool>,
+    /// The département's code or the family's name.
+    pub group: String,
+    pub establishments: i64,
+    /// Establishments of the group with an exercise completed that month, oldest month first.
+    pub done: Vec<i64>,
+}
+
+/// How the heat map groups establishments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HeatGroups {
+    Departements,
+    Families,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -909,6 +931,23 @@ pub struct RegionalReport {
     pub exercise_quality: ExerciseQuality,
     pub campaigns: Vec<CampaignFigures>,
     pub audit_levels: Vec<AuditLevels>,
+    /// Each establishment of the view with its coordinates and measures (the map); not in
+    /// the API's report, whose size would grow with the region.
+    #[serde(skip)]
+    pub points: Vec<SitePoint>,
+}
+
+/// One establishment on the regional map: where it is and its three measures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SitePoint {
+    pub finess_et: String,
+    pub departement: Option<String>,
+    /// Lambert-93 (EPSG:2154) x and y in metres, from the FINESS extract.
+    pub lambert93: Option<(f64, f64)>,
+    pub exercise_done: bool,
+    pub ose: bool,
+    pub ose_audited: bool,
+    pub up_to_date: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

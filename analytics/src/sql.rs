@@ -37,6 +37,7 @@ file!(FILTER_VALUES, "filter_values");
 file!(ESTABLISHMENTS, "establishments");
 file!(TARGETING, "targeting");
 file!(FIGURES, "figures");
+file!(SITE_POINTS, "site_points");
 file!(DISTRIBUTION, "distribution");
 file!(MONTHLY_EXERCISES, "monthly_exercises");
 file!(INCIDENT_YEARS, "incident_years");

@@ -59,12 +59,13 @@ pub async fn targeting((State(state), Extension(viewer), Query(params)): PageArg
 
 pub async fn exercises((State(state), Extension(viewer), Query(params)): PageArgs) -> Result<Json<Value>, WebError> {
     let (as_of, filter, scope) = (params.as_of()?, params.filter()?, viewer.scope());
+    let groups = params.heat_groups(&filter)?;
     let (months, rows) = state
         .with_connection(move |connection, settings| {
-            Ok(Analytics::new(connection, settings).exercise_months(as_of, &scope, &filter, 24, 40)?)
+            Ok(Analytics::new(connection, settings).exercise_months(as_of, &scope, &filter, groups, 24)?)
         })
         .await?;
-    Ok(Json(json!({ "months": months, "establishments": rows })))
+    Ok(Json(json!({ "months": months, "grouped_by": groups, "groups": rows })))
 }
 
 /// The call's queue as the viewer may see it: SESAN gets no amount (`Sight::aap`).

@@ -130,13 +130,16 @@ fn draw_line(
     Ok(())
 }
 
-/// Establishments × months: a filled cell when an exercise was completed that month.
-pub fn heat_map(title: &str, rows: &[(String, Vec<bool>)], months: &[String]) -> String {
-    let cell = 14i32;
-    let left = 90i32;
+/// A heat map row: its label, and for each month a count and the share it is of the row.
+pub type HeatRow = (String, Vec<(i64, f64)>);
+
+/// Groups × months: each cell shaded by its share, its count written in it.
+pub fn heat_map(title: &str, rows: &[HeatRow], months: &[String]) -> String {
+    let (cell_width, cell_height) = (24i32, 22i32);
+    let left = 170i32;
     let top = 40i32;
-    let width = left + cell * months.len() as i32 + 20;
-    let height = top + cell * rows.len() as i32 + 40;
+    let width = left + cell_width * months.len() as i32 + 20;
+    let height = top + cell_height * rows.len() as i32 + 40;
     let mut svg = String::new();
     {
         let root =
@@ -145,70 +148,40 @@ pub fn heat_map(title: &str, rows: &[(String, Vec<bool>)], months: &[String]) ->
         let _ = root.draw(&Text::new(title.to_owned(), (8, 8), font(16)));
         for (column, month) in months.iter().enumerate() {
             if column % 3 == 0 {
-                let x = left + column as i32 * cell;
+                let x = left + column as i32 * cell_width;
                 let _ = root.draw(&Text::new(
                     month.clone(),
-                    (x, top + cell * rows.len() as i32 + 6),
+                    (x, top + cell_height * rows.len() as i32 + 6),
                     font(10),
                 ));
             }
         }
         for (row, (label, cells)) in rows.iter().enumerate() {
-            let y = top + row as i32 * cell;
-            let _ = root.draw(&Text::new(label.clone(), (4, y + 2), font(10)));
-            for (column, done) in cells.iter().enumerate() {
-                let x = left + column as i32 * cell;
-                let color = if *done {
-                    BLUE.filled()
-                } else {
-                    RGBColor(238, 238, 238).filled()
-                };
-                let _ = root.draw(&Rectangle::new([(x, y), (x + cell - 2, y + cell - 2)], color));
-            }
-        }
-        let _ = root.present();
-    }
-    svg
-}
-
-/// The eight départements as tiles placed like the map, shaded by a share (0–1).
-pub fn tile_map(title: &str, values: &[(String, Option<f64>)]) -> String {
-    // Column and row of each département: Val-d'Oise north, Essonne south, Paris in the middle.
-    const PLACES: [(&str, i32, i32); 8] = [
-        ("95", 1, 0),
-        ("78", 0, 1),
-        ("92", 1, 1),
-        ("75", 2, 1),
-        ("93", 3, 1),
-        ("77", 4, 1),
-        ("91", 1, 2),
-        ("94", 2, 2),
-    ];
-    let size = 96;
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (5 * size as u32 + 40, 3 * size as u32 + 60)).into_drawing_area();
-        let _ = root.fill(&WHITE);
-        let _ = root.draw(&Text::new(title.to_owned(), (8, 8), font(16)));
-        for (code, column, row) in PLACES {
-            let value = values
-                .iter()
-                .find(|(label, _)| label.starts_with(code))
-                .and_then(|(_, value)| *value);
-            let (x, y) = (20 + column * size, 40 + row * size);
-            let shade = value.map_or(RGBColor(238, 238, 238), |share| {
-                let share = share.clamp(0.0, 1.0);
+            let y = top + row as i32 * cell_height;
+            let _ = root.draw(&Text::new(label.clone(), (4, y + 5), font(11)));
+            for (column, (count, share)) in cells.iter().enumerate() {
+                let x = left + column as i32 * cell_width;
+                // A month with one exercise in ten establishments is already dark: shares of
+                // a month are small (the 12-month rate spread over 12 months).
+                let strength = (share * 10.0).clamp(0.0, 1.0);
                 let mix = |light: u8, dark: u8| {
-                    (f64::from(light) + (f64::from(dark) - f64::from(light)) * share).round() as u8
+                    (f64::from(light) + (f64::from(dark) - f64::from(light)) * strength).round() as u8
                 };
-                RGBColor(mix(230, 0), mix(230, 0), mix(250, 145))
-            });
-            let _ = root.draw(&Rectangle::new([(x, y), (x + size - 6, y + size - 6)], shade.filled()));
-            let text_color = if value.unwrap_or(0.0) > 0.5 { WHITE } else { BLACK };
-            let style = ("sans-serif", 18).into_font().color(&text_color);
-            let _ = root.draw(&Text::new(code.to_owned(), (x + 8, y + 8), style.clone()));
-            let shown = value.map_or_else(|| "–".to_owned(), |share| format::percent(Some(share)));
-            let _ = root.draw(&Text::new(shown, (x + 8, y + 40), style));
+                let shade = if *count == 0 {
+                    RGBColor(242, 242, 242)
+                } else {
+                    RGBColor(mix(210, 0), mix(215, 0), mix(250, 145))
+                };
+                let _ = root.draw(&Rectangle::new(
+                    [(x, y), (x + cell_width - 2, y + cell_height - 2)],
+                    shade.filled(),
+                ));
+                if *count > 0 {
+                    let ink = if strength > 0.5 { WHITE } else { BLACK };
+                    let style = ("sans-serif", 10).into_font().color(&ink);
+                    let _ = root.draw(&Text::new(count.to_string(), (x + 3, y + 5), style));
+                }
+            }
         }
         let _ = root.present();
     }

@@ -9,6 +9,7 @@ mod error;
 pub(crate) mod exports;
 mod gate;
 mod journal;
+mod map;
 mod pages;
 mod params;
 mod pool;

@@ -14,7 +14,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::auth::Viewer;
 use super::params::{Params, Path, Query};
-use super::{AppState, ROUTES, WebError, charts, routes};
+use super::{AppState, ROUTES, WebError, charts, map, routes};
 use crate::accounts::Role;
 use crate::format::{date, integer, number, optional, percent};
 
@@ -274,11 +274,52 @@ pub async fn regional(
         1.0,
         true,
     );
-    let tiles: Vec<(String, Option<f64>)> = by_dep
+    // The map: every département of the settings' region, each establishment a point.
+    let shares: Vec<(String, Option<f64>)> = state
+        .settings
+        .region
+        .departements
         .iter()
-        .map(|(code, share)| (code.clone(), Some(*share)))
+        .map(|code| {
+            let share = by_dep.iter().find(|(shown, _)| shown == code).map(|(_, share)| *share);
+            (code.clone(), share)
+        })
         .collect();
-    let tiles_svg = charts::tile_map(&format!("Carte : {indicator_label}"), &tiles);
+    let (yes, no, measure): (&str, &str, fn(&analytics::SitePoint) -> Option<bool>) = match indicator.as_str() {
+        "declaration" => ("déclaration à jour", "pas à jour", |site| Some(site.up_to_date)),
+        "audits" => ("OSE audité", "OSE non audité", |site| {
+            site.ose.then_some(site.ose_audited)
+        }),
+        _ => ("exercice réalisé", "pas d'exercice", |site| Some(site.exercise_done)),
+    };
+    let points: Vec<map::Point> = report
+        .points
+        .iter()
+        .filter_map(|site| Some((site.lambert93?, measure(site)?)))
+        .collect();
+    let drawn = map::draw(&format!("Carte : {indicator_label}"), &shares, &points, (yes, no));
+    let map_summary = {
+        let mut text = format!(
+            "Les {} départements de la région, plus foncés quand la part est plus élevée",
+            shares.len()
+        );
+        if drawn.points > 0 {
+            text.push_str(&format!(
+                " ; {} établissement(s) placé(s) d'après leurs coordonnées FINESS (Lambert-93) : point vert « {yes} », cercle rouge « {no} »",
+                integer(drawn.points as i64)
+            ));
+        } else if points.len() > map::MAX_POINTS {
+            text.push_str(" ; trop d'établissements pour les placer un à un : seuls les départements sont colorés");
+        }
+        text.push('.');
+        if !drawn.off_map.is_empty() {
+            text.push_str(&format!(
+                " Hors carte (outre-mer) : {} — voir le tableau.",
+                drawn.off_map.join(", ")
+            ));
+        }
+        text
+    };
     let levels: Vec<(String, f64)> = report
         .maturity_levels
         .iter()
@@ -349,7 +390,7 @@ pub async fn regional(
                 (Some(best), Some(worst)) => format!("{indicator_label} : de {} ({}) à {} ({}).", percent(Some(worst.1)), worst.0, percent(Some(best.1)), best.0),
                 _ => "Aucune donnée.".to_owned(),
             }, &["Département", "Part"], by_dep.iter().map(|(code, share)| vec![code.clone(), percent(Some(*share))]).collect()))
-            (figure(tiles_svg, "Les huit départements placés comme sur la carte, plus foncés quand la part est plus élevée.", &["Département", "Part"], by_dep.iter().map(|(code, share)| vec![code.clone(), percent(Some(*share))]).collect()))
+            (figure(drawn.svg, &map_summary, &["Département", "Part"], shares.iter().map(|(code, share)| vec![code.clone(), percent(*share)]).collect()))
         }
         table class="data" {
             caption { "Indicateurs par département au " (date(Some(as_of))) }
@@ -861,21 +902,22 @@ pub async fn exercises(
     let scope = viewer.scope();
     let as_of = params.as_of()?;
     let filter = params.filter()?;
+    // Exercises are counted for health establishments unless the filter asks for ESMS.
     let heat_filter = analytics::Filter {
         kind: filter.kind.clone().or(Some("ES".to_owned())),
         ..filter.clone()
     };
-    let (report, (months, heat), overdue) = state
+    let groups = params.heat_groups(&filter)?;
+    let (report, (months, heat), mut overdue) = state
         .with_connection(move |connection, settings| {
             let analytics = Analytics::new(connection, settings);
             let report = analytics.regional(as_of, &scope, &filter)?;
-            let heat = analytics.exercise_months(as_of, &scope, &heat_filter, 24, 40)?;
-            let mut overdue: Vec<EstablishmentStatus> = analytics
+            let heat = analytics.exercise_months(as_of, &scope, &heat_filter, groups, 24)?;
+            let overdue: Vec<EstablishmentStatus> = analytics
                 .establishments(as_of, &scope, &filter)?
                 .into_iter()
                 .filter(|row| row.overdue_actions > 0)
                 .collect();
-            overdue.sort_by_key(|row| std::cmp::Reverse(row.overdue_actions));
             Ok((report, heat, overdue))
         })
         .await?;
@@ -890,15 +932,66 @@ pub async fn exercises(
         })
         .collect();
     let month_labels: Vec<String> = months.iter().map(|m| m.format("%m/%y").to_string()).collect();
-    let heat_rows: Vec<(String, Vec<bool>)> = heat
+    let group_word = match groups {
+        analytics::HeatGroups::Departements => "département",
+        analytics::HeatGroups::Families => "famille",
+    };
+    let heat_rows: Vec<charts::HeatRow> = heat
         .iter()
-        .map(|row| (row.finess_et.clone(), row.done.clone()))
+        .map(|row| {
+            let cells = row
+                .done
+                .iter()
+                .map(|done| (*done, Figures::rate(*done, row.establishments).unwrap_or(0.0)))
+                .collect();
+            (format!("{} ({})", row.group, integer(row.establishments)), cells)
+        })
         .collect();
     let heat_svg = charts::heat_map(
-        "Exercices réalisés par mois (40 premiers établissements de la sélection)",
+        &format!("Établissements ayant réalisé un exercice, par {group_word} et par mois"),
         &heat_rows,
         &month_labels,
     );
+    // Down to the establishments of a group: the list, filtered by it.
+    let group_link = |group: &str| {
+        let mut down = params.clone();
+        down.page = None;
+        down.tri = None;
+        match groups {
+            analytics::HeatGroups::Departements => down.departement = Some(group.to_owned()),
+            analytics::HeatGroups::Families => down.famille = Some(group.to_owned()),
+        }
+        format!("/etablissements?{}", down.query_string(None))
+    };
+    let regroup = |to: &str| {
+        let mut other = params.clone();
+        other.groupes = Some(to.to_owned());
+        format!("/exercices?{}", other.query_string(None))
+    };
+    // The overdue actions: sortable, 50 a page, like Établissements.
+    match params.tri.as_deref() {
+        Some("nom") => overdue.sort_by(|a, b| a.name.cmp(&b.name).then(a.finess_et.cmp(&b.finess_et))),
+        Some("departement") => overdue.sort_by(|a, b| {
+            a.departement
+                .cmp(&b.departement)
+                .then(b.overdue_actions.cmp(&a.overdue_actions))
+        }),
+        Some("suivies") => {
+            overdue.sort_by(|a, b| b.action_count.cmp(&a.action_count).then(a.finess_et.cmp(&b.finess_et)))
+        }
+        _ => overdue.sort_by(|a, b| {
+            b.overdue_actions
+                .cmp(&a.overdue_actions)
+                .then(a.finess_et.cmp(&b.finess_et))
+        }),
+    }
+    let pages = overdue.len().div_ceil(PAGE_SIZE).max(1);
+    let page = params.page.unwrap_or(1).clamp(1, pages);
+    let sort_link = |key: &str| {
+        let mut sorted = params.clone();
+        sorted.tri = Some(key.to_owned());
+        format!("/exercices?{}#retards", sorted.query_string(None))
+    };
     let q = &report.exercise_quality;
     let body = html! {
         (filter_form("/exercices", &params, &departements(&report), false))
@@ -910,14 +1003,41 @@ pub async fn exercises(
             li { "Actions avec responsable et échéance : " (percent(Figures::rate(q.actions_tracked, q.actions))) " ; en retard : " (integer(q.actions_overdue)) " ; faites : " (percent(Figures::rate(q.actions_closed, q.actions))) "." }
         }
         h2 { "Carte de chaleur" }
-        (figure(heat_svg, "Chaque ligne est un établissement (FINESS), chaque colonne un mois ; une case bleue : un exercice réalisé ce mois-là.", &["FINESS", "Établissement", "Mois avec exercice"], heat.iter().map(|row| vec![row.finess_et.clone(), row.name.clone().unwrap_or_default(), months.iter().zip(&row.done).filter(|(_, done)| **done).map(|(m, _)| m.format("%m/%Y").to_string()).collect::<Vec<_>>().join(", ")]).collect()))
-        h2 { "Actions post-exercice en retard" }
+        p { "Regrouper par : "
+            @if groups == analytics::HeatGroups::Departements { strong { "département" } } @else { a href=(regroup("departements")) { "département" } }
+            " · "
+            @if groups == analytics::HeatGroups::Families { strong { "famille" } } @else { a href=(regroup("familles")) { "famille" } }
+        }
+        (figure(heat_svg, &format!("Chaque ligne est un {group_word} (entre parenthèses, ses établissements de santé de la sélection), chaque colonne un mois : le nombre d'établissements ayant réalisé un exercice ce mois-là, la case plus foncée quand leur part est plus élevée."), &["Groupe", "Établissements", "Exercices sur 24 mois", "Mois le plus actif"], heat.iter().map(|row| {
+            let total: i64 = row.done.iter().sum();
+            let busiest = row.done.iter().enumerate().max_by_key(|(index, done)| (**done, std::cmp::Reverse(*index))).filter(|(_, done)| **done > 0).and_then(|(index, _)| months.get(index)).map_or_else(|| "–".to_owned(), |m| m.format("%m/%Y").to_string());
+            vec![row.group.clone(), integer(row.establishments), integer(total), busiest]
+        }).collect()))
+        p { "Établissements de chaque " (group_word) " : "
+            @for (index, row) in heat.iter().enumerate() {
+                @if index > 0 { " · " }
+                a href=(group_link(&row.group)) { (row.group) }
+            }
+        }
+        h2 id="retards" { "Actions post-exercice en retard" }
+        p { (integer(overdue.len() as i64)) " établissement(s) avec au moins une action en retard ; page " (page) " sur " (pages) "." }
         table class="data" {
-            thead { tr { th scope="col" { "Établissement" } th scope="col" { "Actions en retard" } th scope="col" { "Actions suivies" } } }
-            tbody { @for row in overdue.iter().take(50) { tr {
+            thead { tr {
+                th scope="col" { a href=(sort_link("nom")) { "Établissement" } }
+                th scope="col" { a href=(sort_link("departement")) { "Dép." } }
+                th scope="col" { a href=(sort_link("retard")) { "Actions en retard" } }
+                th scope="col" { a href=(sort_link("suivies")) { "Actions suivies" } }
+            } }
+            tbody { @for row in overdue.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE) { tr {
                 th scope="row" { a href={ "/etablissements/" (row.finess_et) } { (row.name.as_deref().unwrap_or("?")) } }
+                td { (row.departement.as_deref().unwrap_or("")) }
                 td class="num" { (row.overdue_actions) } td class="num" { (row.action_count) }
             } } }
+        }
+        nav class="pager" aria-label="Pages des actions en retard" {
+            @if page > 1 { a href={ "/exercices?" (params.query_string(Some(page - 1))) "#retards" } { "← Précédente" } }
+            " "
+            @if page < pages { a href={ "/exercices?" (params.query_string(Some(page + 1))) "#retards" } { "Suivante →" } }
         }
     };
     Ok(layout(

@@ -61,8 +61,10 @@ pub struct Params {
     pub raison: Option<String>,
     pub page: Option<usize>,
     pub tri: Option<String>,
-    /// Indicator the tile map is coloured by.
+    /// Indicator the map is coloured by.
     pub indicateur: Option<String>,
+    /// How the exercises' heat map groups establishments: `departements` or `familles`.
+    pub groupes: Option<String>,
 }
 
 fn given(value: &Option<String>) -> Option<String> {
@@ -106,6 +108,19 @@ impl Params {
         })
     }
 
+    /// The heat map's grouping: as asked, else families within one département, else départements.
+    pub fn heat_groups(&self, filter: &Filter) -> Result<analytics::HeatGroups, WebError> {
+        match given(&self.groupes).as_deref() {
+            Some("departements") => Ok(analytics::HeatGroups::Departements),
+            Some("familles") => Ok(analytics::HeatGroups::Families),
+            Some(other) => Err(WebError::BadRequest(format!(
+                "groupes « {other} » : departements ou familles attendu"
+            ))),
+            None if filter.departement.is_some() => Ok(analytics::HeatGroups::Families),
+            None => Ok(analytics::HeatGroups::Departements),
+        }
+    }
+
     /// The same filters as a query string, for export links and pagination.
     pub fn query_string(&self, page: Option<usize>) -> String {
         let mut pairs: Vec<(&str, String)> = Vec::new();
@@ -120,6 +135,7 @@ impl Params {
             ("raison", &self.raison),
             ("tri", &self.tri),
             ("indicateur", &self.indicateur),
+            ("groupes", &self.groupes),
         ] {
             if let Some(value) = given(value) {
                 pairs.push((name, value));
