@@ -46,6 +46,59 @@ fn pages_show_the_data_and_exports_read_back() {
     assert!(page.contains("<svg"), "charts are inline SVG");
     assert!(page.contains("Données du graphique"));
 
+    // The map: the eight départements of the settings' region shaded, and one point per ES
+    // with coordinates, green exactly for those with an exercise in 12 months.
+    let start = page.find("aria-label=\"Carte : exercice réalisé en 12 mois\"").unwrap();
+    let map = &page[start..start + page[start..].find("CC BY 4.0</text></svg>").unwrap()];
+    assert_eq!(map.matches("<title>").count(), 8, "the region's eight départements");
+    let copy = ingest::store::snapshot::default_path(&server.store_path);
+    let located: std::collections::HashSet<String> = duckdb::Connection::open_with_flags(
+        &copy,
+        duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly).unwrap(),
+    )
+    .unwrap()
+    .prepare("SELECT finess_et FROM establishments WHERE lambert93_x IS NOT NULL AND lambert93_y IS NOT NULL")
+    .unwrap()
+    .query_map([], |row| row.get(0))
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap();
+    let sites = server.json(&format!("/api/etablissements?date={DATE}&type=ES"));
+    let sites = sites.as_array().unwrap();
+    let on_map = |done: bool| {
+        sites
+            .iter()
+            .filter(|site| (site["exercise_status"] == "réalisé") == done)
+            .filter(|site| located.contains(site["finess_et"].as_str().unwrap()))
+            .count()
+    };
+    // Each kind of point once more in the legend.
+    assert_eq!(map.matches("fill=\"#18753c\"").count(), on_map(true) + 1);
+    assert_eq!(map.matches("stroke=\"#b3261e\"").count(), on_map(false) + 1);
+    assert!(on_map(true) > 50 && on_map(true) as u64 <= done);
+
+    // The heat map groups the ES by département: every ES once, months within each size,
+    // and every ES with an exercise in 12 months has one in one of the last 12 months.
+    let heat = server.json(&format!("/api/exercices?date={DATE}"));
+    assert_eq!(heat["grouped_by"], "departements");
+    let groups = heat["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 8);
+    let size: u64 = groups.iter().map(|g| g["establishments"].as_u64().unwrap()).sum();
+    assert_eq!(size, truths.region_es);
+    let mut last_twelve = 0;
+    for group in groups {
+        let done: Vec<u64> = group["done"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).collect();
+        assert_eq!(done.len(), 24);
+        assert!(done.iter().all(|n| *n <= group["establishments"].as_u64().unwrap()));
+        last_twelve += done[12..].iter().sum::<u64>();
+    }
+    assert!(last_twelve >= done, "{last_twelve} site-months for {done} sites");
+    // Within one département, by family, down to the list of each.
+    let paris = server.json(&format!("/api/exercices?date={DATE}&departement=75"));
+    assert_eq!(paris["grouped_by"], "families");
+    let exercices = server.page(&format!("/exercices?date={DATE}"));
+    assert!(exercices.contains("href=\"/etablissements?date=2026-11-29&amp;departement=75\""), "a link down to Paris's list");
+
     // Names with markup are text everywhere: list, fiche, exports.
     for named in &truths.tricky_names {
         let page = server.page(&format!("/etablissements?date={DATE}&q={}", encode(&named.finess)));

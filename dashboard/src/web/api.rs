@@ -58,7 +58,7 @@ pub async fn targeting((State(state), Extension(viewer), Query(params)): PageArg
 }
 
 pub async fn exercises((State(state), Extension(viewer), Query(params)): PageArgs) -> Result<Json<Value>, WebError> {
-    let (as_of, filter, scope) = (params.as_of()?, params.filter()?, viewer.scope());
+    let (as_of, filter, scope) = (params.as_of()?, params.heat_filter()?, viewer.scope());
     let groups = params.heat_groups(&filter)?;
     let (months, rows) = state
         .with_connection(move |connection, settings| {

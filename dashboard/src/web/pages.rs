@@ -902,11 +902,7 @@ pub async fn exercises(
     let scope = viewer.scope();
     let as_of = params.as_of()?;
     let filter = params.filter()?;
-    // Exercises are counted for health establishments unless the filter asks for ESMS.
-    let heat_filter = analytics::Filter {
-        kind: filter.kind.clone().or(Some("ES".to_owned())),
-        ..filter.clone()
-    };
+    let heat_filter = params.heat_filter()?;
     let groups = params.heat_groups(&filter)?;
     let (report, (months, heat), mut overdue) = state
         .with_connection(move |connection, settings| {

@@ -108,6 +108,16 @@ impl Params {
         })
     }
 
+    /// The heat map's establishments: the filter's, health establishments (ES) unless it
+    /// asks for a type (exercises are the ES's expectation).
+    pub fn heat_filter(&self) -> Result<Filter, WebError> {
+        let filter = self.filter()?;
+        Ok(Filter {
+            kind: filter.kind.clone().or(Some("ES".to_owned())),
+            ..filter
+        })
+    }
+
     /// The heat map's grouping: as asked, else families within one département, else départements.
     pub fn heat_groups(&self, filter: &Filter) -> Result<analytics::HeatGroups, WebError> {
         match given(&self.groupes).as_deref() {
