@@ -393,6 +393,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_shipped_region_files_load() {
+        let france = Settings::load(Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../data/regions/france.toml"
+        )))
+        .unwrap();
+        assert_eq!(france.region.name, "France");
+        // 96 metropolitan départements (2A and 2B, no 20) and the five overseas ones.
+        assert_eq!(france.region.departements.len(), 101);
+        assert!(france.region.departements.iter().any(|code| code == "2B"));
+        assert!(!france.region.departements.iter().any(|code| code == "20"));
+    }
+
+    #[test]
+    fn an_export_sender_that_would_break_a_file_name_is_refused() {
+        let refused = Settings::from_layers(&[("x.toml", "[opssies_export]\nsender = \"ARS/IDF\"\n")]);
+        assert!(matches!(refused, Err(SettingsError::Invalid(message)) if message.contains("sender")));
+        let refused = Settings::from_layers(&[("x.toml", "[aap]\nprogramme = \"CAREX\"\n")]);
+        assert!(matches!(refused, Err(SettingsError::Invalid(message)) if message.contains("programme")));
+    }
+
+    #[test]
     fn defaults_are_the_spec_values() {
         let settings = Settings::from_layers(&[]).unwrap();
         assert_eq!(settings.freshness.up_to_date_days, 90);

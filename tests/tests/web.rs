@@ -54,7 +54,9 @@ fn pages_show_the_data_and_exports_read_back() {
     let copy = ingest::store::snapshot::default_path(&server.store_path);
     let located: std::collections::HashSet<String> = duckdb::Connection::open_with_flags(
         &copy,
-        duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly).unwrap(),
+        duckdb::Config::default()
+            .access_mode(duckdb::AccessMode::ReadOnly)
+            .unwrap(),
     )
     .unwrap()
     .prepare("SELECT finess_et FROM establishments WHERE lambert93_x IS NOT NULL AND lambert93_y IS NOT NULL")
@@ -87,7 +89,12 @@ fn pages_show_the_data_and_exports_read_back() {
     assert_eq!(size, truths.region_es);
     let mut last_twelve = 0;
     for group in groups {
-        let done: Vec<u64> = group["done"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).collect();
+        let done: Vec<u64> = group["done"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_u64().unwrap())
+            .collect();
         assert_eq!(done.len(), 24);
         assert!(done.iter().all(|n| *n <= group["establishments"].as_u64().unwrap()));
         last_twelve += done[12..].iter().sum::<u64>();
@@ -97,7 +104,10 @@ fn pages_show_the_data_and_exports_read_back() {
     let paris = server.json(&format!("/api/exercices?date={DATE}&departement=75"));
     assert_eq!(paris["grouped_by"], "families");
     let exercices = server.page(&format!("/exercices?date={DATE}"));
-    assert!(exercices.contains("href=\"/etablissements?date=2026-11-29&amp;departement=75\""), "a link down to Paris's list");
+    assert!(
+        exercices.contains("href=\"/etablissements?date=2026-11-29&amp;departement=75\""),
+        "a link down to Paris's list"
+    );
 
     // Names with markup are text everywhere: list, fiche, exports.
     for named in &truths.tricky_names {

@@ -103,18 +103,24 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The same shading as the other charts: light to dark blue with the share.
-fn shade(share: Option<f64>) -> String {
+/// Light to dark blue as the share goes from the lowest of the map to the highest (shares
+/// of a région are often close: a fixed 0–100 % scale would paint them all alike).
+fn shade(share: Option<f64>, (low, high): (f64, f64)) -> String {
     share.map_or_else(
         || "#eeeeee".to_owned(),
         |share| {
-            let share = share.clamp(0.0, 1.0);
+            let share = if high > low {
+                ((share - low) / (high - low)).clamp(0.0, 1.0)
+            } else {
+                0.5
+            };
             let mix = |light: f64, dark: f64| (light + (dark - light) * share).round() as u8;
+            // Dark enough to read the order, light enough for the points and codes on it.
             format!(
                 "#{:02x}{:02x}{:02x}",
-                mix(230.0, 0.0),
-                mix(230.0, 0.0),
-                mix(250.0, 145.0)
+                mix(232.0, 80.0),
+                mix(232.0, 90.0),
+                mix(250.0, 190.0)
             )
         },
     )
@@ -132,6 +138,11 @@ pub fn draw(title: &str, shares: &[(String, Option<f64>)], points: &[Point], (ye
     };
     let outlines: HashMap<&str, &Outline> = package.departements.iter().map(|o| (o.code.as_str(), o)).collect();
     let share_of: HashMap<&str, Option<f64>> = shares.iter().map(|(code, share)| (code.as_str(), *share)).collect();
+    let known: Vec<f64> = shares.iter().filter_map(|(_, share)| *share).collect();
+    let range = (
+        known.iter().copied().fold(f64::MAX, f64::min).min(1.0),
+        known.iter().copied().fold(f64::MIN, f64::max).max(0.0),
+    );
     let off_map: Vec<String> = shares
         .iter()
         .filter(|(code, _)| !outlines.contains_key(code.as_str()))
@@ -185,7 +196,7 @@ pub fn draw(title: &str, shares: &[(String, Option<f64>)], points: &[Point], (ye
             svg,
             r##"<path d="{}" fill="{}" stroke="#ffffff" stroke-width="{:.3}"><title>{} : {}</title></path>"##,
             outline.path,
-            shade(share),
+            shade(share, range),
             unit * 1.5,
             escape(&outline.code),
             format::percent(share)
@@ -227,23 +238,26 @@ pub fn draw(title: &str, shares: &[(String, Option<f64>)], points: &[Point], (ye
     }
     svg.push_str("</svg>");
     let legend_y = header + map_height + 14.0;
+    let (low, high) = if known.is_empty() { (0.0, 1.0) } else { range };
     let _ = write!(
         svg,
-        r##"<text x="8" y="{legend_y:.0}" font-family="sans-serif" font-size="11">0 %</text>"##
+        r##"<text x="8" y="{legend_y:.0}" font-family="sans-serif" font-size="11">{}</text>"##,
+        escape(&format::percent(Some(low)))
     );
     for step in 0..10 {
-        let share = f64::from(step) / 9.0;
+        let share = low + (high - low) * f64::from(step) / 9.0;
         let _ = write!(
             svg,
             r##"<rect x="{}" y="{:.0}" width="14" height="10" fill="{}"/>"##,
-            32 + step * 14,
+            44 + step * 14,
             legend_y - 9.0,
-            shade(Some(share))
+            shade(Some(share), (low, high))
         );
     }
     let _ = write!(
         svg,
-        r##"<text x="176" y="{legend_y:.0}" font-family="sans-serif" font-size="11">100 % (département)</text>"##
+        r##"<text x="188" y="{legend_y:.0}" font-family="sans-serif" font-size="11">{} (département)</text>"##,
+        escape(&format::percent(Some(high)))
     );
     if placed > 0 {
         let _ = write!(

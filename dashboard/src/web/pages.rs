@@ -300,7 +300,7 @@ pub async fn regional(
     let drawn = map::draw(&format!("Carte : {indicator_label}"), &shares, &points, (yes, no));
     let map_summary = {
         let mut text = format!(
-            "Les {} départements de la région, plus foncés quand la part est plus élevée",
+            "Les {} départements de la région, du plus clair (la part la plus basse) au plus foncé (la plus haute)",
             shares.len()
         );
         if drawn.points > 0 {
@@ -313,9 +313,21 @@ pub async fn regional(
         }
         text.push('.');
         if !drawn.off_map.is_empty() {
+            let named: Vec<String> = drawn
+                .off_map
+                .iter()
+                .map(|code| {
+                    let row = report
+                        .by_departement
+                        .iter()
+                        .find(|row| row.departement.as_deref() == Some(code));
+                    row.and_then(|row| row.label.clone())
+                        .map_or_else(|| code.clone(), |label| format!("{code} {label}"))
+                })
+                .collect();
             text.push_str(&format!(
                 " Hors carte (outre-mer) : {} — voir le tableau.",
-                drawn.off_map.join(", ")
+                named.join(", ")
             ));
         }
         text
