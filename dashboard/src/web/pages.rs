@@ -285,7 +285,8 @@ pub async fn regional(
             (code.clone(), share)
         })
         .collect();
-    let (yes, no, measure): (&str, &str, fn(&analytics::SitePoint) -> Option<bool>) = match indicator.as_str() {
+    type Measure = fn(&analytics::SitePoint) -> Option<bool>;
+    let (yes, no, measure): (&str, &str, Measure) = match indicator.as_str() {
         "declaration" => ("déclaration à jour", "pas à jour", |site| Some(site.up_to_date)),
         "audits" => ("OSE audité", "OSE non audité", |site| {
             site.ose.then_some(site.ose_audited)
