@@ -3,12 +3,12 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use chrono::NaiveDate;
-use generator::{Options, Scale};
 use ingest::{ImportOptions, Store};
 use serde_json::Value;
 
@@ -85,23 +85,7 @@ fn exported() -> &'static Exported {
     EXPORTED.get_or_init(|| {
         // Kept for the whole run (the tests of this file share it).
         let directory = tempfile::tempdir().unwrap().keep();
-        let set = directory.join("region");
-        let options = Options {
-            scale: Scale::Region,
-            campaigns: None,
-            seed: 21,
-            today: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
-        };
-        let manifest = generator::generate(&options, &set).unwrap();
-        let store = directory.join("base.duckdb");
-        {
-            let mut opened = Store::open(&store).unwrap();
-            for file in &manifest.files {
-                opened
-                    .import_file(&set.join(&file.name), &ImportOptions::default())
-                    .unwrap();
-            }
-        }
+        let (store, _) = common::region_store(&directory);
         let out = directory.join("vers-opssies");
         let said = export(&store, &out, &[]);
         Exported {

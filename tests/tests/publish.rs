@@ -4,14 +4,13 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
 use calamine::{Data, Reader, Xlsx};
-use chrono::NaiveDate;
-use generator::{Options, Scale};
-use ingest::{ImportOptions, Store};
 use serde_json::Value;
 
 fn publish(store: &Path, out: &Path) -> String {
@@ -53,23 +52,7 @@ fn poppler(tool: &str, file: &Path) -> String {
 )]
 fn the_monthly_pack_has_a_one_page_fiche_per_establishment_and_typed_tables() {
     let directory = tempfile::tempdir().unwrap();
-    let set = directory.path().join("region");
-    let options = Options {
-        scale: Scale::Region,
-        campaigns: None,
-        seed: 21,
-        today: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
-    };
-    let manifest = generator::generate(&options, &set).unwrap();
-    let store = directory.path().join("base.duckdb");
-    {
-        let mut opened = Store::open(&store).unwrap();
-        for file in &manifest.files {
-            opened
-                .import_file(&set.join(&file.name), &ImportOptions::default())
-                .unwrap();
-        }
-    }
+    let (store, manifest) = common::region_store(directory.path());
     let out = directory.path().join("dossier-2026-11");
     let said = publish(&store, &out);
 

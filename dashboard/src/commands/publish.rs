@@ -209,7 +209,8 @@ fn fiche_pdf(fonts: &Fonts, settings: &analytics::Settings, fiche: &analytics::F
         let mut overall = format!(
             "Maturité globale : {} (niveau {}), questionnaire rempli à {}",
             optional(s.maturity, 1),
-            s.maturity_level.map_or_else(|| "–".to_owned(), |level| level.to_string()),
+            s.maturity_level
+                .map_or_else(|| "–".to_owned(), |level| level.to_string()),
             percent(s.maturity_completion)
         );
         if s.maturity_partial == Some(true) {
@@ -245,23 +246,7 @@ fn fiche_pdf(fonts: &Fonts, settings: &analytics::Settings, fiche: &analytics::F
             &rows,
             8.0,
         );
-        let peers: Vec<charts::PeerRow> = fiche
-            .benchmarks
-            .iter()
-            .filter(|b| b.measure == "Maturité globale")
-            .map(|b| {
-                (
-                    format!("{} ({})", b.group, b.group_label),
-                    b.figures.as_ref().map(|f| (f.worst_20, f.median, f.best_20)),
-                    b.value,
-                )
-            })
-            .collect();
-        let svg = charts::peers(
-            "Maturité globale face aux pairs (bande : des 20 % les moins bons aux 20 % les meilleurs ; trait : médiane ; point : l'établissement)",
-            &peers,
-            100.0,
-        );
+        let (_, svg) = charts::fiche_peers(fiche);
         cursor.y += 4.0;
         cursor.chart(&svg, text_width * 0.8, 150.0)?;
 
@@ -277,7 +262,11 @@ fn fiche_pdf(fonts: &Fonts, settings: &analytics::Settings, fiche: &analytics::F
                 .iter()
                 .map(|action| {
                     vec![
-                        if action.overdue { format!("{} (en retard)", action.action) } else { action.action.clone() },
+                        if action.overdue {
+                            format!("{} (en retard)", action.action)
+                        } else {
+                            action.action.clone()
+                        },
                         action.owner.clone().unwrap_or_else(|| "sans responsable".to_owned()),
                         date(action.deadline),
                         action.status.clone().unwrap_or_else(|| "–".to_owned()),
@@ -285,7 +274,12 @@ fn fiche_pdf(fonts: &Fonts, settings: &analytics::Settings, fiche: &analytics::F
                 })
                 .collect();
             cursor.table(
-                &[(0.0, "Action"), (300.0, "Responsable"), (400.0, "Échéance"), (460.0, "Statut")],
+                &[
+                    (0.0, "Action"),
+                    (300.0, "Responsable"),
+                    (400.0, "Échéance"),
+                    (460.0, "Statut"),
+                ],
                 &rows,
                 8.0,
             );
@@ -296,7 +290,10 @@ fn fiche_pdf(fonts: &Fonts, settings: &analytics::Settings, fiche: &analytics::F
                     8.0,
                     false,
                     GREY,
-                    &format!("… et {} autre(s) action(s) : voir la fiche du tableau de bord.", fiche.actions.len() - shown),
+                    &format!(
+                        "… et {} autre(s) action(s) : voir la fiche du tableau de bord.",
+                        fiche.actions.len() - shown
+                    ),
                 );
             }
         }

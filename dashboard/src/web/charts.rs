@@ -209,6 +209,29 @@ fn wrapped(title: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// A fiche's overall maturity against each of its peer groups: the rows and their chart, as
+/// the fiche page and the monthly pack's PDF fiche show them.
+pub fn fiche_peers(fiche: &analytics::Fiche) -> (Vec<PeerRow>, String) {
+    let rows: Vec<PeerRow> = fiche
+        .benchmarks
+        .iter()
+        .filter(|b| b.measure == "Maturité globale")
+        .map(|b| {
+            (
+                format!("{} ({})", b.group, b.group_label),
+                b.figures.as_ref().map(|f| (f.worst_20, f.median, f.best_20)),
+                b.value,
+            )
+        })
+        .collect();
+    let svg = peers(
+        "Maturité globale face aux pairs (bande : des 20 % les moins bons aux 20 % les meilleurs ; trait : médiane ; point : l'établissement)",
+        &rows,
+        100.0,
+    );
+    (rows, svg)
+}
+
 pub fn peers(title: &str, rows: &[PeerRow], max: f64) -> String {
     let title_lines = wrapped(title, 72);
     let extra = 20 * (title_lines.len().max(1) as i32 - 1);

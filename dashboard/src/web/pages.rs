@@ -757,23 +757,7 @@ pub async fn fiche(
         .collect();
     let s = &fiche.status;
     let items = crate::scorecard::items(s);
-    let overall: Vec<charts::PeerRow> = fiche
-        .benchmarks
-        .iter()
-        .filter(|b| b.measure == "Maturité globale")
-        .map(|b| {
-            (
-                format!("{} ({})", b.group, b.group_label),
-                b.figures.as_ref().map(|f| (f.worst_20, f.median, f.best_20)),
-                b.value,
-            )
-        })
-        .collect();
-    let peers_svg = charts::peers(
-        "Maturité globale face aux pairs (bande : des 20 % les moins bons aux 20 % les meilleurs ; trait : médiane ; point : l'établissement)",
-        &overall,
-        100.0,
-    );
+    let (overall, peers_svg) = charts::fiche_peers(&fiche);
     let body = html! {
         p class="identity" {
             "FINESS ET " strong { (s.finess_et) } " · EJ " (s.finess_ej.as_deref().unwrap_or("–")) " · "

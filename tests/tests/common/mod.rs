@@ -42,6 +42,27 @@ pub fn serve(store: &std::path::Path, listen: &str, settings: Option<&std::path:
     (child, base)
 }
 
+/// The generated region (seed 21, its « today » [`DATE`]) written into `directory/region` and
+/// imported into `directory/base.duckdb`: the store's path and the generator's manifest.
+pub fn region_store(directory: &std::path::Path) -> (std::path::PathBuf, Manifest) {
+    let set = directory.join("region");
+    let options = Options {
+        scale: Scale::Region,
+        campaigns: None,
+        seed: 21,
+        today: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+    };
+    let manifest = generator::generate(&options, &set).unwrap();
+    let store_path = directory.join("base.duckdb");
+    let mut store = Store::open(&store_path).unwrap();
+    for file in &manifest.files {
+        store
+            .import_file(&set.join(&file.name), &ImportOptions::default())
+            .unwrap();
+    }
+    (store_path, manifest)
+}
+
 /// The password of every test account.
 pub const PASSWORD: &str = "un mot de passe de test assez long";
 
@@ -84,23 +105,7 @@ impl Drop for Server {
 impl Server {
     pub fn start() -> Server {
         let directory = tempfile::tempdir().unwrap();
-        let set = directory.path().join("region");
-        let options = Options {
-            scale: Scale::Region,
-            campaigns: None,
-            seed: 21,
-            today: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
-        };
-        let manifest = generator::generate(&options, &set).unwrap();
-        let store_path = directory.path().join("base.duckdb");
-        {
-            let mut store = Store::open(&store_path).unwrap();
-            for file in &manifest.files {
-                store
-                    .import_file(&set.join(&file.name), &ImportOptions::default())
-                    .unwrap();
-            }
-        }
+        let (store_path, manifest) = region_store(directory.path());
         Server::start_on(directory, store_path, manifest)
     }
 
