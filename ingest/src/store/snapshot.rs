@@ -10,8 +10,33 @@ use duckdb::Connection;
 
 use super::StoreError;
 
-/// Tables of the store that never leave it.
-const KEPT_BACK: [&str; 3] = ["users", "audit_log", "user_identities"];
+/// The tables an analyst's copy holds: a table is copied only when it is named here (a new
+/// table stays out until someone decides; `every_table_is_decided` fails until then).
+pub const SHARED: [&str; 19] = [
+    "actions",
+    "answers",
+    "applications",
+    "declarations",
+    "event_sources",
+    "events",
+    "exercises",
+    "finess_referential",
+    "imports",
+    "incidents",
+    "opssies_sent",
+    "ose_ght",
+    "questions",
+    "referential_presence",
+    "rejects",
+    "schema_version",
+    "self_assessment_levels",
+    "self_assessments",
+    "warnings",
+];
+
+/// Tables of the store that never leave it (accounts, the journal, identities); the
+/// `analytics_*` caches are derived and left out too.
+pub const KEPT_BACK: [&str; 3] = ["users", "audit_log", "user_identities"];
 
 /// The snapshot beside a store: `opssies.duckdb` → `opssies-lecture.duckdb`.
 pub fn default_path(store: &Path) -> PathBuf {
@@ -65,7 +90,7 @@ fn copy(connection: &Connection, home: &str) -> Result<(usize, usize), StoreErro
         .collect::<duckdb::Result<_>>()?;
     let tables: Vec<String> = tables
         .into_iter()
-        .filter(|table| !KEPT_BACK.contains(&table.as_str()))
+        .filter(|table| SHARED.contains(&table.as_str()))
         .collect();
     let home_quoted = home.replace('"', "\"\"");
     for table in &tables {
@@ -98,4 +123,26 @@ fn copy(connection: &Connection, home: &str) -> Result<(usize, usize), StoreErro
         }
     }
     Ok((tables.len(), count))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_is_decided() {
+        // Each table the migrations create is either the analysts' or kept back, never both.
+        let store = crate::Store::open_in_memory().unwrap_or_else(|error| panic!("{error}"));
+        let tables: Vec<String> = store
+            .connection()
+            .prepare("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary")
+            .and_then(|mut statement| statement.query_map([], |row| row.get(0))?.collect())
+            .unwrap_or_else(|error| panic!("{error}"));
+        for table in &tables {
+            let shared = SHARED.contains(&table.as_str());
+            let kept = KEPT_BACK.contains(&table.as_str());
+            assert!(shared != kept, "table « {table} »: add it to SHARED or to KEPT_BACK");
+        }
+        assert_eq!(tables.len(), SHARED.len() + KEPT_BACK.len());
+    }
 }
