@@ -222,8 +222,19 @@ impl<'c> Analytics<'c> {
             return Ok(());
         }
         self.connection.execute_batch(sql::CTX_KEY_CLEAR)?;
+        // Where a new context's time goes (OPSSIES_LOG=analytics=debug).
+        let started = std::time::Instant::now();
+        let step = |name: &str| {
+            tracing::debug!(
+                step = name,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "contexte"
+            )
+        };
         self.refresh_if_stale()?;
+        step("maturité à jour");
         context::prepare(self.connection, self.settings, as_of, scope)?;
+        step("contexte");
         // One connection of the process at a time checks and builds the shared status: two
         // at once would both find a date missing and both insert it (inserts of new rows do
         // not conflict in DuckDB), doubling or mixing its rows.
@@ -232,7 +243,9 @@ impl<'c> Analytics<'c> {
             self.connection.execute_batch(sql::REGION_STATUS_BEGIN)?;
             self.connection.execute_batch(sql::STATUS)?;
             self.connection.execute_batch(sql::REGION_STATUS_END)?;
+            step("statuts de la région");
             self.store_status(&fingerprint)?;
+            step("statuts et pairs gardés");
         }
         drop(_building);
         if scope.red_sites.is_empty() {
@@ -244,6 +257,7 @@ impl<'c> Analytics<'c> {
         }
         self.connection.execute_batch(sql::DOMAIN_MEASURES_VIEW)?;
         Filter::default().apply(self.connection)?;
+        step("vue du lecteur");
         self.connection.execute(sql::CTX_KEY_SET, [&key])?;
         Ok(())
     }
