@@ -391,8 +391,18 @@ impl<'c> Analytics<'c> {
     pub fn regional(&self, as_of: NaiveDate, scope: &Scope, filter: &Filter) -> Result<RegionalReport> {
         self.prepare(as_of, scope)?;
         // One filter for every part of the view.
+        let started = std::time::Instant::now();
+        let step = |name: &str| {
+            tracing::debug!(
+                part = name,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "vue régionale"
+            )
+        };
         filter.apply(self.connection)?;
+        step("filtre");
         let headline = self.headline_of()?;
+        step("headline");
         let by_departement = self
             .figures_by(filter, "departement")?
             .into_iter()
@@ -406,8 +416,11 @@ impl<'c> Analytics<'c> {
             self.rows(sql::DISTRIBUTION, &[&column], |row| Ok((row.get(0)?, row.get(1)?)))
         };
         let maturity_levels = distribution("maturity_level")?;
+        step("maturity_levels");
         let freshness = distribution("freshness")?;
+        step("freshness");
         let exercise_statuses = distribution("exercise_status")?;
+        step("exercise_statuses");
         let monthly = self.rows(sql::MONTHLY_EXERCISES, &[], |row| {
             Ok(MonthlyRate {
                 month_end: date(row, "month_end")?.unwrap_or(as_of),
@@ -415,6 +428,7 @@ impl<'c> Analytics<'c> {
                 establishments: row.get(2)?,
             })
         })?;
+        step("monthly");
         let incidents = self.rows(sql::INCIDENT_YEARS, &[], |row| {
             Ok(IncidentYear {
                 year: row.get(0)?,
@@ -424,6 +438,7 @@ impl<'c> Analytics<'c> {
                 cnil_missing: row.get(4)?,
             })
         })?;
+        step("incidents");
         let exercise_quality = self
             .rows(sql::EXERCISE_QUALITY, &[], |row| {
                 Ok(ExerciseQuality {
@@ -439,6 +454,7 @@ impl<'c> Analytics<'c> {
             })?
             .pop()
             .unwrap_or_default();
+        step("exercise_quality");
         let campaigns = self.rows(sql::CAMPAIGNS, &[], |row| {
             Ok(CampaignFigures {
                 campaign: row.get(0)?,
@@ -447,6 +463,7 @@ impl<'c> Analytics<'c> {
                 median_maturity: row.get(3)?,
             })
         })?;
+        step("campaigns");
         let audit_levels = self.rows(sql::AUDIT_LEVELS, &[], |row| {
             Ok(AuditLevels {
                 event_type: row.get(0)?,
@@ -455,6 +472,7 @@ impl<'c> Analytics<'c> {
                 establishments: row.get(3)?,
             })
         })?;
+        step("audit_levels");
         let points = self.rows(sql::SITE_POINTS, &[], |row| {
             Ok(SitePoint {
                 finess_et: row.get(0)?,
@@ -466,6 +484,7 @@ impl<'c> Analytics<'c> {
                 up_to_date: row.get(7)?,
             })
         })?;
+        step("points");
         Ok(RegionalReport {
             points,
             national_incidents: NATIONAL_INCIDENTS.to_vec(),
