@@ -103,9 +103,11 @@ evidence_answers AS (
            count(*) FILTER (WHERE q.expectation = 'E5' AND a.normalised_value = 'oui') AS cartography_yes,
            count(*) FILTER (WHERE q.expectation = 'E5' AND a.normalised_value IN ('oui', 'partiel')) AS cartography_some,
            max(TRY_CAST(a.normalised_value AS DATE)) FILTER (WHERE q.expectation = 'E1') AS declared_exercise_on
-    FROM answers a
-    JOIN last_declaration d USING (import_id, finess_et, campaign)
-    JOIN questions q ON q.catalogue_version = d.catalogue_version AND q.code = a.question_code
+    -- Only the evidence questions' answers are joined (a few per declaration, not all).
+    FROM last_declaration d
+    JOIN questions q ON q.catalogue_version = d.catalogue_version AND q.expectation IN ('E1', 'E4', 'E5')
+    JOIN answers a ON a.import_id = d.import_id AND a.finess_et = d.finess_et AND a.campaign = d.campaign
+                  AND a.question_code = q.code
     GROUP BY a.finess_et
 ),
 catalogue_cartography AS (
