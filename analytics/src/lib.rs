@@ -136,6 +136,11 @@ fn like_escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
+/// Today in Paris (the pages' default date), whatever the machine's time zone.
+fn paris_today() -> NaiveDate {
+    chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive()
+}
+
 /// How many reference dates keep their shared status in the store: the most recently
 /// computed ones (today's among them). A request for another date computes it and evicts the
 /// oldest, so no sequence of requests can make the store grow without bound.
@@ -300,7 +305,7 @@ impl<'c> Analytics<'c> {
         self.connection.execute_batch(sql::STATUS_REQUEST)?;
         self.connection.execute(
             sql::STATUS_REQUEST_VALUES,
-            duckdb::params![fingerprint, STATUS_DATES_KEPT],
+            duckdb::params![fingerprint, STATUS_DATES_KEPT, paris_today().to_string()],
         )?;
         self.connection
             .execute_batch(&[sql::STORE_STATUS_BEGIN, sql::PEER_STATS, sql::STORE_STATUS_END].concat())?;

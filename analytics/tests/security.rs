@@ -113,6 +113,45 @@ fn requests_for_new_dates_do_not_grow_the_store() {
     );
 }
 
+/// Today's status (every page's default date) stays while other dates come and go: twelve
+/// other dates after it leave today and the last seven.
+#[test]
+fn todays_status_outlives_other_dates() {
+    let sites: Vec<String> = (1..=3).map(|n| finess("75", n)).collect();
+    let mut fixture = Fixture::new();
+    fixture.sites(&sites.iter().map(|s| (s.as_str(), "75", "355", "1")).collect::<Vec<_>>());
+    let settings = Settings::default();
+    let analytics = Analytics::new(fixture.store.connection(), &settings);
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive();
+    analytics
+        .establishments(today, &Scope::region(), &Filter::default())
+        .unwrap();
+    let first = day("2020-01-01");
+    for offset in 0..12 {
+        analytics
+            .establishments(
+                first + chrono::Duration::days(offset),
+                &Scope::region(),
+                &Filter::default(),
+            )
+            .unwrap();
+    }
+    let count = |sql: &str| -> i64 { fixture.store.connection().query_row(sql, [], |row| row.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM analytics_status_state"), 8);
+    assert_eq!(
+        count(&format!(
+            "SELECT count(*) FROM analytics_status_state WHERE cache_as_of = DATE '{today}'"
+        )),
+        1
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM analytics_status_state WHERE cache_as_of >= DATE '2020-01-06' AND cache_as_of < DATE '2021-01-01'"
+        ),
+        7
+    );
+}
+
 /// One peer figure as published: measure, group, size, (worst 20 %, median, best 20 %).
 type Published = (String, String, i64, [f64; 3]);
 

@@ -1,1 +1,1 @@
-INSERT INTO status_request VALUES (?, ?);
+INSERT INTO status_request VALUES (?, ?, CAST(? AS DATE));

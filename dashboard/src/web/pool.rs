@@ -14,6 +14,18 @@ pub struct Pool {
 
 impl Pool {
     pub fn new(connection: &Connection) -> duckdb::Result<Self> {
+        // Both settings are the database's, for every connection. DuckDB's workers are shared
+        // by all queries (a query's own thread works too): as many as the cores, so one
+        // request alone — a new reference date — uses the machine, and side-by-side requests
+        // share the same workers instead of oversubscribing. The shared status a new date
+        // writes (tens of MB with national data) would make a commit checkpoint the whole
+        // store now and then (1.7 s against 0.14 s measured on the national set): the
+        // write-ahead log may grow to 256 MB before a checkpoint, which imports and the
+        // server's stop also do.
+        connection.execute_batch(&format!(
+            "SET threads = {}; SET checkpoint_threshold = '256MB'",
+            std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+        ))?;
         Ok(Pool {
             base: Mutex::new(connection.try_clone()?),
             idle: Mutex::new(Vec::new()),
@@ -29,10 +41,6 @@ impl Pool {
             .lock()
             .map_err(poisoned)?
             .try_clone()
-            .map_err(|error| WebError::Internal(format!("connexion à la base : {error}")))?;
-        // Requests run side by side: one thread per query avoids oversubscribing the cores.
-        connection
-            .execute_batch("SET threads = 1")
             .map_err(|error| WebError::Internal(format!("connexion à la base : {error}")))?;
         Ok(connection)
     }
