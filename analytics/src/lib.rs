@@ -509,9 +509,21 @@ impl<'c> Analytics<'c> {
         })
     }
 
-    /// The headline figures only (the regional view's trends compare two dates).
+    /// The headline figures only (the regional view's trends compare two dates). A date whose
+    /// status is not kept has it computed for this answer alone: the year-before figures of
+    /// a new date do not write a second status and its peer figures to the store.
     pub fn headline(&self, as_of: NaiveDate, scope: &Scope, filter: &Filter) -> Result<Figures> {
-        self.prepare(as_of, scope)?;
+        if self.status_kept(as_of, &self.fingerprint())? {
+            self.prepare(as_of, scope)?;
+        } else {
+            // The next prepare() rebuilds its context: this one is not a kept date's.
+            self.connection.execute_batch(sql::CTX_KEY)?;
+            self.connection.execute_batch(sql::CTX_KEY_CLEAR)?;
+            self.refresh_if_stale()?;
+            context::prepare(self.connection, self.settings, as_of, scope)?;
+            self.connection.execute_batch(sql::STATUS)?;
+            self.connection.execute_batch(sql::STATUS_VIEW_TRANSIENT)?;
+        }
         filter.apply(self.connection)?;
         self.headline_of()
     }
@@ -826,7 +838,7 @@ impl View<'_, '_> {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Figures {
     pub establishments: i64,
     pub exercise_done: i64,

@@ -72,6 +72,7 @@ file!(CTX_KEY_SET, "cache/ctx_key_set");
 file!(REGION_STATUS_BEGIN, "cache/region_status_begin");
 file!(REGION_STATUS_END, "cache/region_status_end");
 file!(STATUS_VIEW_SHARED, "cache/status_view_shared");
+file!(STATUS_VIEW_TRANSIENT, "cache/status_view_transient");
 file!(OWN_STATUS_BEGIN, "cache/own_status_begin");
 file!(OWN_STATUS_END, "cache/own_status_end");
 file!(DOMAIN_MEASURES_VIEW, "cache/domain_measures_view");

@@ -251,3 +251,38 @@ fn peer_figures_cannot_be_differenced_by_an_establishment() {
         }
     }
 }
+
+/// The year-before figures of a new date are computed without keeping that date's status
+/// (no second status written per request): the same figures as when the date is kept.
+#[test]
+fn a_date_not_kept_gives_the_same_headline_as_a_kept_one() {
+    let (_directory, store, _manifest) = generated_region(5);
+    let settings = Settings::default();
+    let analytics = Analytics::new(store.connection(), &settings);
+    let year_before = day("2025-11-29");
+    let es = Filter {
+        kind: Some("ES".to_owned()),
+        ..Filter::default()
+    };
+    let transient = analytics.headline(year_before, &Scope::region(), &es).unwrap();
+    let kept_rows = |date: &str| -> i64 {
+        store
+            .connection()
+            .query_row(
+                &format!("SELECT count(*) FROM analytics_status_state WHERE cache_as_of = DATE '{date}'"),
+                [],
+                |row| row.get(0),
+            )
+            .unwrap_or(0)
+    };
+    assert_eq!(kept_rows("2025-11-29"), 0, "not kept");
+    assert!(
+        transient.establishments > 100 && transient.exercise_done > 0,
+        "{transient:?}"
+    );
+    let kept = analytics.regional(year_before, &Scope::region(), &es).unwrap().headline;
+    assert_eq!(kept_rows("2025-11-29"), 1);
+    assert_eq!(transient, kept);
+    // And back to the kept path: the same again.
+    assert_eq!(analytics.headline(year_before, &Scope::region(), &es).unwrap(), kept);
+}
