@@ -146,6 +146,10 @@ fn paris_today() -> NaiveDate {
 /// oldest, so no sequence of requests can make the store grow without bound.
 pub const STATUS_DATES_KEPT: i64 = 8;
 
+/// The dates (with the settings' fingerprint) whose headline was computed without keeping
+/// their status, most recent last (see `headline`).
+static HEADLINE_DATES: std::sync::Mutex<Vec<(NaiveDate, String)>> = std::sync::Mutex::new(Vec::new());
+
 /// Held while the shared status of a date is checked and materialised (see `prepare`).
 static STATUS_BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -478,20 +482,7 @@ impl<'c> Analytics<'c> {
             })
         })?;
         step("audit_levels");
-        let points = self.rows(sql::SITE_POINTS, &[], |row| {
-            Ok(SitePoint {
-                finess_et: row.get(0)?,
-                departement: row.get(1)?,
-                lambert93: row.get::<_, Option<f64>>(2)?.zip(row.get::<_, Option<f64>>(3)?),
-                exercise_done: row.get(4)?,
-                ose: row.get(5)?,
-                ose_audited: row.get(6)?,
-                up_to_date: row.get(7)?,
-            })
-        })?;
-        step("points");
         Ok(RegionalReport {
-            points,
             national_incidents: NATIONAL_INCIDENTS.to_vec(),
             exercise_quality,
             campaigns,
@@ -509,11 +500,48 @@ impl<'c> Analytics<'c> {
         })
     }
 
-    /// The headline figures only (the regional view's trends compare two dates). A date whose
-    /// status is not kept has it computed for this answer alone: the year-before figures of
-    /// a new date do not write a second status and its peer figures to the store.
+    /// The filtered establishments with their coordinates and the regional view's three
+    /// measures (the map), at most `limit` of them.
+    pub fn site_points(
+        &self,
+        as_of: NaiveDate,
+        scope: &Scope,
+        filter: &Filter,
+        limit: usize,
+    ) -> Result<Vec<SitePoint>> {
+        self.prepare(as_of, scope)?;
+        self.filtered(filter, sql::SITE_POINTS, &[&(limit as i64)], |row| {
+            Ok(SitePoint {
+                finess_et: row.get(0)?,
+                departement: row.get(1)?,
+                lambert93: row.get::<_, Option<f64>>(2)?.zip(row.get::<_, Option<f64>>(3)?),
+                exercise_done: row.get(4)?,
+                ose: row.get(5)?,
+                ose_audited: row.get(6)?,
+                up_to_date: row.get(7)?,
+            })
+        })
+    }
+
+    /// The headline figures only (the regional view's trends compare two dates). The first
+    /// time a date whose status is not kept is asked here, its status is computed for this
+    /// answer alone: the year-before figures of a new date do not write a second status and
+    /// its peer figures to the store. Asked again (the filters of that view), it is kept.
     pub fn headline(&self, as_of: NaiveDate, scope: &Scope, filter: &Filter) -> Result<Figures> {
-        if self.status_kept(as_of, &self.fingerprint())? {
+        let fingerprint = self.fingerprint();
+        let asked_before = {
+            let mut asked = HEADLINE_DATES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            // Bounded like the kept statuses: the oldest entries go first.
+            let seen = asked.contains(&(as_of, fingerprint.clone()));
+            if !seen {
+                if asked.len() >= 64 {
+                    asked.remove(0);
+                }
+                asked.push((as_of, fingerprint.clone()));
+            }
+            seen
+        };
+        if asked_before || self.status_kept(as_of, &fingerprint)? {
             self.prepare(as_of, scope)?;
         } else {
             // The next prepare() rebuilds its context: this one is not a kept date's.
@@ -981,10 +1009,6 @@ pub struct RegionalReport {
     pub exercise_quality: ExerciseQuality,
     pub campaigns: Vec<CampaignFigures>,
     pub audit_levels: Vec<AuditLevels>,
-    /// Each establishment of the view with its coordinates and measures (the map); not in
-    /// the API's report, whose size would grow with the region.
-    #[serde(skip)]
-    pub points: Vec<SitePoint>,
 }
 
 /// One establishment on the regional map: where it is and its three measures.

@@ -293,7 +293,7 @@ pub async fn regional(
         }),
         _ => ("exercice réalisé", "pas d'exercice", |site| Some(site.exercise_done)),
     };
-    let points: Vec<map::Point> = report
+    let points: Vec<map::Point> = day
         .points
         .iter()
         .filter_map(|site| Some((site.lambert93?, measure(site)?)))

@@ -72,6 +72,8 @@ impl<T> DayShelf<T> {
 /// (trends) and the breakdown by family.
 pub struct RegionalDay {
     pub report: RegionalReport,
+    /// The establishments on the map, one more than it draws when there are too many.
+    pub points: Vec<analytics::SitePoint>,
     pub year_before: Figures,
     pub families: Vec<(String, Figures)>,
 }
@@ -117,9 +119,11 @@ impl AppState {
                 let report = analytics.regional(as_of, &scope, &filter)?;
                 // Both queries of the reference date first: each change of date rebuilds the context.
                 let families = analytics.breakdown(as_of, &scope, &filter, Dimension::Family)?;
+                let points = analytics.site_points(as_of, &scope, &filter, super::map::MAX_POINTS + 1)?;
                 let year_before = analytics.headline(as_of - chrono::Duration::days(365), &scope, &filter)?;
                 Ok(RegionalDay {
                     report,
+                    points,
                     year_before,
                     families,
                 })
