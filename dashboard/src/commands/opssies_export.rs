@@ -79,14 +79,15 @@ pub fn export(store: &Store, settings: &Settings, args: &OpssiesExportArgs, now:
     let exercises = analytics.opssies_exportable(now.date(), args.since)?;
     let file_name = format!("{sender}-D1-{}.json", now.format("%Y%m%d-%H%M%S"));
     let mut events: Vec<Value> = Vec::with_capacity(exercises.len());
+    let mut seen = std::collections::HashSet::new();
     for event in exercises.iter().map(|exercise| event(exercise, settings)) {
         // Two workbook rows saying the same thing are one event (as the import would keep).
-        if !events.contains(&event) {
+        if seen.insert(event.to_string()) {
             events.push(event);
         }
     }
     // The identities an import will give these events, read back by the importer's parser.
-    let identities = identities(&document(settings, now, &events), &file_name)?;
+    let identities = identities(&document(settings, now, &events), &file_name, events.len())?;
     let sent = ingest::store::records::sent_events(store.connection())?;
     let (new, old): (Vec<_>, Vec<_>) = events
         .into_iter()
@@ -205,8 +206,8 @@ fn opssies_time(moment: NaiveDateTime) -> String {
 }
 
 /// The identity of each event, in order, as the OPSSIES import computes it; an event the
-/// parser would reject or warn about is a defect of the export, not of the data.
-fn identities(document: &Value, file_name: &str) -> Result<Vec<String>> {
+/// parser would reject is a defect of the export, not of the data.
+fn identities(document: &Value, file_name: &str, expected: usize) -> Result<Vec<String>> {
     let bytes = serde_json::to_vec(document)?;
     let mut diagnostics = Diagnostics::default();
     let parsed = ingest::parsers::opssies::parse(&bytes, Some(file_name), &mut diagnostics)
@@ -218,12 +219,22 @@ fn identities(document: &Value, file_name: &str) -> Result<Vec<String>> {
             reject.reason
         );
     }
-    if let Some(warning) = diagnostics.warnings.first() {
-        bail!(
-            "l'import OPSSIES signalerait ({}) : {}",
+    // A warning (a FINESS whose key fails, kept so in the referential) does not stop the
+    // export: the warehouse's import will say the same; the user hears it first.
+    for warning in &diagnostics.warnings {
+        eprintln!(
+            "avertissement ({}) : {}{}",
             warning.location.describe(),
-            warning.message
+            warning.message,
+            warning
+                .value
+                .as_deref()
+                .map_or_else(String::new, |value| format!(" « {value} »"))
         );
     }
-    Ok(ingest::parsers::opssies::event_ids(&parsed))
+    let ids = ingest::parsers::opssies::event_ids(&parsed);
+    if ids.len() != expected {
+        bail!("l'import OPSSIES garderait {} événement(s) sur {expected}", ids.len());
+    }
+    Ok(ids)
 }
