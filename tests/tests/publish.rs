@@ -13,7 +13,7 @@ use std::process::Command;
 use calamine::{Data, Reader, Xlsx};
 use serde_json::Value;
 
-fn publish(store: &Path, out: &Path) -> String {
+fn publish(store: &Path, out: &Path) -> (String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_opssies-e2e"))
         .env_remove("OPSSIES_STORE")
         .args([
@@ -32,7 +32,10 @@ fn publish(store: &Path, out: &Path) -> String {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    String::from_utf8(output.stdout).unwrap()
+    (
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
 }
 
 fn poppler(tool: &str, file: &Path) -> String {
@@ -54,7 +57,7 @@ fn the_monthly_pack_has_a_one_page_fiche_per_establishment_and_typed_tables() {
     let directory = tempfile::tempdir().unwrap();
     let (store, manifest) = common::region_store(directory.path());
     let out = directory.path().join("dossier-2026-11");
-    let said = publish(&store, &out);
+    let (said, _) = publish(&store, &out);
 
     // The XLSX: one sheet per table, cells typed.
     let mut workbook: Xlsx<_> = calamine::open_workbook(out.join("rapport-regional.xlsx")).unwrap();
@@ -179,6 +182,18 @@ fn the_monthly_pack_has_a_one_page_fiche_per_establishment_and_typed_tables() {
     assert_eq!(
         std::fs::read(out.join("manifest.json")).unwrap(),
         std::fs::read(again.join("manifest.json")).unwrap()
+    );
+    // With the server holding the store (the monthly timer runs beside it), the pack comes
+    // from its read copy: the same bytes.
+    let (mut server, _) = common::serve(&store, "127.0.0.1:0", None);
+    let beside = directory.path().join("pendant-le-serveur");
+    let (_, told) = publish(&store, &beside);
+    assert!(told.contains("copie de lecture"), "{told}");
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(
+        std::fs::read(out.join("manifest.json")).unwrap(),
+        std::fs::read(beside.join("manifest.json")).unwrap()
     );
     let summary = poppler("pdftotext", &out.join("synthese-regionale.pdf"));
     assert!(

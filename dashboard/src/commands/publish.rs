@@ -28,7 +28,31 @@ const TLP: &str = "TLP:AMBER — diffusion limitée à l'ARS et aux destinataire
 const FICHE_ACTIONS: usize = 8;
 
 pub fn run(args: &PublishArgs) -> Result<u8> {
-    let store = Store::open_existing(&args.store.store)?;
+    // While `opssies serve` holds the store (the monthly timer runs beside it), the pack is
+    // computed on a private copy of the analysts' snapshot, which the server rewrites after
+    // each import: the same data, without the accounts and the journal the pack never reads.
+    let (store, _copy) = match Store::open_existing(&args.store.store) {
+        Ok(store) => (store, None),
+        Err(ingest::store::StoreError::Locked { .. }) => {
+            let snapshot = ingest::store::snapshot::default_path(&args.store.store);
+            if !snapshot.exists() {
+                bail!(
+                    "la base {} est ouverte par un autre programme et sa copie de lecture {} n'existe pas encore : réessayez quand le serveur l'aura écrite",
+                    args.store.store.display(),
+                    snapshot.display()
+                );
+            }
+            let directory = tempfile::tempdir()?;
+            let copy = directory.path().join("publication.duckdb");
+            std::fs::copy(&snapshot, &copy).with_context(|| format!("copie de {}", snapshot.display()))?;
+            eprintln!(
+                "La base est ouverte par le serveur : le dossier est calculé sur sa copie de lecture {}.",
+                snapshot.display()
+            );
+            (Store::open_existing(&copy)?, Some(directory))
+        }
+        Err(error) => return Err(error.into()),
+    };
     let settings = super::report::load_settings(args.settings.as_deref())?;
     let as_of = args.as_of.unwrap_or_else(ingest::dates::paris_today);
     let written = publish(&store, &settings, as_of, &args.out, std::io::stderr().is_terminal())?;
