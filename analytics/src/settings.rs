@@ -158,6 +158,11 @@ pub struct OpssiesExport {
 }
 
 impl OpssiesExport {
+    /// A sender fits a D1 file name (`SENDER-D1-…json`): letters, digits and dashes.
+    pub fn valid_sender(sender: &str) -> bool {
+        !sender.is_empty() && sender.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    }
+
     /// The OPSSIES identifier type of the requester: 4 (SIREN, 9 digits) or 5 (SIRET, 14).
     pub fn requester_id_type(&self) -> i64 {
         if self.requester_id.len() == 14 { 5 } else { 4 }

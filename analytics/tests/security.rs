@@ -82,13 +82,19 @@ fn the_default_incident_tlp_is_read_from_the_settings() {
     assert_eq!(rows[0].incidents_365, 0);
 }
 
+/// A store with three Paris centres hospitaliers and nothing else.
+fn three_paris_sites() -> Fixture {
+    let sites: Vec<String> = (1..=3).map(|n| finess("75", n)).collect();
+    let mut fixture = Fixture::new();
+    fixture.sites(&sites.iter().map(|s| (s.as_str(), "75", "355", "1")).collect::<Vec<_>>());
+    fixture
+}
+
 /// Finding 9: each new reference date used to write a full status snapshot into permanent
 /// tables, without bound. Twelve dates leave the last `STATUS_DATES_KEPT` (8).
 #[test]
 fn requests_for_new_dates_do_not_grow_the_store() {
-    let sites: Vec<String> = (1..=3).map(|n| finess("75", n)).collect();
-    let mut fixture = Fixture::new();
-    fixture.sites(&sites.iter().map(|s| (s.as_str(), "75", "355", "1")).collect::<Vec<_>>());
+    let fixture = three_paris_sites();
     let settings = Settings::default();
     let analytics = Analytics::new(fixture.store.connection(), &settings);
     let first = day("2026-01-01");
@@ -117,9 +123,7 @@ fn requests_for_new_dates_do_not_grow_the_store() {
 /// other dates after it leave today and the last seven.
 #[test]
 fn todays_status_outlives_other_dates() {
-    let sites: Vec<String> = (1..=3).map(|n| finess("75", n)).collect();
-    let mut fixture = Fixture::new();
-    fixture.sites(&sites.iter().map(|s| (s.as_str(), "75", "355", "1")).collect::<Vec<_>>());
+    let fixture = three_paris_sites();
     let settings = Settings::default();
     let analytics = Analytics::new(fixture.store.connection(), &settings);
     let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive();

@@ -72,7 +72,7 @@ fn already(count: usize) -> String {
 /// Writes the export file of what was not sent yet and records it as sent.
 pub fn export(store: &Store, settings: &Settings, args: &OpssiesExportArgs, now: NaiveDateTime) -> Result<Written> {
     let sender = args.sender.as_deref().unwrap_or(&settings.opssies_export.sender);
-    if sender.is_empty() || !sender.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+    if !analytics::settings::OpssiesExport::valid_sender(sender) {
         bail!("expéditeur « {sender} » : lettres, chiffres et tirets seulement (il fait partie du nom du fichier)");
     }
     let analytics = Analytics::new(store.connection(), settings);

@@ -182,10 +182,6 @@ fn footer(cursor: &mut Cursor<'_, '_>) {
     cursor.text_at(MARGIN, 7.0, false, GREY, TLP);
 }
 
-fn expectation_label(status: Expectation) -> &'static str {
-    status.label()
-}
-
 /// One establishment on one A4 page: identity, the five expectations with their evidence,
 /// maturity against peers with its chart, the action plan.
 fn fiche_pdf(fonts: &Fonts, settings: &analytics::Settings, fiche: &analytics::Fiche) -> Result<Vec<u8>> {
@@ -224,7 +220,7 @@ fn fiche_pdf(fonts: &Fonts, settings: &analytics::Settings, fiche: &analytics::F
         for (code, label, status, evidence) in crate::scorecard::items(s) {
             let top = cursor.y;
             cursor.text_at(MARGIN, 8.5, true, INK, &format!("{code} {label}"));
-            cursor.text_at(MARGIN + 150.0, 8.5, true, tone(*status), expectation_label(*status));
+            cursor.text_at(MARGIN + 150.0, 8.5, true, tone(*status), status.label());
             cursor.paragraph(MARGIN + 235.0, text_width - 235.0, 8.0, false, INK, &evidence);
             cursor.y = cursor.y.max(top + 12.0) + 2.0;
         }
@@ -437,22 +433,8 @@ fn regional_summary(
     })?;
     document.page(|cursor| {
         header(cursor, region, as_of);
-        let monthly: Vec<(String, f64)> = report
-            .monthly_exercises
-            .iter()
-            .map(|m| {
-                (
-                    m.month_end.format("%m/%y").to_string(),
-                    Figures::rate(m.done, m.establishments).unwrap_or(0.0),
-                )
-            })
-            .collect();
         cursor.chart(
-            &charts::line(
-                &format!("Exercice réalisé dans les {exercise_period}, fin de chaque mois"),
-                "part des établissements",
-                &monthly,
-            ),
+            &charts::monthly_exercises(&charts::monthly_rates(report), &exercise_period),
             text_width,
             260.0,
         )?;

@@ -209,6 +209,30 @@ fn wrapped(title: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// The regional trend: the exercise rate at each month end, labelled `mm/yy` (the Vue
+/// régionale's chart and table, and the monthly pack's summary).
+pub fn monthly_rates(report: &analytics::RegionalReport) -> Vec<(String, f64)> {
+    report
+        .monthly_exercises
+        .iter()
+        .map(|m| {
+            (
+                m.month_end.format("%m/%y").to_string(),
+                analytics::Figures::rate(m.done, m.establishments).unwrap_or(0.0),
+            )
+        })
+        .collect()
+}
+
+/// The chart of [`monthly_rates`].
+pub fn monthly_exercises(rates: &[(String, f64)], period: &str) -> String {
+    line(
+        &format!("Exercice réalisé dans les {period}, fin de chaque mois"),
+        "part des établissements",
+        rates,
+    )
+}
+
 /// A fiche's overall maturity against each of its peer groups: the rows and their chart, as
 /// the fiche page and the monthly pack's PDF fiche show them.
 pub fn fiche_peers(fiche: &analytics::Fiche) -> (Vec<PeerRow>, String) {

@@ -48,6 +48,15 @@ fn optional_date(value: Option<NaiveDate>) -> Cell {
     value.map_or(Cell::Empty, Cell::Date)
 }
 
+/// The first cells of a row about one establishment: FINESS, name, département.
+fn site_cells(r: &EstablishmentStatus) -> Vec<Cell> {
+    vec![
+        text(&r.finess_et),
+        optional_text(r.name.as_deref()),
+        optional_text(r.departement.as_deref()),
+    ]
+}
+
 fn share(part: i64, whole: i64) -> Cell {
     Figures::rate(part, whole).map_or(Cell::Empty, Cell::Share)
 }
@@ -79,28 +88,29 @@ pub fn establishments_table(rows: &[EstablishmentStatus]) -> Table {
         rows: rows
             .iter()
             .map(|r| {
-                vec![
-                    text(&r.finess_et),
-                    optional_text(r.name.as_deref()),
-                    optional_text(r.departement.as_deref()),
-                    text(&r.family),
-                    text(&r.sector_group),
-                    text(if r.ose { "oui" } else { "non" }),
-                    text(r.e1_exercise.label()),
-                    text(r.e2_audits.label()),
-                    text(r.e3_observatory.label()),
-                    text(r.e4_awareness.label()),
-                    text(r.e5_cartography.label()),
-                    optional_number(r.maturity.map(|m| (m * 10.0).round() / 10.0)),
-                    r.maturity_level
-                        .map_or(Cell::Empty, |level| Cell::Integer(i64::from(level))),
-                    r.maturity_completion.map_or(Cell::Empty, Cell::Share),
-                    text(r.freshness.label()),
-                    optional_date(r.last_declaration_on),
-                    text(r.exercise_status.label()),
-                    optional_date(r.last_exercise_on),
-                    Cell::Integer(r.priority_score),
+                [
+                    site_cells(r),
+                    vec![
+                        text(&r.family),
+                        text(&r.sector_group),
+                        text(if r.ose { "oui" } else { "non" }),
+                        text(r.e1_exercise.label()),
+                        text(r.e2_audits.label()),
+                        text(r.e3_observatory.label()),
+                        text(r.e4_awareness.label()),
+                        text(r.e5_cartography.label()),
+                        optional_number(r.maturity.map(|m| (m * 10.0).round() / 10.0)),
+                        r.maturity_level
+                            .map_or(Cell::Empty, |level| Cell::Integer(i64::from(level))),
+                        r.maturity_completion.map_or(Cell::Empty, Cell::Share),
+                        text(r.freshness.label()),
+                        optional_date(r.last_declaration_on),
+                        text(r.exercise_status.label()),
+                        optional_date(r.last_exercise_on),
+                        Cell::Integer(r.priority_score),
+                    ],
                 ]
+                .concat()
             })
             .collect(),
     }
@@ -161,22 +171,23 @@ pub fn exercises_table(rows: &[EstablishmentStatus]) -> Table {
         rows: rows
             .iter()
             .map(|r| {
-                vec![
-                    text(&r.finess_et),
-                    optional_text(r.name.as_deref()),
-                    optional_text(r.departement.as_deref()),
-                    text(r.exercise_status.label()),
-                    optional_date(r.last_exercise_on),
-                    optional_text(r.last_exercise_source.as_deref()),
-                    optional_text(
-                        r.last_direction_present
-                            .map(|present| if present { "oui" } else { "non" }),
-                    ),
-                    optional_text(r.last_kit.as_deref()),
-                    optional_date(r.next_planned_on),
-                    Cell::Integer(r.action_count),
-                    Cell::Integer(r.overdue_actions),
+                [
+                    site_cells(r),
+                    vec![
+                        text(r.exercise_status.label()),
+                        optional_date(r.last_exercise_on),
+                        optional_text(r.last_exercise_source.as_deref()),
+                        optional_text(
+                            r.last_direction_present
+                                .map(|present| if present { "oui" } else { "non" }),
+                        ),
+                        optional_text(r.last_kit.as_deref()),
+                        optional_date(r.next_planned_on),
+                        Cell::Integer(r.action_count),
+                        Cell::Integer(r.overdue_actions),
+                    ],
                 ]
+                .concat()
             })
             .collect(),
     }
@@ -202,20 +213,21 @@ pub fn audits_table(rows: &[EstablishmentStatus]) -> Table {
         rows: rows
             .iter()
             .map(|r| {
-                vec![
-                    text(&r.finess_et),
-                    optional_text(r.name.as_deref()),
-                    optional_text(r.departement.as_deref()),
-                    text(if r.ose { "oui" } else { "non" }),
-                    optional_date(r.ads_on),
-                    optional_date(r.silene_on),
-                    optional_date(r.cybersurveillance_on),
-                    optional_date(r.mail_audit_on),
-                    optional_date(r.care_audit_on),
-                    r.care_level
-                        .map_or(Cell::Empty, |level| Cell::Integer(i64::from(level))),
-                    text(r.e2_audits.label()),
+                [
+                    site_cells(r),
+                    vec![
+                        text(if r.ose { "oui" } else { "non" }),
+                        optional_date(r.ads_on),
+                        optional_date(r.silene_on),
+                        optional_date(r.cybersurveillance_on),
+                        optional_date(r.mail_audit_on),
+                        optional_date(r.care_audit_on),
+                        r.care_level
+                            .map_or(Cell::Empty, |level| Cell::Integer(i64::from(level))),
+                        text(r.e2_audits.label()),
+                    ],
                 ]
+                .concat()
             })
             .collect(),
     }

@@ -346,21 +346,8 @@ pub async fn regional(
         max_level * 1.1,
         false,
     );
-    let monthly: Vec<(String, f64)> = report
-        .monthly_exercises
-        .iter()
-        .map(|m| {
-            (
-                m.month_end.format("%m/%y").to_string(),
-                Figures::rate(m.done, m.establishments).unwrap_or(0.0),
-            )
-        })
-        .collect();
-    let monthly_svg = charts::line(
-        &format!("Exercice réalisé dans les {exercise_period}, fin de chaque mois"),
-        "part des établissements",
-        &monthly,
-    );
+    let monthly = charts::monthly_rates(report);
+    let monthly_svg = charts::monthly_exercises(&monthly, &exercise_period);
     let incidents: Vec<(String, f64)> = report
         .incidents
         .iter()
