@@ -93,22 +93,10 @@ maturity_declaration AS (
     SELECT * FROM declaration_rows
     WHERE maturity_rank = 1 AND completion >= (SELECT maturity_not_computed_below FROM c)
 ),
--- The questions that evidence an expectation are the catalogue's (column `attente`): E1 a
--- date of the last exercise, E4 a share of staff made aware, E5 the maps (all « oui »: met).
+-- The evidence answers of the declaration known at the date (maturity_rules.sql).
 evidence_answers AS (
-    SELECT a.finess_et,
-           max(TRY_CAST(a.normalised_value AS DOUBLE)) FILTER (WHERE q.expectation = 'E4') AS staff_trained_percent,
-           list(q.label || ' ' || a.normalised_value ORDER BY q.code) FILTER (WHERE q.expectation = 'E5') AS cartography_answers,
-           count(*) FILTER (WHERE q.expectation = 'E5') AS cartography_answered,
-           count(*) FILTER (WHERE q.expectation = 'E5' AND a.normalised_value = 'oui') AS cartography_yes,
-           count(*) FILTER (WHERE q.expectation = 'E5' AND a.normalised_value IN ('oui', 'partiel')) AS cartography_some,
-           max(TRY_CAST(a.normalised_value AS DATE)) FILTER (WHERE q.expectation = 'E1') AS declared_exercise_on
-    -- Only the evidence questions' answers are joined (a few per declaration, not all).
-    FROM last_declaration d
-    JOIN questions q ON q.catalogue_version = d.catalogue_version AND q.expectation IN ('E1', 'E4', 'E5')
-    JOIN answers a ON a.import_id = d.import_id AND a.finess_et = d.finess_et AND a.campaign = d.campaign
-                  AND a.question_code = q.code
-    GROUP BY a.finess_et
+    SELECT e.* FROM last_declaration d
+    JOIN analytics_declaration_evidence e USING (import_id, finess_et, campaign)
 ),
 catalogue_cartography AS (
     SELECT catalogue_version, count(*) AS questions FROM questions WHERE expectation = 'E5' GROUP BY ALL

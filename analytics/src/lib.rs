@@ -153,6 +153,17 @@ static HEADLINE_DATES: std::sync::Mutex<Vec<(NaiveDate, String)>> = std::sync::M
 /// Held while the shared status of a date is checked and materialised (see `prepare`).
 static STATUS_BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// How `Analytics::refresh_status` found the shared status of a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusRefresh {
+    /// Kept for the latest import and these settings: read as it is.
+    Kept,
+    /// Kept for an earlier import: the sites the imports since name were computed again.
+    Updated { sites: usize },
+    /// Computed for every site.
+    Computed,
+}
+
 /// The indicators over one store connection.
 pub struct Analytics<'c> {
     connection: &'c Connection,
@@ -187,17 +198,26 @@ impl<'c> Analytics<'c> {
         self.settings
     }
 
-    /// Recomputes the materialised maturity tables when an import happened since.
+    /// Brings the materialised maturity tables up to the latest import: the declarations of
+    /// the imports since the last refresh are added (imports are append-only, so the rows
+    /// already there stay true); the tables are computed whole when missing.
     pub fn refresh_if_stale(&self) -> Result<bool> {
         let exists: bool = self.connection.query_row(sql::REFRESH_EXISTS, [], |row| row.get(0))?;
-        let stale = !exists
-            || self
-                .connection
-                .query_row(sql::REFRESH_BEHIND, [], |row| row.get::<_, bool>(0))?;
-        if stale {
-            self.in_transaction(sql::MATURITY)?;
+        let (refreshed, latest): (i64, i64) = if exists {
+            self.connection
+                .query_row(sql::REFRESH_BEHIND, [], |row| Ok((row.get(0)?, row.get(1)?)))?
+        } else {
+            (-1, 0)
+        };
+        match refreshed.cmp(&latest) {
+            std::cmp::Ordering::Equal => return Ok(false),
+            std::cmp::Ordering::Less if exists => {
+                self.in_transaction(&[sql::MATURITY_RULES, sql::MATURITY_SINCE].concat())?;
+            }
+            // Missing, or computed for imports this store does not have: whole.
+            _ => self.in_transaction(&[sql::MATURITY_RULES, sql::MATURITY].concat())?,
         }
-        Ok(stale)
+        Ok(true)
     }
 
     /// Runs a batch in one transaction, rolled back whole when a statement fails.
@@ -219,6 +239,16 @@ impl<'c> Analytics<'c> {
     /// reference date in `analytics_status` and reused until the next import; a viewer with
     /// red events of their own gets only their own rows recomputed on top of it.
     pub fn prepare(&self, as_of: NaiveDate, scope: &Scope) -> Result<()> {
+        self.prepare_status(as_of, scope).map(|_| ())
+    }
+
+    /// The region's shared status of a date brought up to the latest import (see `prepare`),
+    /// and how: kept as it was, updated for the sites the imports since name, or computed.
+    pub fn refresh_status(&self, as_of: NaiveDate) -> Result<StatusRefresh> {
+        self.prepare_status(as_of, &Scope::region())
+    }
+
+    fn prepare_status(&self, as_of: NaiveDate, scope: &Scope) -> Result<StatusRefresh> {
         let fingerprint = self.fingerprint();
         // The same date, viewer, settings and data as the previous request on this
         // connection: everything is in place already.
@@ -228,7 +258,7 @@ impl<'c> Analytics<'c> {
             .connection
             .query_row(sql::CTX_KEY_UNCHANGED, [&key], |row| row.get(0))?;
         if unchanged {
-            return Ok(());
+            return Ok(StatusRefresh::Kept);
         }
         self.connection.execute_batch(sql::CTX_KEY_CLEAR)?;
         // Where a new context's time goes (OPSSIES_LOG=analytics=debug).
@@ -248,14 +278,20 @@ impl<'c> Analytics<'c> {
         // at once would both find a date missing and both insert it (inserts of new rows do
         // not conflict in DuckDB), doubling or mixing its rows.
         let _building = STATUS_BUILD.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if !self.status_kept(as_of, &fingerprint)? {
+        let refresh = if self.status_kept(as_of, &fingerprint)? {
+            StatusRefresh::Kept
+        } else if let Some(sites) = self.update_status(as_of, &fingerprint)? {
+            step("statuts des sites importés");
+            StatusRefresh::Updated { sites }
+        } else {
             self.connection.execute_batch(sql::REGION_STATUS_BEGIN)?;
             self.connection.execute_batch(sql::STATUS)?;
             self.connection.execute_batch(sql::REGION_STATUS_END)?;
             step("statuts de la région");
             self.store_status(&fingerprint)?;
             step("statuts et pairs gardés");
-        }
+            StatusRefresh::Computed
+        };
         drop(_building);
         if scope.red_sites.is_empty() {
             self.connection.execute_batch(sql::STATUS_VIEW_SHARED)?;
@@ -268,7 +304,51 @@ impl<'c> Analytics<'c> {
         Filter::default().apply(self.connection)?;
         step("vue du lecteur");
         self.connection.execute(sql::CTX_KEY_SET, [&key])?;
-        Ok(())
+        Ok(refresh)
+    }
+
+    /// Brings the kept status of a date up to the latest import when the imports since touch
+    /// only the sites they name (`cache/status_behind.sql`): those sites' rows are computed
+    /// again and the date's peer figures recomputed. The number of sites computed, or `None`
+    /// when the date has to be computed whole.
+    fn update_status(&self, as_of: NaiveDate, fingerprint: &str) -> Result<Option<usize>> {
+        let Some(since) = self.status_behind(as_of, fingerprint)? else {
+            return Ok(None);
+        };
+        self.connection.execute_batch(sql::REGION_STATUS_BEGIN)?;
+        let sites = self.connection.execute(sql::STATUS_UPDATE_BEGIN, [since])?;
+        let computed = self.connection.execute_batch(if sites > 0 {
+            sql::STATUS
+        } else {
+            sql::STATUS_UPDATE_NONE
+        });
+        self.connection.execute_batch(sql::REGION_STATUS_END)?;
+        let abandon = || self.connection.execute_batch(sql::STATUS_UPDATE_ABANDON);
+        if let Err(error) = computed {
+            abandon()?;
+            return Err(error.into());
+        }
+        let same_sources: bool = self
+            .connection
+            .query_row(sql::STATUS_UPDATE_SOURCES, [], |row| row.get(0))?;
+        if !same_sources {
+            abandon()?;
+            return Ok(None);
+        }
+        // The batch opens and commits its own transaction.
+        let batch = [
+            sql::COMPUTED_DOMAIN_MEASURES,
+            sql::STATUS_UPDATE_END,
+            sql::PEER_STATS,
+            sql::STATUS_UPDATE_COMMIT,
+        ]
+        .concat();
+        if let Err(error) = self.connection.execute_batch(&batch) {
+            let _ = self.connection.execute_batch("ROLLBACK");
+            let _ = abandon();
+            return Err(error.into());
+        }
+        Ok(Some(sites))
     }
 
     /// Whether the shared status (and the peer figures) of a date are kept for the latest
@@ -282,6 +362,26 @@ impl<'c> Analytics<'c> {
                 duckdb::params![as_of.to_string(), fingerprint],
                 |row| row.get(0),
             )?)
+    }
+
+    /// The import after which the kept status of a date was computed, when it can be brought
+    /// up to the latest import site by site (`cache/status_behind.sql`).
+    fn status_behind(&self, as_of: NaiveDate, fingerprint: &str) -> Result<Option<i64>> {
+        use duckdb::OptionalExt;
+        let exists: bool = self
+            .connection
+            .query_row(sql::STATUS_STATE_EXISTS, [], |row| row.get(0))?;
+        if !exists {
+            return Ok(None);
+        }
+        Ok(self
+            .connection
+            .query_row(
+                sql::STATUS_BEHIND,
+                duckdb::params![as_of.to_string(), fingerprint],
+                |row| row.get(0),
+            )
+            .optional()?)
     }
 
     /// The peer figures of a date are in `analytics_peer_stats`: built with its shared status
@@ -311,8 +411,15 @@ impl<'c> Analytics<'c> {
             sql::STATUS_REQUEST_VALUES,
             duckdb::params![fingerprint, STATUS_DATES_KEPT, paris_today().to_string()],
         )?;
-        self.connection
-            .execute_batch(&[sql::STORE_STATUS_BEGIN, sql::PEER_STATS, sql::STORE_STATUS_END].concat())?;
+        self.connection.execute_batch(
+            &[
+                sql::COMPUTED_DOMAIN_MEASURES,
+                sql::STORE_STATUS_BEGIN,
+                sql::PEER_STATS,
+                sql::STORE_STATUS_END,
+            ]
+            .concat(),
+        )?;
         Ok(())
     }
 
@@ -541,7 +648,8 @@ impl<'c> Analytics<'c> {
             }
             seen
         };
-        if asked_before || self.status_kept(as_of, &fingerprint)? {
+        if asked_before || self.status_kept(as_of, &fingerprint)? || self.status_behind(as_of, &fingerprint)?.is_some()
+        {
             self.prepare(as_of, scope)?;
         } else {
             // The next prepare() rebuilds its context: this one is not a kept date's.

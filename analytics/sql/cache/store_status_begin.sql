@@ -1,5 +1,6 @@
--- Keeps the shared status of the date (ctx), its domain measures and its peer figures
--- (peer_stats.sql runs between this file and store_status_end.sql), in one transaction.
+-- Keeps the shared status of the date (ctx), its domain measures (computed_domain_measures.sql
+-- runs first) and its peer figures (peer_stats.sql runs between this file and
+-- store_status_end.sql), in one transaction.
 BEGIN TRANSACTION;
 CREATE TABLE IF NOT EXISTS analytics_status_state (
     cache_as_of DATE, last_import_id BIGINT, settings VARCHAR, built_at TIMESTAMP);
@@ -18,10 +19,4 @@ DELETE FROM analytics_peer_stats WHERE cache_as_of NOT IN (SELECT cache_as_of FR
 DELETE FROM analytics_status_state WHERE cache_as_of NOT IN (SELECT cache_as_of FROM analytics_status);
 DELETE FROM analytics_status_state WHERE cache_as_of = (SELECT as_of FROM ctx);
 INSERT INTO analytics_status SELECT (SELECT as_of FROM ctx) AS cache_as_of, * FROM status_computed ORDER BY finess_et;
-INSERT INTO analytics_domain_measures
-    SELECT (SELECT as_of FROM ctx), d.finess_et, d.domain, d.score
-    FROM analytics_domain_scores d
-    JOIN status_computed s ON s.finess_et = d.finess_et AND s.maturity_campaign = d.campaign
-                           AND s.maturity_import_id = d.import_id
-    WHERE d.score IS NOT NULL
-    ORDER BY d.finess_et;
+INSERT INTO analytics_domain_measures BY NAME SELECT * FROM computed_domain_measures ORDER BY finess_et;

@@ -1,0 +1,69 @@
+-- Maturity and evidence answers of every declaration (every submission of a campaign, not
+-- only the newest: a replay of a past date reads the one known then), defined once for the
+-- declarations of the imports after `since` (0: all of them). maturity.sql materialises it whole, maturity_since.sql
+-- adds what the imports since the last refresh brought: the store's imports are append-only
+-- (a declaration, its answers and its catalogue version never change once stored), so an
+-- import can only add rows to these tables.
+-- Domain score = 100 × Σ(weight × points) ÷ Σ(weight × maximum), over the answered scored
+-- questions of the domain. Completion = answered scored questions ÷ scored questions.
+CREATE OR REPLACE TEMP MACRO domain_scores_since(since) AS TABLE
+WITH scored_questions AS (
+    SELECT catalogue_version, domain, count(DISTINCT code) AS scored, avg(weight) AS domain_weight
+    FROM questions
+    WHERE max_points > 0
+    GROUP BY catalogue_version, domain
+),
+answered AS (
+    SELECT a.import_id, a.finess_et, a.campaign, a.domain,
+           count(*) AS answered,
+           sum(a.weight * a.points) AS points,
+           sum(a.weight * a.max_points) AS max_points
+    FROM answers a
+    WHERE a.max_points > 0 AND a.points IS NOT NULL AND a.import_id > since
+    GROUP BY a.import_id, a.finess_et, a.campaign, a.domain
+)
+SELECT d.import_id, d.finess_et, d.campaign, q.domain, q.scored, q.domain_weight,
+       coalesce(a.answered, 0) AS answered,
+       CASE WHEN a.max_points > 0 THEN 100.0 * a.points / a.max_points END AS score
+FROM declarations d
+JOIN scored_questions q USING (catalogue_version)
+LEFT JOIN answered a
+       ON a.import_id = d.import_id AND a.finess_et = d.finess_et
+      AND a.campaign = d.campaign AND a.domain = q.domain
+WHERE d.import_id > since;
+
+-- (The macro below reads the scores' table: it must exist when the macro is created.)
+CREATE TABLE IF NOT EXISTS analytics_domain_scores AS SELECT * FROM domain_scores_since(0) LIMIT 0;
+
+-- Overall = mean of the domain scores weighted by the domains' weights (catalogue), over
+-- the domains with at least one answer.
+CREATE OR REPLACE TEMP MACRO declaration_maturity_since(since) AS TABLE
+SELECT d.import_id, d.finess_et, d.campaign, d.updated_on, d.status,
+       sum(s.answered) AS answered,
+       sum(s.scored) AS scored,
+       sum(s.answered) / sum(s.scored) AS completion,
+       sum(s.score * s.domain_weight) FILTER (WHERE s.score IS NOT NULL)
+           / sum(s.domain_weight) FILTER (WHERE s.score IS NOT NULL) AS overall
+FROM declarations d
+JOIN analytics_domain_scores s USING (import_id, finess_et, campaign)
+WHERE d.import_id > since AND s.import_id > since
+GROUP BY d.import_id, d.finess_et, d.campaign, d.updated_on, d.status;
+
+-- The answers that evidence an expectation, per declaration: the catalogue's questions whose
+-- column `attente` says so — E1 a date of the last exercise, E4 a share of staff made aware,
+-- E5 the maps (all « oui »: met). Read by establishment_status.sql for the declaration
+-- known at the date (kept here, not joined per date: the answers are the store's largest table).
+CREATE OR REPLACE TEMP MACRO declaration_evidence_since(since) AS TABLE
+SELECT a.import_id, a.finess_et, a.campaign,
+       max(TRY_CAST(a.normalised_value AS DOUBLE)) FILTER (WHERE q.expectation = 'E4') AS staff_trained_percent,
+       list(q.label || ' ' || a.normalised_value ORDER BY q.code) FILTER (WHERE q.expectation = 'E5') AS cartography_answers,
+       count(*) FILTER (WHERE q.expectation = 'E5') AS cartography_answered,
+       count(*) FILTER (WHERE q.expectation = 'E5' AND a.normalised_value = 'oui') AS cartography_yes,
+       count(*) FILTER (WHERE q.expectation = 'E5' AND a.normalised_value IN ('oui', 'partiel')) AS cartography_some,
+       max(TRY_CAST(a.normalised_value AS DATE)) FILTER (WHERE q.expectation = 'E1') AS declared_exercise_on
+FROM declarations d
+JOIN questions q ON q.catalogue_version = d.catalogue_version AND q.expectation IN ('E1', 'E4', 'E5')
+JOIN answers a ON a.import_id = d.import_id AND a.finess_et = d.finess_et AND a.campaign = d.campaign
+              AND a.question_code = q.code
+WHERE d.import_id > since AND a.import_id > since
+GROUP BY a.import_id, a.finess_et, a.campaign;
