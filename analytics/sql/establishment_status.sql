@@ -77,15 +77,14 @@ actions AS (
 -- What was known at the date (rules.sql): each campaign's newest submission dated on or
 -- before it.
 declaration_rows AS (
-    SELECT d.*, m.completion, m.overall, m.answered,
+    SELECT d.*,
            row_number() OVER (PARTITION BY d.finess_et ORDER BY d.updated_on DESC, d.campaign DESC, d.import_id DESC) AS recency,
            row_number() OVER (
                PARTITION BY d.finess_et
-               ORDER BY (m.completion >= (SELECT maturity_not_computed_below FROM c)) DESC NULLS LAST,
+               ORDER BY (d.completion >= (SELECT maturity_not_computed_below FROM c)) DESC NULLS LAST,
                         d.campaign DESC, d.updated_on DESC
            ) AS maturity_rank
     FROM known_declarations d
-    LEFT JOIN analytics_declaration_maturity m USING (import_id, finess_et, campaign)
     WHERE d.finess_et IN (SELECT finess_et FROM sites)
 ),
 last_declaration AS (SELECT * FROM declaration_rows WHERE recency = 1),

@@ -8,6 +8,9 @@ ORDER BY finess_et, campaign, domain;
 CREATE OR REPLACE TABLE analytics_declaration_maturity AS
 SELECT * FROM declaration_maturity_since(0);
 
+CREATE OR REPLACE TABLE analytics_declarations AS
+SELECT * FROM declarations_known_since(0) ORDER BY finess_et, campaign;
+
 CREATE OR REPLACE TABLE analytics_declaration_evidence AS
 SELECT * FROM declaration_evidence_since(0) ORDER BY finess_et, campaign;
 

@@ -67,3 +67,17 @@ JOIN answers a ON a.import_id = d.import_id AND a.finess_et = d.finess_et AND a.
               AND a.question_code = q.code
 WHERE d.import_id > since AND a.import_id > since
 GROUP BY a.import_id, a.finess_et, a.campaign;
+
+-- Every declaration with its maturity and the date a newer submission of the same site and
+-- campaign replaced it (NULL: none yet), for the sites × campaigns the imports after `since`
+-- declared (0: all). rules.sql's known_declarations reads it: known at D = dated on or before
+-- D and not replaced by D (a filter, instead of a window over every declaration per date).
+CREATE TABLE IF NOT EXISTS analytics_declaration_maturity AS SELECT * FROM declaration_maturity_since(0) LIMIT 0;
+CREATE OR REPLACE TEMP MACRO declarations_known_since(since) AS TABLE
+SELECT d.*, m.answered, m.scored, m.completion, m.overall,
+       lead(d.updated_on) OVER (PARTITION BY d.finess_et, d.campaign ORDER BY d.updated_on, d.import_id) AS replaced_on
+FROM declarations d
+LEFT JOIN analytics_declaration_maturity m USING (import_id, finess_et, campaign)
+WHERE since = 0 OR EXISTS (
+    SELECT 1 FROM declarations n
+    WHERE n.import_id > since AND n.finess_et = d.finess_et AND n.campaign = d.campaign);

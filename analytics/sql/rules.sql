@@ -2,7 +2,8 @@
 -- scope tables):
 --   event_codes        the OPSSIES event types the indicators read, by what they evidence
 --   known_declarations what was known at the date: each campaign's newest submission dated
---                      on or before it (a later export of the campaign does not hide it)
+--                      on or before it (a later export of the campaign does not hide it),
+--                      with its maturity
 --   known_applications the call's applications as known at the date: each one's newest
 --                      exported version updated on or before it
 --   known_ose_ght      (and ose_list_in_force) the OSE / GHT list known at the date: the newest dated on or before
@@ -18,10 +19,11 @@
 -- them too.
 CREATE OR REPLACE TEMP TABLE event_codes (code INTEGER, role VARCHAR, audit BOOLEAN);
 
+-- (analytics_declarations, maturity_rules.sql: each declaration with the date a newer one of
+-- its campaign replaced it, and its maturity.)
 CREATE OR REPLACE TEMP VIEW known_declarations AS
-SELECT d.* FROM declarations d
-WHERE d.updated_on <= (SELECT as_of FROM ctx)
-QUALIFY row_number() OVER (PARTITION BY d.finess_et, d.campaign ORDER BY d.updated_on DESC, d.import_id DESC) = 1;
+SELECT * EXCLUDE (replaced_on) FROM analytics_declarations
+WHERE updated_on <= (SELECT as_of FROM ctx) AND coalesce(replaced_on > (SELECT as_of FROM ctx), true);
 
 CREATE OR REPLACE TEMP VIEW known_applications AS
 SELECT a.*, CAST(a.deposited_at AS DATE) AS deposited_on

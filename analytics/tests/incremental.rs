@@ -13,7 +13,8 @@ use ingest::{ImportOptions, ImportStatus, Store};
 
 /// The cached tables an import brings up to date, with the columns that say when they were
 /// built left out.
-const CACHES: [(&str, &str); 7] = [
+const CACHES: [(&str, &str); 8] = [
+    ("analytics_declarations", "*"),
     ("analytics_domain_scores", "*"),
     ("analytics_declaration_maturity", "*"),
     ("analytics_declaration_evidence", "*"),
