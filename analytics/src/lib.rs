@@ -411,15 +411,29 @@ impl<'c> Analytics<'c> {
             sql::STATUS_REQUEST_VALUES,
             duckdb::params![fingerprint, STATUS_DATES_KEPT, paris_today().to_string()],
         )?;
-        self.connection.execute_batch(
-            &[
-                sql::COMPUTED_DOMAIN_MEASURES,
-                sql::STORE_STATUS_BEGIN,
-                sql::PEER_STATS,
-                sql::STORE_STATUS_END,
-            ]
-            .concat(),
-        )?;
+        // One transaction, opened by the first batch and committed by the last.
+        let started = std::time::Instant::now();
+        let step = |name: &str| {
+            tracing::debug!(
+                step = name,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "statut gardé"
+            )
+        };
+        let stored = (|| {
+            self.connection
+                .execute_batch(&[sql::COMPUTED_DOMAIN_MEASURES, sql::STORE_STATUS_BEGIN].concat())?;
+            step("statuts et mesures insérés");
+            self.connection.execute_batch(sql::PEER_STATS)?;
+            step("pairs");
+            self.connection.execute_batch(sql::STORE_STATUS_END)?;
+            step("validé");
+            Ok::<_, duckdb::Error>(())
+        })();
+        if let Err(error) = stored {
+            let _ = self.connection.execute_batch("ROLLBACK");
+            return Err(error.into());
+        }
         Ok(())
     }
 
@@ -505,6 +519,18 @@ impl<'c> Analytics<'c> {
 
     /// The regional view: headline, table by département, distributions, monthly trend.
     pub fn regional(&self, as_of: NaiveDate, scope: &Scope, filter: &Filter) -> Result<RegionalReport> {
+        self.regional_parts(as_of, scope, filter, RegionalParts::ALL)
+    }
+
+    /// The regional view with only the parts a page shows (the headline and the table by
+    /// département always; the others left empty when not asked).
+    pub fn regional_parts(
+        &self,
+        as_of: NaiveDate,
+        scope: &Scope,
+        filter: &Filter,
+        parts: RegionalParts,
+    ) -> Result<RegionalReport> {
         self.prepare(as_of, scope)?;
         // One filter for every part of the view.
         let started = std::time::Instant::now();
@@ -531,32 +557,47 @@ impl<'c> Analytics<'c> {
         let distribution = |column: &str| -> Result<Vec<(String, i64)>> {
             self.rows(sql::DISTRIBUTION, &[&column], |row| Ok((row.get(0)?, row.get(1)?)))
         };
-        let maturity_levels = distribution("maturity_level")?;
-        step("maturity_levels");
-        let freshness = distribution("freshness")?;
-        step("freshness");
-        let exercise_statuses = distribution("exercise_status")?;
-        step("exercise_statuses");
-        let monthly = self.rows(sql::MONTHLY_EXERCISES, &[], |row| {
-            Ok(MonthlyRate {
-                month_end: date(row, "month_end")?.unwrap_or(as_of),
-                done: row.get(1)?,
-                establishments: row.get(2)?,
-            })
-        })?;
+        let (maturity_levels, freshness, exercise_statuses) = if parts.distributions {
+            let levels = distribution("maturity_level")?;
+            step("maturity_levels");
+            let freshness = distribution("freshness")?;
+            step("freshness");
+            let statuses = distribution("exercise_status")?;
+            step("exercise_statuses");
+            (levels, freshness, statuses)
+        } else {
+            Default::default()
+        };
+        let monthly = if !parts.monthly {
+            Vec::new()
+        } else {
+            self.rows(sql::MONTHLY_EXERCISES, &[], |row| {
+                Ok(MonthlyRate {
+                    month_end: date(row, "month_end")?.unwrap_or(as_of),
+                    done: row.get(1)?,
+                    establishments: row.get(2)?,
+                })
+            })?
+        };
         step("monthly");
-        let incidents = self.rows(sql::INCIDENT_YEARS, &[], |row| {
-            Ok(IncidentYear {
-                year: row.get(0)?,
-                establishments: row.get(1)?,
-                incidents: row.get(2)?,
-                cnil_late: row.get(3)?,
-                cnil_missing: row.get(4)?,
-            })
-        })?;
+        let incidents = if !parts.incidents {
+            Vec::new()
+        } else {
+            self.rows(sql::INCIDENT_YEARS, &[], |row| {
+                Ok(IncidentYear {
+                    year: row.get(0)?,
+                    establishments: row.get(1)?,
+                    incidents: row.get(2)?,
+                    cnil_late: row.get(3)?,
+                    cnil_missing: row.get(4)?,
+                })
+            })?
+        };
         step("incidents");
-        let exercise_quality = self
-            .rows(sql::EXERCISE_QUALITY, &[], |row| {
+        let exercise_quality = if !parts.exercise_quality {
+            ExerciseQuality::default()
+        } else {
+            self.rows(sql::EXERCISE_QUALITY, &[], |row| {
                 Ok(ExerciseQuality {
                     done: row.get(0)?,
                     direction_present: row.get(1)?,
@@ -569,25 +610,34 @@ impl<'c> Analytics<'c> {
                 })
             })?
             .pop()
-            .unwrap_or_default();
+            .unwrap_or_default()
+        };
         step("exercise_quality");
-        let campaigns = self.rows(sql::CAMPAIGNS, &[], |row| {
-            Ok(CampaignFigures {
-                campaign: row.get(0)?,
-                declarations: row.get(1)?,
-                validated: row.get(2)?,
-                median_maturity: row.get(3)?,
-            })
-        })?;
+        let campaigns = if !parts.campaigns {
+            Vec::new()
+        } else {
+            self.rows(sql::CAMPAIGNS, &[], |row| {
+                Ok(CampaignFigures {
+                    campaign: row.get(0)?,
+                    declarations: row.get(1)?,
+                    validated: row.get(2)?,
+                    median_maturity: row.get(3)?,
+                })
+            })?
+        };
         step("campaigns");
-        let audit_levels = self.rows(sql::AUDIT_LEVELS, &[], |row| {
-            Ok(AuditLevels {
-                event_type: row.get(0)?,
-                label: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                level: row.get(2)?,
-                establishments: row.get(3)?,
-            })
-        })?;
+        let audit_levels = if !parts.audit_levels {
+            Vec::new()
+        } else {
+            self.rows(sql::AUDIT_LEVELS, &[], |row| {
+                Ok(AuditLevels {
+                    event_type: row.get(0)?,
+                    label: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    level: row.get(2)?,
+                    establishments: row.get(3)?,
+                })
+            })?
+        };
         step("audit_levels");
         Ok(RegionalReport {
             national_incidents: NATIONAL_INCIDENTS.to_vec(),
@@ -1117,6 +1167,38 @@ pub struct RegionalReport {
     pub exercise_quality: ExerciseQuality,
     pub campaigns: Vec<CampaignFigures>,
     pub audit_levels: Vec<AuditLevels>,
+}
+
+/// The parts of the regional view to compute beyond the headline and the table by
+/// département (a page that shows one part does not pay for the others).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegionalParts {
+    /// Maturity levels, freshness and exercise statuses.
+    pub distributions: bool,
+    pub monthly: bool,
+    pub incidents: bool,
+    pub exercise_quality: bool,
+    pub campaigns: bool,
+    pub audit_levels: bool,
+}
+
+impl RegionalParts {
+    pub const ALL: RegionalParts = RegionalParts {
+        distributions: true,
+        monthly: true,
+        incidents: true,
+        exercise_quality: true,
+        campaigns: true,
+        audit_levels: true,
+    };
+    pub const NONE: RegionalParts = RegionalParts {
+        distributions: false,
+        monthly: false,
+        incidents: false,
+        exercise_quality: false,
+        campaigns: false,
+        audit_levels: false,
+    };
 }
 
 /// One establishment on the regional map: where it is and its three measures.

@@ -891,7 +891,12 @@ pub async fn exercises(
     let (report, (months, heat), mut overdue) = state
         .with_connection(move |connection, settings| {
             let analytics = Analytics::new(connection, settings);
-            let report = analytics.regional(as_of, &scope, &filter)?;
+            // The page shows the table by département and the exercises' quality only.
+            let parts = analytics::RegionalParts {
+                exercise_quality: true,
+                ..analytics::RegionalParts::NONE
+            };
+            let report = analytics.regional_parts(as_of, &scope, &filter, parts)?;
             let heat = analytics.exercise_months(as_of, &scope, &heat_filter, groups, 24)?;
             let overdue: Vec<EstablishmentStatus> = analytics
                 .establishments(as_of, &scope, &filter)?
@@ -1040,8 +1045,13 @@ pub async fn audits(
     let (report, rows) = state
         .with_connection(move |connection, settings| {
             let analytics = Analytics::new(connection, settings);
+            // The page shows the table by département and the audits' levels only.
+            let parts = analytics::RegionalParts {
+                audit_levels: true,
+                ..analytics::RegionalParts::NONE
+            };
             Ok((
-                analytics.regional(as_of, &scope, &filter)?,
+                analytics.regional_parts(as_of, &scope, &filter, parts)?,
                 analytics.establishments(as_of, &scope, &filter)?,
             ))
         })
