@@ -1,17 +1,18 @@
 -- Peer figures of the reference date for every group and measure, from the shared status
--- (no red event): size, median, worst and best 20 %, and the 101 percentiles a rank is
--- read from (to the nearest point). A fiche then reads a few small rows, not the region.
+-- (no red event, `peer_status`: the status just computed, or the kept one of the date
+-- brought up to date): size, median, worst and best 20 %, and the 101 percentiles a rank
+-- is read from (to the nearest point). A fiche then reads a few small rows, not the region.
 INSERT INTO analytics_peer_stats
 WITH measures AS (
-    SELECT finess_et, 'Maturité globale' AS measure, maturity AS v FROM status_computed
-    UNION ALL SELECT finess_et, 'Complétude du questionnaire', 100 * maturity_completion FROM status_computed
-    UNION ALL SELECT finess_et, 'Attentes atteintes (sur 5)', items_met FROM status_computed
+    SELECT finess_et, 'Maturité globale' AS measure, maturity AS v FROM peer_status
+    UNION ALL SELECT finess_et, 'Complétude du questionnaire', 100 * maturity_completion FROM peer_status
+    UNION ALL SELECT finess_et, 'Attentes atteintes (sur 5)', items_met FROM peer_status
     UNION ALL SELECT finess_et, 'Maturité ' || domain, score
               FROM analytics_domain_measures WHERE cache_as_of = (SELECT as_of FROM ctx)
 ),
 vals AS (
     SELECT m.measure, m.v, s.departement, s.in_region, s.peer_group
-    FROM measures m JOIN status_computed s USING (finess_et)
+    FROM measures m JOIN peer_status s USING (finess_et)
     WHERE m.v IS NOT NULL AND s.closed_on IS NULL
 ),
 grouped AS (

@@ -212,7 +212,15 @@ impl<'c> Analytics<'c> {
         match refreshed.cmp(&latest) {
             std::cmp::Ordering::Equal => return Ok(false),
             std::cmp::Ordering::Less if exists => {
-                self.in_transaction(&[sql::MATURITY_RULES, sql::MATURITY_SINCE].concat())?;
+                // Only new declarations change these tables (an event file adds none).
+                let declared: bool = self
+                    .connection
+                    .query_row(sql::DECLARED_SINCE, [refreshed], |row| row.get(0))?;
+                if declared {
+                    self.in_transaction(&[sql::MATURITY_RULES, sql::MATURITY_SINCE].concat())?;
+                } else {
+                    self.in_transaction(sql::MATURITY_NOTHING_NEW)?;
+                }
             }
             // Missing, or computed for imports this store does not have: whole.
             _ => self.in_transaction(&[sql::MATURITY_RULES, sql::MATURITY].concat())?,
@@ -315,14 +323,24 @@ impl<'c> Analytics<'c> {
         let Some(since) = self.status_behind(as_of, fingerprint)? else {
             return Ok(None);
         };
+        let started = std::time::Instant::now();
+        let step = |name: &str| {
+            tracing::debug!(
+                step = name,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "statut mis à jour"
+            )
+        };
         self.connection.execute_batch(sql::REGION_STATUS_BEGIN)?;
         let sites = self.connection.execute(sql::STATUS_UPDATE_BEGIN, [since])?;
+        step("sites");
         let computed = self.connection.execute_batch(if sites > 0 {
             sql::STATUS
         } else {
             sql::STATUS_UPDATE_NONE
         });
         self.connection.execute_batch(sql::REGION_STATUS_END)?;
+        step("statuts des sites");
         let abandon = || self.connection.execute_batch(sql::STATUS_UPDATE_ABANDON);
         if let Err(error) = computed {
             abandon()?;
@@ -348,6 +366,7 @@ impl<'c> Analytics<'c> {
             let _ = abandon();
             return Err(error.into());
         }
+        step("gardés, pairs recalculés");
         Ok(Some(sites))
     }
 

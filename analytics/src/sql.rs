@@ -29,6 +29,8 @@ file!(EXERCISES, "exercises");
 file!(MATURITY_RULES, "maturity_rules");
 file!(MATURITY, "maturity");
 file!(MATURITY_SINCE, "maturity_since");
+file!(DECLARED_SINCE, "cache/declared_since");
+file!(MATURITY_NOTHING_NEW, "cache/maturity_nothing_new");
 file!(STATUS, "establishment_status");
 file!(PEER_STATS, "peer_stats");
 file!(AAP, "aap");

@@ -9,6 +9,6 @@ SELECT (SELECT as_of FROM ctx) AS cache_as_of, * FROM status_computed ORDER BY f
 DELETE FROM analytics_domain_measures
 WHERE cache_as_of = (SELECT as_of FROM ctx) AND finess_et IN (SELECT finess_et FROM status_computed);
 INSERT INTO analytics_domain_measures BY NAME SELECT * FROM computed_domain_measures ORDER BY finess_et;
-CREATE OR REPLACE TEMP TABLE status_computed AS
-SELECT * EXCLUDE (cache_as_of) FROM analytics_status WHERE cache_as_of = (SELECT as_of FROM ctx);
+CREATE OR REPLACE TEMP VIEW peer_status AS
+SELECT * FROM analytics_status WHERE cache_as_of = (SELECT as_of FROM ctx);
 DELETE FROM analytics_peer_stats WHERE cache_as_of = (SELECT as_of FROM ctx);
