@@ -83,14 +83,19 @@ pub fn prepare(connection: &Connection, settings: &Settings, as_of: NaiveDate, s
         Some(sites) => connection.execute(sql::SCOPE_SITES, [listed(sites)])?,
         None => connection.execute(sql::SCOPE_REGION, [])?,
     };
-    connection.execute_batch(sql::RULES)?;
-    let mut insert = connection.prepare_cached(sql::EVENT_CODE)?;
-    for (code, role) in EVENT_CODES {
-        insert.execute(params![code, role.name(), role.is_audit()])?;
+    // The shared rules are views and macros that read the context tables when queried (none
+    // holds a date or a setting): defined once per connection too, after the tables they read.
+    if !built {
+        connection.execute_batch(sql::RULES)?;
+        let mut insert = connection.prepare_cached(sql::EVENT_CODE)?;
+        for (code, role) in EVENT_CODES {
+            insert.execute(params![code, role.name(), role.is_audit()])?;
+        }
+        connection.execute_batch(sql::INCIDENTS)?;
+        connection.execute_batch(sql::EXERCISES)?;
     }
-    connection.execute_batch(sql::INCIDENTS)?;
+    // Closures depend on the date: a table of each context.
     connection.execute_batch(sql::CLOSURES)?;
-    connection.execute_batch(sql::EXERCISES)?;
     Ok(())
 }
 
