@@ -1,12 +1,8 @@
 -- Of the filtered establishments, how many have each outcome level of their latest audit of
--- each kind (ADS, SILENE, cybersurveillance, care and mail audits) up to the date, TLP applied.
-WITH chosen AS (SELECT finess_et FROM filtered_status),
-latest AS (
-    SELECT v.finess_et, v.event_type, any_value(v.event_type_label) AS label,
-           arg_max(v.outcome_level, v.completed_on) AS level
-    FROM visible_events v JOIN chosen USING (finess_et)
-    WHERE v.event_type IN (SELECT code FROM event_codes WHERE audit)
-    GROUP BY v.finess_et, v.event_type
+-- each kind (ADS, SILENE, cybersurveillance, care and mail audits) up to the date, TLP
+-- applied: each site's status holds its latest level per kind (establishment_status.sql).
+WITH latest AS (
+    SELECT unnest(audit_levels, recursive := true) FROM filtered_status
 )
 SELECT event_type, any_value(label) AS label, level, count(*) AS establishments
 FROM latest

@@ -69,7 +69,9 @@ actions AS (
     SELECT finess_et,
            count(*) AS action_count,
            count(*) FILTER (WHERE action_overdue(deadline, status)) AS overdue_actions,
-           count(*) FILTER (WHERE owner IS NULL OR deadline IS NULL) AS untracked_actions
+           count(*) FILTER (WHERE owner IS NULL OR deadline IS NULL) AS untracked_actions,
+           count(*) FILTER (WHERE NOT missing_owner AND NOT missing_deadline) AS tracked_actions,
+           count(*) FILTER (WHERE status = 'fait') AS closed_actions
     FROM action_checks
     WHERE import_id = (SELECT import_id FROM latest_workbook) AND finess_et IN (SELECT finess_et FROM sites)
     GROUP BY finess_et
@@ -114,6 +116,52 @@ incident_rows AS (
       AND CAST(declared_at AS DATE) >= (SELECT as_of FROM c) - (SELECT audit_days FROM c)
 ),
 incident_counts AS (SELECT finess_et, count(*) AS incidents_365 FROM incident_rows GROUP BY finess_et),
+-- What the regional view aggregates per site, kept with the status so that a filter is an
+-- aggregate over the status of the sites in scope, not a new pass over events and
+-- declarations: the latest level of each kind of audit, the month ends of the 24-month
+-- trend the site's exercises count for, its incidents per year, its known declarations with
+-- a maturity row.
+audit_levels AS (
+    SELECT finess_et, list({'event_type': event_type, 'label': label, 'level': level} ORDER BY event_type) AS audit_levels
+    FROM (
+        SELECT finess_et, event_type, any_value(event_type_label) AS label,
+               arg_max(outcome_level, completed_on) AS level
+        FROM visible_events
+        WHERE finess_et IN (SELECT finess_et FROM sites) AND event_type IN (SELECT code FROM event_codes WHERE audit)
+        GROUP BY finess_et, event_type
+    )
+    GROUP BY finess_et
+),
+exercise_months AS (
+    SELECT d.finess_et, list(DISTINCT b.month_end ORDER BY b.month_end) AS exercise_months
+    FROM (SELECT DISTINCT finess_et, completed_on FROM exercise_rows WHERE completed_on IS NOT NULL) d
+    JOIN exercise_month_bounds b ON d.completed_on <= b.upto AND d.completed_on >= b.since
+    GROUP BY d.finess_et
+),
+incident_years AS (
+    SELECT finess_et,
+           list({'year': year, 'incidents': incidents, 'cnil_late': cnil_late, 'cnil_missing': cnil_missing}
+                ORDER BY year) AS incident_years
+    FROM (
+        SELECT finess_et, year(declared_at) AS year, count(*) AS incidents,
+               count(*) FILTER (WHERE cnil_check(data_leak, cnil_notified, declared_at, cnil_notified_at) = 'tardive') AS cnil_late,
+               count(*) FILTER (WHERE cnil_check(data_leak, cnil_notified, declared_at, cnil_notified_at) = 'absente') AS cnil_missing
+        FROM (
+            SELECT DISTINCT finess_et, declared_at, data_leak, cnil_notified, cnil_notified_at FROM visible_incidents
+            WHERE finess_et IN (SELECT finess_et FROM sites) AND CAST(declared_at AS DATE) <= (SELECT as_of FROM c)
+        )
+        GROUP BY finess_et, year
+    )
+    GROUP BY finess_et
+),
+campaign_rows AS (
+    SELECT finess_et,
+           list({'campaign': campaign, 'validated': status = 'Validé', 'overall': overall,
+                 'computed': completion >= (SELECT maturity_not_computed_below FROM c)} ORDER BY campaign) AS campaigns
+    FROM declaration_rows
+    WHERE scored IS NOT NULL
+    GROUP BY finess_et
+),
 sources AS (
     SELECT
         EXISTS (SELECT 1 FROM events WHERE event_type IN (
@@ -139,6 +187,12 @@ assembled AS (
            coalesce(ac.action_count, 0) AS action_count,
            coalesce(ac.overdue_actions, 0) AS overdue_actions,
            coalesce(ac.untracked_actions, 0) AS untracked_actions,
+           coalesce(ac.tracked_actions, 0) AS tracked_actions,
+           coalesce(ac.closed_actions, 0) AS closed_actions,
+           coalesce(al.audit_levels, []) AS audit_levels,
+           coalesce(em.exercise_months, []) AS exercise_months,
+           coalesce(iy.incident_years, []) AS incident_years,
+           coalesce(cr.campaigns, []) AS campaigns,
            ea.staff_trained_percent,
            coalesce(ea.cartography_answers, []) AS cartography_answers,
            coalesce(ea.cartography_answered, 0) AS cartography_answered,
@@ -162,6 +216,10 @@ assembled AS (
     LEFT JOIN actions ac USING (finess_et)
     LEFT JOIN evidence_answers ea USING (finess_et)
     LEFT JOIN grids g USING (finess_et)
+    LEFT JOIN audit_levels al USING (finess_et)
+    LEFT JOIN exercise_months em USING (finess_et)
+    LEFT JOIN incident_years iy USING (finess_et)
+    LEFT JOIN campaign_rows cr USING (finess_et)
     LEFT JOIN catalogue_cartography cc ON cc.catalogue_version = ld.catalogue_version
     CROSS JOIN sources src
 ),

@@ -50,3 +50,17 @@ SELECT * EXCLUDE (hidden_event) REPLACE (
            CASE WHEN hidden_event THEN 'classeur' ELSE sources END AS sources)
 FROM rated
 WHERE NOT hidden_event OR workbook_import_id IS NOT NULL;
+
+-- The regional trend's 24 month ends up to the date, each with the window an exercise must
+-- fall in to count for it: within `exercise_done_days` of that month's end (or of the date,
+-- for the current month). The status lists, per site, the month ends it counts for
+-- (establishment_status.sql); monthly_exercises.sql counts them over a filter.
+CREATE OR REPLACE TEMP VIEW exercise_month_bounds AS
+WITH months AS (
+    SELECT CAST(last_day(month) AS DATE) AS month_end
+    FROM generate_series(CAST(date_trunc('month', (SELECT as_of FROM ctx)) AS DATE) - INTERVAL 23 MONTH,
+                         CAST(date_trunc('month', (SELECT as_of FROM ctx)) AS DATE), INTERVAL 1 MONTH) t(month)
+)
+SELECT month_end, least(month_end, (SELECT as_of FROM ctx)) AS upto,
+       least(month_end, (SELECT as_of FROM ctx)) - (SELECT exercise_done_days FROM ctx) AS since
+FROM months;

@@ -63,8 +63,8 @@ SELECT a.import_id, a.finess_et, a.campaign,
        max(TRY_CAST(a.normalised_value AS DATE)) FILTER (WHERE q.expectation = 'E1') AS declared_exercise_on
 FROM declarations d
 JOIN questions q ON q.catalogue_version = d.catalogue_version AND q.expectation IN ('E1', 'E4', 'E5')
-JOIN answers a ON a.import_id = d.import_id AND a.finess_et = d.finess_et AND a.campaign = d.campaign
-              AND a.question_code = q.code
+JOIN answer_rows a ON a.import_id = d.import_id AND a.finess_et = d.finess_et AND a.campaign = d.campaign
+                  AND a.question_code = q.code
 WHERE d.import_id > since AND a.import_id > since
 GROUP BY a.import_id, a.finess_et, a.campaign;
 

@@ -458,7 +458,14 @@ impl<'c> Analytics<'c> {
 
     /// Identifies the settings a cache was computed with.
     fn fingerprint(&self) -> String {
-        let text = serde_json::to_string(self.settings).unwrap_or_default() + sql::STATUS;
+        // The status reads the shared rules as well: a change to any of them (a new version
+        // of the program) makes the kept statuses stale.
+        let text = [sql::STATUS, sql::RULES, sql::EXERCISES, sql::INCIDENTS, sql::CLOSURES]
+            .into_iter()
+            .fold(
+                serde_json::to_string(self.settings).unwrap_or_default(),
+                |text, rules| text + rules,
+            );
         // FNV-1a: stable across processes and versions, unlike the standard hasher.
         let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
             (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)

@@ -453,3 +453,39 @@ fn the_same_messy_export_as_csv_gives_the_same_declarations() {
     };
     assert!(said("Windows-1252") && said("ligne de total") && said("complété à 9 chiffres"));
 }
+
+#[test]
+fn a_store_of_schema_13_keeps_every_answer_when_the_answers_leave_their_question_s_properties() {
+    // Before v14 each answer carried its domain, maximum and weight; from v14 they are read
+    // from `questions`. A store written by v13 is migrated without losing an answer, nor the
+    // properties of a question its catalogue version lacked in `questions`.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v13.duckdb");
+    {
+        let store = Store::open_at(&path, 13).unwrap();
+        store
+            .connection()
+            .execute_batch(
+                "INSERT INTO declarations (import_id, finess_et, campaign, catalogue_version, updated_on, source_row)
+                 VALUES (1, '750100125', 2025, 'v2', DATE '2025-01-10', 2);
+                 INSERT INTO questions VALUES ('v2', 'GOUV-01', 'GOUV', 'Un RSSI ?', 'oui_non', 10, 1, NULL);
+                 INSERT INTO answers VALUES
+                     (1, '750100125', 2025, 'GOUV-01', 'GOUV', 'Oui', 'oui', 10, 10, 1),
+                     (1, '750100125', 2025, 'NEW-01', 'NOUV', 'Partiel', 'partiel', 2, 4, 2);",
+            )
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 14);
+    assert_eq!(
+        query_strings(
+            &store,
+            "SELECT question_code || ' ' || domain || ' ' || raw_answer || ' ' || points || '/' || max_points || ' x' || weight FROM answers ORDER BY 1"
+        ),
+        ["GOUV-01 GOUV Oui 10.0/10.0 x1.0", "NEW-01 NOUV Partiel 2.0/4.0 x2.0"]
+    );
+    assert_eq!(
+        query_strings(&store, "SELECT normalised_value FROM current_answers ORDER BY 1"),
+        ["oui", "partiel"]
+    );
+}

@@ -129,6 +129,7 @@ fn the_store_keeps_tables_and_plain_current_version_views_only() {
         names("SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main' ORDER BY 1"),
         [
             "action_checks",
+            "answers",
             "current_answers",
             "current_applications",
             "current_declarations",

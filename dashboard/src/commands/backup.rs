@@ -115,8 +115,9 @@ pub fn restore(dir: &Path, store_path: &Path) -> Result<u8> {
         );
     }
     let result = (|| -> Result<()> {
-        // The schema comes from the migrations (views included); the rows from the files.
-        let store = Store::open(store_path)?;
+        // The schema comes from the migrations (views included), at the backup's version; the
+        // rows from the files; then the later migrations, as for any older store.
+        let mut store = Store::open_at(store_path, manifest.schema_version)?;
         let connection = store.connection();
         ingest::store::backup::import_tables(connection, dir, manifest.tables.keys())?;
         let restored = table_sums(connection)?;
@@ -125,6 +126,7 @@ pub fn restore(dir: &Path, store_path: &Path) -> Result<u8> {
                 bail!("table {name} différente après restauration : restauration annulée");
             }
         }
+        store.migrate()?;
         Ok(())
     })();
     if let Err(error) = result {

@@ -456,12 +456,9 @@ pub fn answers_schema() -> Schema {
         Field::new("finess_et", DataType::Utf8, false),
         Field::new("campaign", DataType::Int64, false),
         Field::new("question_code", DataType::Utf8, false),
-        Field::new("domain", DataType::Utf8, false),
         Field::new("raw_answer", DataType::Utf8, false),
         Field::new("normalised_value", DataType::Utf8, false),
         Field::new("points", DataType::Float64, true),
-        Field::new("max_points", DataType::Float64, true),
-        Field::new("weight", DataType::Float64, false),
     ])
 }
 
@@ -477,21 +474,17 @@ fn build_batches(collected: &Collected) -> (RecordBatch, RecordBatch) {
     let mut source_row = Int64Builder::with_capacity(n);
     let answers_count: usize = collected.values().map(|(_, answers)| answers.len()).sum();
     let m = answers_count;
-    let (mut a_et, mut a_campaign, mut a_code, mut a_domain) = (
+    // An answer's domain, maximum and weight are its question's (stored once, in `questions`).
+    let (mut a_et, mut a_campaign, mut a_code) = (
         StringBuilder::with_capacity(m, m * 9),
         Int64Builder::with_capacity(m),
         StringBuilder::with_capacity(m, m * 8),
-        StringBuilder::with_capacity(m, m * 5),
     );
     let (mut a_raw, mut a_normalised) = (
         StringBuilder::with_capacity(m, m * 4),
         StringBuilder::with_capacity(m, m * 4),
     );
-    let (mut a_points, mut a_max, mut a_weight) = (
-        Float64Builder::with_capacity(m),
-        Float64Builder::with_capacity(m),
-        Float64Builder::with_capacity(m),
-    );
+    let mut a_points = Float64Builder::with_capacity(m);
     for (declaration, answers) in collected.values() {
         et.append_value(declaration.finess_et.as_str());
         ej.append_option(declaration.finess_ej.as_ref().map(Finess::as_str));
@@ -505,12 +498,9 @@ fn build_batches(collected: &Collected) -> (RecordBatch, RecordBatch) {
             a_et.append_value(declaration.finess_et.as_str());
             a_campaign.append_value(declaration.campaign);
             a_code.append_value(&answer.question.code);
-            a_domain.append_value(&answer.question.domain);
             a_raw.append_value(&answer.raw);
             a_normalised.append_value(answer.normalised.as_ref());
             a_points.append_option(answer.points);
-            a_max.append_option(answer.question.max_points());
-            a_weight.append_value(answer.question.weight);
         }
     }
     let declarations: Vec<ArrayRef> = vec![
@@ -527,12 +517,9 @@ fn build_batches(collected: &Collected) -> (RecordBatch, RecordBatch) {
         Arc::new(a_et.finish()),
         Arc::new(a_campaign.finish()),
         Arc::new(a_code.finish()),
-        Arc::new(a_domain.finish()),
         Arc::new(a_raw.finish()),
         Arc::new(a_normalised.finish()),
         Arc::new(a_points.finish()),
-        Arc::new(a_max.finish()),
-        Arc::new(a_weight.finish()),
     ];
     (
         RecordBatch::try_new(Arc::new(declarations_schema()), declarations).expect("columns built to match the schema"),

@@ -618,18 +618,21 @@ fn load_events(
 
 fn load_osis(connection: &Connection, import_id: i64, export: &parsers::osis::OsisExport) -> duckdb::Result<u64> {
     let stored = insert_staged(connection, "declarations", import_id, &export.declarations)?;
-    insert_staged(connection, "answers", import_id, &export.answers)?;
+    insert_staged(connection, "answer_rows", import_id, &export.answers)?;
+    // The questions of each catalogue version, stored once: an answer reads its domain,
+    // maximum and weight there (view `answers`), so every question answered must be here.
+    // A version seen before keeps its questions; one it lacked is added.
     for catalogue in &export.catalogues_used {
-        let known: i64 = connection.query_row(
-            "SELECT count(*) FROM questions WHERE catalogue_version = ?",
-            [&catalogue.version],
-            |row| row.get(0),
-        )?;
-        if known > 0 {
-            continue;
-        }
+        let known: Vec<String> = connection
+            .prepare("SELECT code FROM questions WHERE catalogue_version = ?")?
+            .query_map([&catalogue.version], |row| row.get(0))?
+            .collect::<duckdb::Result<_>>()?;
         let mut appender = connection.appender("questions")?;
-        for question in &catalogue.questions {
+        for question in catalogue
+            .questions
+            .iter()
+            .filter(|question| !known.contains(&question.code))
+        {
             appender.append_row(params![
                 catalogue.version,
                 question.code,

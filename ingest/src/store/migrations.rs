@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("migrations/0011_rules_leave_the_store.sql")),
     (12, include_str!("migrations/0012_identities.sql")),
     (13, include_str!("migrations/0013_opssies_sent.sql")),
+    (14, include_str!("migrations/0014_answers_by_question.sql")),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -32,6 +33,12 @@ pub(super) fn current_version(connection: &Connection) -> duckdb::Result<i64> {
 }
 
 pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    migrate_to(connection, path, LATEST_VERSION)
+}
+
+/// Brings the schema up to `target` (a backup is restored into the schema it was written
+/// with, then migrated like any older store).
+pub(super) fn migrate_to(connection: &mut Connection, path: &Path, target: i64) -> Result<(), StoreError> {
     connection.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_version (
              version      BIGINT PRIMARY KEY,
@@ -47,7 +54,10 @@ pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<(), St
             supported: LATEST_VERSION,
         });
     }
-    for (version, sql) in MIGRATIONS.iter().filter(|(version, _)| *version > found) {
+    for (version, sql) in MIGRATIONS
+        .iter()
+        .filter(|(version, _)| *version > found && *version <= target)
+    {
         let transaction = connection.transaction()?;
         transaction.execute_batch(sql)?;
         transaction.execute(

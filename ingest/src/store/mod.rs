@@ -117,6 +117,15 @@ pub enum DiagnosticKind {
 impl Store {
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        let mut store = Store::open_at(path, LATEST_VERSION)?;
+        migrations::migrate(&mut store.connection, &store.path)?;
+        Ok(store)
+    }
+
+    /// Opens (creating if needed) the store at `path` with its schema brought up to `version`
+    /// at most (a restore loads a backup's tables into the schema they were written with,
+    /// then calls [`Store::migrate`]).
+    pub fn open_at(path: impl AsRef<Path>, version: i64) -> Result<Store, StoreError> {
         let path = path.as_ref().to_path_buf();
         let connection = Connection::open(&path).map_err(|source| {
             // DuckDB allows one writing process per file.
@@ -130,8 +139,13 @@ impl Store {
             }
         })?;
         let mut store = Store { connection, path };
-        migrations::migrate(&mut store.connection, &store.path)?;
+        migrations::migrate_to(&mut store.connection, &store.path, version)?;
         Ok(store)
+    }
+
+    /// Brings the schema up to date.
+    pub fn migrate(&mut self) -> Result<(), StoreError> {
+        migrations::migrate(&mut self.connection, &self.path)
     }
 
     /// Opens a store that must already exist (for listings: a typo in `--store` must not

@@ -14,7 +14,7 @@ use super::StoreError;
 /// table stays out until someone decides; `every_table_is_decided` fails until then).
 pub const SHARED: [&str; 19] = [
     "actions",
-    "answers",
+    "answer_rows",
     "applications",
     "declarations",
     "event_sources",
