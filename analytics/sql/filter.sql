@@ -1,7 +1,8 @@
 -- The establishments a list, an aggregate or a chart is computed over: the viewer's scope
 -- (`scope_sites`), open sites only (a closed site keeps its fiche, « fermé le … », and leaves
 -- every list, aggregate and denominator), and the page's filter. The filter's values sit in
--- `filter_values` (one row, bound by `filter_values.sql`): a NULL value filters nothing.
+-- `filter_values` (one row, bound by `filter_values.sql`): a NULL value filters nothing;
+-- filter_rows.sql then makes the table `filtered_status`.
 CREATE OR REPLACE TEMP TABLE filter_values (
     kind          VARCHAR,  -- ES or ESMS
     departement   VARCHAR,
@@ -11,27 +12,3 @@ CREATE OR REPLACE TEMP TABLE filter_values (
     pattern       VARCHAR,  -- LIKE pattern over "FINESS name", escaped by the program
     reason        VARCHAR   -- a targeting reason
 );
-
-CREATE OR REPLACE TEMP VIEW filtered_status AS
-SELECT s.*
-FROM establishment_status s
-JOIN scope_sites USING (finess_et)
-CROSS JOIN filter_values f
-WHERE s.closed_on IS NULL
-  AND (f.kind IS NULL OR s.kind = f.kind)
-  AND (f.departement IS NULL OR s.departement = f.departement)
-  AND (f.family IS NULL OR s.family = f.family)
-  AND (f.sector_group IS NULL OR s.sector_group = f.sector_group)
-  AND (f.ose IS NULL OR s.ose = f.ose)
-  AND (f.pattern IS NULL OR (s.finess_et || ' ' || lower(coalesce(s.name, ''))) LIKE lower(f.pattern) ESCAPE '\')
-  AND (f.reason IS NULL OR list_contains(s.priority_reasons, f.reason));
-
--- The regional view's three measures per establishment, defined once: the figures count
--- them (figures.sql), the map colours each establishment by them (site_points.sql).
-CREATE OR REPLACE TEMP VIEW filtered_measures AS
-SELECT s.*,
-       s.exercise_status = 'réalisé' AS exercise_done,
-       coalesce(s.ose AND s.ads_on >= (SELECT as_of - audit_days FROM ctx)
-                AND s.silene_on >= (SELECT as_of - audit_days FROM ctx), false) AS ose_audited,
-       s.freshness = 'à jour' AS up_to_date
-FROM filtered_status s;

@@ -113,21 +113,27 @@ pub struct Filter {
 impl Filter {
     /// Binds the filter's values (filter.sql reads them): the lists, aggregates and charts
     /// that follow are computed over the filtered establishments.
+    /// The filtered rows are made once per context and filter: the queries of a page that
+    /// apply the same filter again read them as they are.
     fn apply(&self, connection: &Connection) -> Result<()> {
         let pattern = self.search.as_ref().map(|search| format!("%{}%", like_escape(search)));
+        let values = duckdb::params![
+            self.kind,
+            self.departement,
+            self.family,
+            self.sector_group,
+            self.ose,
+            pattern,
+            self.reason
+        ];
+        if connection.query_row(sql::FILTER_UNCHANGED, [], |row| row.get::<_, bool>(0))?
+            && connection.query_row(sql::FILTER_SAME_VALUES, values, |row| row.get::<_, bool>(0))?
+        {
+            return Ok(());
+        }
         connection.execute_batch(sql::FILTER)?;
-        connection.execute(
-            sql::FILTER_VALUES,
-            duckdb::params![
-                self.kind,
-                self.departement,
-                self.family,
-                self.sector_group,
-                self.ose,
-                pattern,
-                self.reason
-            ],
-        )?;
+        connection.execute(sql::FILTER_VALUES, values)?;
+        connection.execute_batch(sql::FILTER_ROWS)?;
         Ok(())
     }
 }
@@ -572,7 +578,7 @@ impl<'c> Analytics<'c> {
         let headline = self.headline_of()?;
         step("headline");
         let by_departement = self
-            .figures_by(filter, "departement")?
+            .figures_of("departement")?
             .into_iter()
             .map(|(departement, label, figures)| DepartementFigures {
                 departement: Some(departement),
@@ -580,6 +586,7 @@ impl<'c> Analytics<'c> {
                 figures,
             })
             .collect();
+        step("by_departement");
         let distribution = |column: &str| -> Result<Vec<(String, i64)>> {
             self.rows(sql::DISTRIBUTION, &[&column], |row| Ok((row.get(0)?, row.get(1)?)))
         };

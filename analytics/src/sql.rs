@@ -37,6 +37,9 @@ file!(AAP, "aap");
 
 // What a page, an export or the CLI reads.
 file!(FILTER, "filter");
+file!(FILTER_ROWS, "filter_rows");
+file!(FILTER_SAME_VALUES, "filter_same_values");
+file!(FILTER_UNCHANGED, "filter_unchanged");
 file!(FILTER_VALUES, "filter_values");
 file!(ESTABLISHMENTS, "establishments");
 file!(TARGETING, "targeting");

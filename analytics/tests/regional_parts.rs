@@ -192,3 +192,52 @@ fn the_regional_parts_over_the_status_equal_the_rules_read_directly() {
         "{today:?}"
     );
 }
+
+#[test]
+fn the_filtered_rows_kept_for_a_page_are_never_another_viewer_s_nor_another_date_s() {
+    // A connection keeps the filtered rows of its last context and filter (the queries of a
+    // page read them once made). A viewer of one site asking right after a region viewer,
+    // with the same filter, on the same connection, gets its site only; and the region
+    // viewer after it gets the region again; a new date gives that date's rows.
+    let directory = tempfile::tempdir().unwrap();
+    let set = directory.path().join("region");
+    let options = generator::Options {
+        scale: generator::Scale::Region,
+        campaigns: None,
+        seed: 5,
+        today: day("2026-11-29"),
+    };
+    let manifest = generator::generate(&options, &set).unwrap();
+    let mut store = Store::open(directory.path().join("store.duckdb")).unwrap();
+    for file in &manifest.files {
+        store
+            .import_file(&set.join(&file.name), &ImportOptions::default())
+            .unwrap();
+    }
+    let settings = Settings::default();
+    let analytics = Analytics::new(store.connection(), &settings);
+    let filter = Filter::default();
+    let region = analytics
+        .establishments(manifest.today, &Scope::region(), &filter)
+        .unwrap();
+    assert!(region.len() > 100, "{}", region.len());
+    let site = region[0].finess_et.clone();
+    let own = analytics
+        .establishments(manifest.today, &Scope::establishment(vec![site.clone()]), &filter)
+        .unwrap();
+    assert_eq!(own.iter().map(|row| row.finess_et.clone()).collect::<Vec<_>>(), [site]);
+    let again = analytics
+        .establishments(manifest.today, &Scope::region(), &filter)
+        .unwrap();
+    assert_eq!(again.len(), region.len());
+    let earlier = analytics
+        .establishments(day("2024-01-31"), &Scope::region(), &filter)
+        .unwrap();
+    assert!(
+        earlier
+            .iter()
+            .zip(&region)
+            .any(|(then, now)| then.freshness != now.freshness),
+        "the rows of 2024-01-31 are that date's, not today's"
+    );
+}

@@ -1,5 +1,7 @@
 -- The reference date and every setting (data/settings.toml), one row every indicator reads;
--- filled by ctx_values.sql with the validated settings, in this column order.
+-- filled by ctx_values.sql with the validated settings, in this column order. A new
+-- context drops the previous filter's rows (filter_rows.sql).
+DROP TABLE IF EXISTS filtered_status;
 CREATE OR REPLACE TEMP TABLE ctx (
     as_of DATE,
     up_to_date_days INTEGER, refresh_days INTEGER,
