@@ -14,5 +14,9 @@ SELECT * FROM declarations_known_since(0) ORDER BY finess_et, campaign;
 CREATE OR REPLACE TABLE analytics_declaration_evidence AS
 SELECT * FROM declaration_evidence_since(0) ORDER BY finess_et, campaign;
 
+-- `rules`: the fingerprint of the rules these tables were computed with (set by the program
+-- in the same transaction, cache/refresh_rules_set.sql): other rules, computed whole again.
 CREATE OR REPLACE TABLE analytics_refresh AS
-SELECT coalesce(max(import_id), 0) AS last_import_id, current_timestamp AS refreshed_at FROM imports;
+SELECT coalesce(max(import_id), 0) AS last_import_id, current_timestamp AS refreshed_at,
+       CAST(NULL AS VARCHAR) AS rules
+FROM imports;

@@ -54,7 +54,7 @@ GROUP BY d.import_id, d.finess_et, d.campaign, d.updated_on, d.status;
 -- E5 the maps (all « oui »: met). Read by establishment_status.sql for the declaration
 -- known at the date (kept here, not joined per date: the answers are the store's largest table).
 CREATE OR REPLACE TEMP MACRO declaration_evidence_since(since) AS TABLE
-SELECT a.import_id, a.finess_et, a.campaign,
+SELECT d.import_id, d.finess_et, d.campaign,
        max(TRY_CAST(a.normalised_value AS DOUBLE)) FILTER (WHERE q.expectation = 'E4') AS staff_trained_percent,
        list(q.label || ' ' || a.normalised_value ORDER BY q.code) FILTER (WHERE q.expectation = 'E5') AS cartography_answers,
        count(*) FILTER (WHERE q.expectation = 'E5') AS cartography_answered,
@@ -63,10 +63,10 @@ SELECT a.import_id, a.finess_et, a.campaign,
        max(TRY_CAST(a.normalised_value AS DATE)) FILTER (WHERE q.expectation = 'E1') AS declared_exercise_on
 FROM declarations d
 JOIN questions q ON q.catalogue_version = d.catalogue_version AND q.expectation IN ('E1', 'E4', 'E5')
-JOIN answer_rows a ON a.import_id = d.import_id AND a.finess_et = d.finess_et AND a.campaign = d.campaign
-                  AND a.question_code = q.code
-WHERE d.import_id > since AND a.import_id > since
-GROUP BY a.import_id, a.finess_et, a.campaign;
+JOIN answer_rows r ON r.declaration_id = d.declaration_id
+JOIN answer_values a ON a.value_id = r.value_id AND a.question_code = q.code
+WHERE d.import_id > since
+GROUP BY d.import_id, d.finess_et, d.campaign;
 
 -- Every declaration with its maturity and the date a newer submission of the same site and
 -- campaign replaced it (NULL: none yet), for the sites × campaigns the imports after `since`

@@ -138,6 +138,15 @@ impl Filter {
     }
 }
 
+/// FNV-1a of the text, in hex: stable across processes and versions, unlike the standard
+/// hasher (fingerprints of rules kept in the store).
+fn fnv1a(text: &[u8]) -> String {
+    let hash = text.iter().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
 fn like_escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
@@ -208,16 +217,26 @@ impl<'c> Analytics<'c> {
     /// the imports since the last refresh are added (imports are append-only, so the rows
     /// already there stay true); the tables are computed whole when missing.
     pub fn refresh_if_stale(&self) -> Result<bool> {
+        let rules = fnv1a(
+            [sql::MATURITY_RULES, sql::MATURITY, sql::MATURITY_SINCE]
+                .concat()
+                .as_bytes(),
+        );
         let exists: bool = self.connection.query_row(sql::REFRESH_EXISTS, [], |row| row.get(0))?;
-        let (refreshed, latest): (i64, i64) = if exists {
-            self.connection
-                .query_row(sql::REFRESH_BEHIND, [], |row| Ok((row.get(0)?, row.get(1)?)))?
+        let (refreshed, latest, same_rules): (i64, i64, bool) = if exists {
+            self.connection.query_row(sql::REFRESH_BEHIND, [&rules], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })?
         } else {
-            (-1, 0)
+            (-1, 0, false)
         };
         match refreshed.cmp(&latest) {
+            // Missing, computed by other rules (another version of the program), or for
+            // imports this store does not have: whole.
+            _ if !same_rules => self.compute_maturity_whole(&rules)?,
+            std::cmp::Ordering::Greater => self.compute_maturity_whole(&rules)?,
             std::cmp::Ordering::Equal => return Ok(false),
-            std::cmp::Ordering::Less if exists => {
+            std::cmp::Ordering::Less => {
                 // Only new declarations change these tables (an event file adds none).
                 let declared: bool = self
                     .connection
@@ -228,10 +247,25 @@ impl<'c> Analytics<'c> {
                     self.in_transaction(sql::MATURITY_NOTHING_NEW)?;
                 }
             }
-            // Missing, or computed for imports this store does not have: whole.
-            _ => self.in_transaction(&[sql::MATURITY_RULES, sql::MATURITY].concat())?,
         }
         Ok(true)
+    }
+
+    /// The maturity tables computed whole, with the fingerprint of their rules, in one
+    /// transaction.
+    fn compute_maturity_whole(&self, rules: &str) -> Result<()> {
+        self.connection.execute_batch("BEGIN TRANSACTION")?;
+        let computed = self
+            .connection
+            .execute_batch(&[sql::MATURITY_RULES, sql::MATURITY].concat())
+            .and_then(|()| self.connection.execute(sql::REFRESH_RULES_SET, [rules]).map(|_| ()));
+        match computed {
+            Ok(()) => Ok(self.connection.execute_batch("COMMIT")?),
+            Err(error) => {
+                let _ = self.connection.execute_batch("ROLLBACK");
+                Err(error.into())
+            }
+        }
     }
 
     /// Runs a batch in one transaction, rolled back whole when a statement fails.
@@ -472,11 +506,7 @@ impl<'c> Analytics<'c> {
                 serde_json::to_string(self.settings).unwrap_or_default(),
                 |text, rules| text + rules,
             );
-        // FNV-1a: stable across processes and versions, unlike the standard hasher.
-        let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        });
-        format!("{hash:016x}")
+        fnv1a(text.as_bytes())
     }
 
     /// Prepares the context once for several queries at the same date and scope (a page

@@ -1,8 +1,10 @@
 //! Loading one file: duplicate check, parse, then one transaction that stores the rows, the
 //! rejects, the warnings and the import's own record — or nothing at all.
 
+use std::collections::HashMap;
 use std::path::Path;
 
+use arrow::array::{Array, Float64Array, Int64Array, Int64Builder, StringArray};
 use arrow::datatypes::{DataType, Schema};
 use arrow::record_batch::RecordBatch;
 use duckdb::{Connection, params};
@@ -617,8 +619,20 @@ fn load_events(
 }
 
 fn load_osis(connection: &Connection, import_id: i64, export: &parsers::osis::OsisExport) -> duckdb::Result<u64> {
-    let stored = insert_staged(connection, "declarations", import_id, &export.declarations)?;
-    insert_staged(connection, "answer_rows", import_id, &export.answers)?;
+    // Each declaration gets the next number of the store; its answers name it by that number.
+    let first: i64 = connection.query_row(
+        "SELECT coalesce(max(declaration_id), 0) + 1 FROM declarations",
+        [],
+        |row| row.get(0),
+    )?;
+    let rows = export.declarations.num_rows() as i64;
+    let numbered = with_column(
+        &export.declarations,
+        "declaration_id",
+        Arc::new(Int64Array::from_iter_values(first..first + rows)),
+    )?;
+    let stored = insert_staged(connection, "declarations", import_id, &numbered)?;
+    store_answers(connection, first, &export.answers)?;
     // The questions of each catalogue version, stored once: an answer reads its domain,
     // maximum and weight there (view `answers`), so every question answered must be here.
     // A version seen before keeps its questions; one it lacked is added.
@@ -649,6 +663,94 @@ fn load_osis(connection: &Connection, import_id: i64, export: &parsers::osis::Os
     Ok(stored)
 }
 
+/// A column of a batch the parser built, by name and type.
+fn column<'b, T: 'static>(batch: &'b RecordBatch, name: &str) -> duckdb::Result<&'b T> {
+    batch
+        .column_by_name(name)
+        .and_then(|column| column.as_any().downcast_ref::<T>())
+        .ok_or_else(|| duckdb::Error::InvalidColumnName(name.to_owned()))
+}
+
+/// An export's answers as the store keeps them (migration 14): each distinct answer of a
+/// question — its text as typed, its normalised value, its points — once in
+/// `answer_values`, numbered; each answer of a declaration, two numbers in `answer_rows`
+/// (its declaration, numbered from `first_declaration` in the batch's order, and its value).
+/// A national campaign's 700,000 answers share some 30,000 values.
+fn store_answers(connection: &Connection, first_declaration: i64, answers: &RecordBatch) -> duckdb::Result<()> {
+    let declaration = column::<Int64Array>(answers, "declaration_index")?;
+    let code = column::<StringArray>(answers, "question_code")?;
+    let raw = column::<StringArray>(answers, "raw_answer")?;
+    let normalised = column::<StringArray>(answers, "normalised_value")?;
+    let points = column::<Float64Array>(answers, "points")?;
+    type Value = (String, String, String, Option<u64>);
+    let stored: Vec<(i64, Value)> = connection
+        .prepare("SELECT value_id, question_code, raw_answer, normalised_value, points FROM answer_values")?
+        .query_map([], |row| {
+            let points: Option<f64> = row.get(4)?;
+            Ok((
+                row.get(0)?,
+                (row.get(1)?, row.get(2)?, row.get(3)?, points.map(f64::to_bits)),
+            ))
+        })?
+        .collect::<duckdb::Result<_>>()?;
+    let mut next = stored.iter().map(|(id, _)| *id).max().unwrap_or(0) + 1;
+    let mut values: HashMap<(&str, &str, &str, Option<u64>), i64> = stored
+        .iter()
+        .map(|(id, (code, raw, normalised, points))| ((code.as_str(), raw.as_str(), normalised.as_str(), *points), *id))
+        .collect();
+    let mut new_values = connection.appender("answer_values")?;
+    let (mut declaration_ids, mut value_ids) = (
+        Int64Builder::with_capacity(answers.num_rows()),
+        Int64Builder::with_capacity(answers.num_rows()),
+    );
+    for row in 0..answers.num_rows() {
+        let row_points = points.is_valid(row).then(|| points.value(row));
+        let key = (
+            code.value(row),
+            raw.value(row),
+            normalised.value(row),
+            row_points.map(f64::to_bits),
+        );
+        let id = match values.get(&key) {
+            Some(id) => *id,
+            None => {
+                new_values.append_row(params![next, key.0, key.1, key.2, row_points])?;
+                values.insert(key, next);
+                next += 1;
+                next - 1
+            }
+        };
+        declaration_ids.append_value(first_declaration + declaration.value(row));
+        value_ids.append_value(id);
+    }
+    new_values.flush()?;
+    let rows = RecordBatch::try_new(
+        Arc::new(Schema::new(vec![
+            arrow::datatypes::Field::new("declaration_id", DataType::Int64, false),
+            arrow::datatypes::Field::new("value_id", DataType::Int64, false),
+        ])),
+        vec![Arc::new(declaration_ids.finish()), Arc::new(value_ids.finish())],
+    )
+    .map_err(|error| duckdb::Error::ToSqlConversionFailure(Box::new(error)))?;
+    insert_staged_rows(connection, "answer_rows", &rows)?;
+    Ok(())
+}
+
+/// The batch with one more column, last.
+fn with_column(batch: &RecordBatch, name: &str, column: arrow::array::ArrayRef) -> duckdb::Result<RecordBatch> {
+    let mut fields: Vec<arrow::datatypes::Field> = batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|field| field.as_ref().clone())
+        .collect();
+    fields.push(arrow::datatypes::Field::new(name, column.data_type().clone(), false));
+    let mut columns = batch.columns().to_vec();
+    columns.push(column);
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+        .map_err(|error| duckdb::Error::ToSqlConversionFailure(Box::new(error)))
+}
+
 /// Appends a batch to a table whose first column is `import_id`, straight from Arrow (no
 /// staging copy: at national scale the answers alone are millions of rows).
 fn insert_staged(connection: &Connection, table: &str, import_id: i64, batch: &RecordBatch) -> duckdb::Result<u64> {
@@ -656,14 +758,19 @@ fn insert_staged(connection: &Connection, table: &str, import_id: i64, batch: &R
     if rows == 0 {
         return Ok(0);
     }
-    let mut fields = vec![arrow::datatypes::Field::new("import_id", DataType::Int64, false)];
-    fields.extend(batch.schema().fields().iter().map(|field| field.as_ref().clone()));
-    let mut columns: Vec<arrow::array::ArrayRef> = vec![std::sync::Arc::new(arrow::array::Int64Array::from_value(
-        import_id, rows,
-    ))];
-    columns.extend(batch.columns().iter().cloned());
-    let with_import = RecordBatch::try_new(std::sync::Arc::new(Schema::new(fields)), columns)
-        .map_err(|error| duckdb::Error::ToSqlConversionFailure(Box::new(error)))?;
+    insert_staged_rows(
+        connection,
+        table,
+        &with_column(batch, "import_id", Arc::new(Int64Array::from_value(import_id, rows)))?,
+    )
+}
+
+/// Appends a batch to the table's columns of the same names.
+fn insert_staged_rows(connection: &Connection, table: &str, with_import: &RecordBatch) -> duckdb::Result<u64> {
+    let rows = with_import.num_rows();
+    if rows == 0 {
+        return Ok(0);
+    }
     let names: Vec<String> = with_import
         .schema()
         .fields()
@@ -672,7 +779,7 @@ fn insert_staged(connection: &Connection, table: &str, import_id: i64, batch: &R
         .collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let mut appender = connection.appender_with_columns(table, &names)?;
-    appender.append_record_batch(with_import)?;
+    appender.append_record_batch(with_import.clone())?;
     appender.flush()?;
     Ok(rows as u64)
 }

@@ -12,9 +12,10 @@ use super::StoreError;
 
 /// The tables an analyst's copy holds: a table is copied only when it is named here (a new
 /// table stays out until someone decides; `every_table_is_decided` fails until then).
-pub const SHARED: [&str; 19] = [
+pub const SHARED: [&str; 20] = [
     "actions",
     "answer_rows",
+    "answer_values",
     "applications",
     "declarations",
     "event_sources",
