@@ -34,6 +34,10 @@ sites AS (
     LEFT JOIN known_ose_ght o USING (finess_et)
     WHERE NOT EXISTS (SELECT 1 FROM status_sites) OR e.finess_et IN (SELECT finess_et FROM status_sites)
 ),
+-- (Read by two parts below: computed once.)
+event_rows AS MATERIALIZED (
+    SELECT * FROM visible_events WHERE finess_et IN (SELECT finess_et FROM sites)
+),
 audits AS (
     SELECT finess_et,
            max(completed_on) FILTER (WHERE role = 'ads') AS ads_on,
@@ -45,11 +49,10 @@ audits AS (
            max(completed_on) FILTER (WHERE role = 'training') AS training_on,
            count(*) FILTER (WHERE role = 'incident'
                             AND completed_on >= (SELECT as_of FROM c) - (SELECT audit_days FROM c)) AS incident_events_365
-    FROM visible_events
-    WHERE finess_et IN (SELECT finess_et FROM sites)
+    FROM event_rows
     GROUP BY finess_et
 ),
-exercise_rows AS (
+exercise_rows AS MATERIALIZED (
     SELECT * FROM visible_exercises WHERE finess_et IN (SELECT finess_et FROM sites)
 ),
 exercises AS (
@@ -78,7 +81,7 @@ actions AS (
 ),
 -- What was known at the date (rules.sql): each campaign's newest submission dated on or
 -- before it.
-declaration_rows AS (
+declaration_rows AS MATERIALIZED (
     SELECT d.*,
            row_number() OVER (PARTITION BY d.finess_et ORDER BY d.updated_on DESC, d.campaign DESC, d.import_id DESC) AS recency,
            row_number() OVER (
@@ -120,28 +123,29 @@ incident_counts AS (SELECT finess_et, count(*) AS incidents_365 FROM incident_ro
 -- aggregate over the status of the sites in scope, not a new pass over events and
 -- declarations: the latest level of each kind of audit, the month ends of the 24-month
 -- trend the site's exercises count for, its incidents per year, its known declarations with
--- a maturity row.
+-- a maturity row. (Each list sorted after it is made: an ordered aggregate held 120 MiB more
+-- at the national peak.)
 audit_levels AS (
-    SELECT finess_et, list({'event_type': event_type, 'label': label, 'level': level} ORDER BY event_type) AS audit_levels
+    SELECT finess_et, list_sort(list({'event_type': event_type, 'label': label, 'level': level})) AS audit_levels
     FROM (
         SELECT finess_et, event_type, any_value(event_type_label) AS label,
                arg_max(outcome_level, completed_on) AS level
-        FROM visible_events
-        WHERE finess_et IN (SELECT finess_et FROM sites) AND event_type IN (SELECT code FROM event_codes WHERE audit)
+        FROM event_rows
+        WHERE event_type IN (SELECT code FROM event_codes WHERE audit)
         GROUP BY finess_et, event_type
     )
     GROUP BY finess_et
 ),
 exercise_months AS (
-    SELECT d.finess_et, list(DISTINCT b.month_end ORDER BY b.month_end) AS exercise_months
+    SELECT d.finess_et, list_sort(list_distinct(list(b.month_end))) AS exercise_months
     FROM (SELECT DISTINCT finess_et, completed_on FROM exercise_rows WHERE completed_on IS NOT NULL) d
     JOIN exercise_month_bounds b ON d.completed_on <= b.upto AND d.completed_on >= b.since
     GROUP BY d.finess_et
 ),
 incident_years AS (
     SELECT finess_et,
-           list({'year': year, 'incidents': incidents, 'cnil_late': cnil_late, 'cnil_missing': cnil_missing}
-                ORDER BY year) AS incident_years
+           list_sort(list({'year': year, 'incidents': incidents, 'cnil_late': cnil_late, 'cnil_missing': cnil_missing}))
+               AS incident_years
     FROM (
         SELECT finess_et, year(declared_at) AS year, count(*) AS incidents,
                count(*) FILTER (WHERE cnil_check(data_leak, cnil_notified, declared_at, cnil_notified_at) = 'tardive') AS cnil_late,
@@ -156,8 +160,8 @@ incident_years AS (
 ),
 campaign_rows AS (
     SELECT finess_et,
-           list({'campaign': campaign, 'validated': status = 'Validé', 'overall': overall,
-                 'computed': completion >= (SELECT maturity_not_computed_below FROM c)} ORDER BY campaign) AS campaigns
+           list_sort(list({'campaign': campaign, 'validated': status = 'Validé', 'overall': overall,
+                           'computed': completion >= (SELECT maturity_not_computed_below FROM c)})) AS campaigns
     FROM declaration_rows
     WHERE scored IS NOT NULL
     GROUP BY finess_et

@@ -1,2 +1,2 @@
 -- The establishments list: every filtered establishment with its indicators, by FINESS.
-SELECT * FROM filtered_status ORDER BY finess_et;
+SELECT * FROM filtered_listing ORDER BY finess_et;

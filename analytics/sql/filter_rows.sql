@@ -26,3 +26,9 @@ SELECT s.*,
                 AND s.silene_on >= (SELECT as_of - audit_days FROM ctx), false) AS ose_audited,
        s.freshness = 'à jour' AS up_to_date
 FROM filtered_status s;
+
+-- The filtered establishments as lists and exports show them: without the per-site facts
+-- only the regional view's aggregates read (establishment_status.sql), which would be
+-- converted for every row of a list for nothing.
+CREATE OR REPLACE TEMP VIEW filtered_listing AS
+SELECT * EXCLUDE (audit_levels, exercise_months, incident_years, campaigns) FROM filtered_status;

@@ -13,23 +13,25 @@ WITH scored_questions AS (
     WHERE max_points > 0
     GROUP BY catalogue_version, domain
 ),
+-- Grouped by declaration number first (integers), its FINESS and campaign joined after.
 answered AS (
-    SELECT a.import_id, a.finess_et, a.campaign, a.domain,
+    SELECT r.declaration_id, q.domain,
            count(*) AS answered,
-           sum(a.weight * a.points) AS points,
-           sum(a.weight * a.max_points) AS max_points
-    FROM answers a
-    WHERE a.max_points > 0 AND a.points IS NOT NULL AND a.import_id > since
-    GROUP BY a.import_id, a.finess_et, a.campaign, a.domain
+           sum(q.weight * v.points) AS points,
+           sum(q.weight * q.max_points) AS max_points
+    FROM answer_rows r
+    JOIN answer_values v USING (value_id)
+    JOIN declarations d USING (declaration_id)
+    JOIN questions q ON q.catalogue_version = d.catalogue_version AND q.code = v.question_code
+    WHERE q.max_points > 0 AND v.points IS NOT NULL AND d.import_id > since
+    GROUP BY r.declaration_id, q.domain
 )
 SELECT d.import_id, d.finess_et, d.campaign, q.domain, q.scored, q.domain_weight,
        coalesce(a.answered, 0) AS answered,
        CASE WHEN a.max_points > 0 THEN 100.0 * a.points / a.max_points END AS score
 FROM declarations d
 JOIN scored_questions q USING (catalogue_version)
-LEFT JOIN answered a
-       ON a.import_id = d.import_id AND a.finess_et = d.finess_et
-      AND a.campaign = d.campaign AND a.domain = q.domain
+LEFT JOIN answered a ON a.declaration_id = d.declaration_id AND a.domain = q.domain
 WHERE d.import_id > since;
 
 -- (The macro below reads the scores' table: it must exist when the macro is created.)

@@ -224,9 +224,14 @@ impl<'c> Analytics<'c> {
         );
         let exists: bool = self.connection.query_row(sql::REFRESH_EXISTS, [], |row| row.get(0))?;
         let (refreshed, latest, same_rules): (i64, i64, bool) = if exists {
-            self.connection.query_row(sql::REFRESH_BEHIND, [&rules], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-            })?
+            let (refreshed, latest) = self
+                .connection
+                .query_row(sql::REFRESH_BEHIND, [], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            (
+                refreshed,
+                latest,
+                self.maturity_rules()?.as_deref() == Some(rules.as_str()),
+            )
         } else {
             (-1, 0, false)
         };
@@ -251,6 +256,19 @@ impl<'c> Analytics<'c> {
         Ok(true)
     }
 
+    /// The fingerprint of the rules the maturity tables were computed with (none: a store
+    /// made before it was kept).
+    fn maturity_rules(&self) -> Result<Option<String>> {
+        let mut statement = self.connection.prepare(sql::REFRESH_RULES)?;
+        let mut rows = statement.query([])?;
+        let Some(row) = rows.next()? else { return Ok(None) };
+        let index = row.as_ref().column_names().iter().position(|name| name == "rules");
+        Ok(match index {
+            Some(index) => row.get(index)?,
+            None => None,
+        })
+    }
+
     /// The maturity tables computed whole, with the fingerprint of their rules, in one
     /// transaction.
     fn compute_maturity_whole(&self, rules: &str) -> Result<()> {
@@ -260,7 +278,10 @@ impl<'c> Analytics<'c> {
             .execute_batch(&[sql::MATURITY_RULES, sql::MATURITY].concat())
             .and_then(|()| self.connection.execute(sql::REFRESH_RULES_SET, [rules]).map(|_| ()));
         match computed {
-            Ok(()) => Ok(self.connection.execute_batch("COMMIT")?),
+            Ok(()) => {
+                self.connection.execute_batch("COMMIT")?;
+                Ok(self.connection.execute_batch(sql::CHECKPOINT)?)
+            }
             Err(error) => {
                 let _ = self.connection.execute_batch("ROLLBACK");
                 Err(error.into())
@@ -349,7 +370,6 @@ impl<'c> Analytics<'c> {
             self.connection.execute_batch(sql::OWN_STATUS_END)?;
         }
         self.connection.execute_batch(sql::DOMAIN_MEASURES_VIEW)?;
-        Filter::default().apply(self.connection)?;
         step("vue du lecteur");
         self.connection.execute(sql::CTX_KEY_SET, [&key])?;
         Ok(refresh)

@@ -72,7 +72,9 @@ file!(FICHE_PEER_STATS, "fiche_peer_stats");
 // The bounded cache of shared statuses.
 file!(REFRESH_EXISTS, "cache/refresh_exists");
 file!(REFRESH_BEHIND, "cache/refresh_behind");
+file!(REFRESH_RULES, "cache/refresh_rules");
 file!(REFRESH_RULES_SET, "cache/refresh_rules_set");
+file!(CHECKPOINT, "cache/checkpoint");
 file!(STATUS_BEHIND, "cache/status_behind");
 file!(STATUS_UPDATE_BEGIN, "cache/status_update_begin");
 file!(STATUS_UPDATE_NONE, "cache/status_update_none");

@@ -26,6 +26,7 @@ pub fn run(args: &IngestArgs) -> Result<u8> {
     // The parser thread below keeps the other core busy: DuckDB's own worker would only
     // compete with it (measured: about 15 % less CPU for the national set with one thread).
     store.connection().execute_batch("SET threads = 1")?;
+    store.checkpoint_once_at_close()?;
     let options = ImportOptions {
         kind: args.kind,
         user: args.user.clone().or_else(|| std::env::var("USER").ok()),

@@ -138,20 +138,20 @@ impl Store {
                 }
             }
         })?;
-        // A checkpoint rewrites the row groups the imports since the last one appended to,
-        // freeing the blocks the previous one wrote: with DuckDB's 16 MB default, a national
-        // ingest ended with 40 free blocks of 220 (10 MiB of a 55 MiB file). One checkpoint
-        // when the store closes writes each table once (43.7 MiB, no free block), for 30 MiB
-        // more memory at the peak (uncheckpointed rows stay in memory). The server sets its own.
-        connection
-            .execute_batch("SET checkpoint_threshold = '1GB'")
-            .map_err(|source| StoreError::Open {
-                path: path.clone(),
-                source,
-            })?;
         let mut store = Store { connection, path };
         migrations::migrate_to(&mut store.connection, &store.path, version)?;
         Ok(store)
+    }
+
+    /// For a run of imports (the `ingest` command): one checkpoint, when the store closes.
+    /// A checkpoint rewrites the row groups the imports since the last one appended to,
+    /// freeing the blocks the previous one wrote: with DuckDB's 16 MB default, a national
+    /// ingest ended with 40 free blocks of 220 (10 MiB of a 55 MiB file); checkpointing once
+    /// writes each table once (43.7 MiB, no free block), for 30 MiB more at the peak
+    /// (uncheckpointed rows stay in memory). Not for the indicators' writes, whose tables are
+    /// rewritten whole anyway.
+    pub fn checkpoint_once_at_close(&self) -> Result<(), StoreError> {
+        Ok(self.connection.execute_batch("SET checkpoint_threshold = '1GB'")?)
     }
 
     /// Brings the schema up to date.
