@@ -77,12 +77,19 @@ pub fn prepare(connection: &Connection, settings: &Settings, as_of: NaiveDate, s
             }
         }
     }
-    connection.execute_batch(sql::SCOPE)?;
-    connection.execute(sql::SCOPE_RED_SITES, [listed(&scope.red_sites)])?;
-    match &scope.sites {
-        Some(sites) => connection.execute(sql::SCOPE_SITES, [listed(sites)])?,
-        None => connection.execute(sql::SCOPE_REGION, [])?,
-    };
+    // The viewer's tables, unless this connection built them last for the same viewer and
+    // data (the key names every site and red site the viewer has).
+    let scope_key = format!("{:?}|{:?}", scope.sites, scope.red_sites);
+    if !connection.query_row(sql::SCOPE_KEY_UNCHANGED, [&scope_key], |row| row.get::<_, bool>(0))? {
+        connection.execute_batch(sql::SCOPE_KEY_CLEAR)?;
+        connection.execute_batch(sql::SCOPE)?;
+        connection.execute(sql::SCOPE_RED_SITES, [listed(&scope.red_sites)])?;
+        match &scope.sites {
+            Some(sites) => connection.execute(sql::SCOPE_SITES, [listed(sites)])?,
+            None => connection.execute(sql::SCOPE_REGION, [])?,
+        };
+        connection.execute(sql::SCOPE_KEY_SET, [&scope_key])?;
+    }
     // The shared rules are views and macros that read the context tables when queried (none
     // holds a date or a setting): defined once per connection too, after the tables they read.
     if !built {
