@@ -113,6 +113,7 @@ pub struct Filter {
 impl Filter {
     /// Binds the filter's values (filter.sql reads them): the lists, aggregates and charts
     /// that follow are computed over the filtered establishments.
+    ///
     /// The filtered rows are made once per context and filter: the queries of a page that
     /// apply the same filter again read them as they are.
     fn apply(&self, connection: &Connection) -> Result<()> {
@@ -238,8 +239,8 @@ impl<'c> Analytics<'c> {
         match refreshed.cmp(&latest) {
             // Missing, computed by other rules (another version of the program), or for
             // imports this store does not have: whole.
-            _ if !same_rules => self.compute_maturity_whole(&rules)?,
             std::cmp::Ordering::Greater => self.compute_maturity_whole(&rules)?,
+            _ if !same_rules => self.compute_maturity_whole(&rules)?,
             std::cmp::Ordering::Equal => return Ok(false),
             std::cmp::Ordering::Less => {
                 // Only new declarations change these tables (an event file adds none).
@@ -272,27 +273,23 @@ impl<'c> Analytics<'c> {
     /// The maturity tables computed whole, with the fingerprint of their rules, in one
     /// transaction.
     fn compute_maturity_whole(&self, rules: &str) -> Result<()> {
-        self.connection.execute_batch("BEGIN TRANSACTION")?;
-        let computed = self
-            .connection
-            .execute_batch(&[sql::MATURITY_RULES, sql::MATURITY].concat())
-            .and_then(|()| self.connection.execute(sql::REFRESH_RULES_SET, [rules]).map(|_| ()));
-        match computed {
-            Ok(()) => {
-                self.connection.execute_batch("COMMIT")?;
-                Ok(self.connection.execute_batch(sql::CHECKPOINT)?)
-            }
-            Err(error) => {
-                let _ = self.connection.execute_batch("ROLLBACK");
-                Err(error.into())
-            }
-        }
+        self.in_transaction_with(|| {
+            self.connection
+                .execute_batch(&[sql::MATURITY_RULES, sql::MATURITY].concat())?;
+            self.connection.execute(sql::REFRESH_RULES_SET, [rules]).map(|_| ())
+        })?;
+        Ok(self.connection.execute_batch(sql::CHECKPOINT)?)
     }
 
     /// Runs a batch in one transaction, rolled back whole when a statement fails.
     fn in_transaction(&self, batch: &str) -> Result<()> {
+        self.in_transaction_with(|| self.connection.execute_batch(batch))
+    }
+
+    /// Runs statements in one transaction, rolled back whole when one fails.
+    fn in_transaction_with(&self, work: impl FnOnce() -> duckdb::Result<()>) -> Result<()> {
         self.connection.execute_batch("BEGIN TRANSACTION")?;
-        match self.connection.execute_batch(batch) {
+        match work() {
             Ok(()) => Ok(self.connection.execute_batch("COMMIT")?),
             Err(error) => {
                 // Leave the connection usable (a failed batch stays inside its transaction).

@@ -11,9 +11,8 @@ mod common;
 
 use analytics::{Analytics, Filter, RegionalReport, Scope, Settings};
 use chrono::NaiveDate;
-use common::day;
+use common::{day, generated_region};
 use duckdb::Connection;
-use ingest::{ImportOptions, Store};
 
 const AUDIT_LEVELS: &str = include_str!("oracle/audit_levels.sql");
 const MONTHLY: &str = include_str!("oracle/monthly_exercises.sql");
@@ -108,29 +107,9 @@ fn check(connection: &Connection, report: &RegionalReport, case: &str) {
     );
 }
 
-/// A generated region (this seed) imported whole into a store in a temporary folder.
-fn generated_region(seed: u64) -> (tempfile::TempDir, generator::Manifest, Store) {
-    let directory = tempfile::tempdir().unwrap();
-    let set = directory.path().join("region");
-    let options = generator::Options {
-        scale: generator::Scale::Region,
-        campaigns: None,
-        seed,
-        today: day("2026-11-29"),
-    };
-    let manifest = generator::generate(&options, &set).unwrap();
-    let mut store = Store::open(directory.path().join("store.duckdb")).unwrap();
-    for file in &manifest.files {
-        store
-            .import_file(&set.join(&file.name), &ImportOptions::default())
-            .unwrap();
-    }
-    (directory, manifest, store)
-}
-
 #[test]
 fn the_regional_parts_over_the_status_equal_the_rules_read_directly() {
-    let (_directory, manifest, store) = generated_region(7);
+    let (_directory, store, manifest) = generated_region(7);
     let settings = Settings::default();
     // A site with a red event, seen by itself: its red events count in its own view only.
     let red_site: String = store
@@ -205,7 +184,7 @@ fn the_filtered_rows_kept_for_a_page_are_never_another_viewer_s_nor_another_date
     // page read them once made). A viewer of one site asking right after a region viewer,
     // with the same filter, on the same connection, gets its site only; and the region
     // viewer after it gets the region again; a new date gives that date's rows.
-    let (_directory, manifest, store) = generated_region(5);
+    let (_directory, store, manifest) = generated_region(5);
     let settings = Settings::default();
     let analytics = Analytics::new(store.connection(), &settings);
     let filter = Filter::default();

@@ -117,9 +117,7 @@ pub enum DiagnosticKind {
 impl Store {
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
-        let mut store = Store::open_at(path, LATEST_VERSION)?;
-        migrations::migrate(&mut store.connection, &store.path)?;
-        Ok(store)
+        Store::open_at(path, LATEST_VERSION)
     }
 
     /// Opens (creating if needed) the store at `path` with its schema brought up to `version`
