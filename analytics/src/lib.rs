@@ -80,6 +80,13 @@ impl Scope {
     }
 
     /// Sees what ARS and SESAN see: the region's fiches are the same for every such viewer.
+    /// What a connection's context depends on besides the data and the settings: the date
+    /// and every site and red site of the viewer (the key `Analytics::prepare` keeps the
+    /// context by; a connection pool can prefer the connection already prepared for it).
+    pub fn context_key(&self, as_of: NaiveDate) -> String {
+        format!("{as_of}|{:?}|{:?}", self.sites, self.red_sites)
+    }
+
     pub fn is_region(&self) -> bool {
         self.sites.is_none() && self.red_sites.is_empty() && self.peers == peers::PeerBasis::AsOf
     }
@@ -278,7 +285,12 @@ impl<'c> Analytics<'c> {
                 .execute_batch(&[sql::MATURITY_RULES, sql::MATURITY].concat())?;
             self.connection.execute(sql::REFRESH_RULES_SET, [rules]).map(|_| ())
         })?;
-        Ok(self.connection.execute_batch(sql::CHECKPOINT)?)
+        self.connection.execute_batch(sql::CHECKPOINT)?;
+        // Not enough could be evicted: nothing changed, the next step works as before.
+        if let Err(error) = self.connection.execute_batch(sql::BUFFERS_RELEASE) {
+            tracing::debug!("mémoire tampon non rendue : {error}");
+        }
+        Ok(self.connection.execute_batch(sql::BUFFERS_RESTORE)?)
     }
 
     /// Runs a batch in one transaction, rolled back whole when a statement fails.
@@ -319,7 +331,7 @@ impl<'c> Analytics<'c> {
         // The same date, viewer, settings and data as the previous request on this
         // connection: everything is in place already.
         self.connection.execute_batch(sql::CTX_KEY)?;
-        let key = format!("{as_of}|{:?}|{:?}|{fingerprint}", scope.sites, scope.red_sites);
+        let key = format!("{}|{fingerprint}", scope.context_key(as_of));
         let unchanged: bool = self
             .connection
             .query_row(sql::CTX_KEY_UNCHANGED, [&key], |row| row.get(0))?;
@@ -394,7 +406,7 @@ impl<'c> Analytics<'c> {
         let computed = self.connection.execute_batch(if sites > 0 {
             sql::STATUS
         } else {
-            sql::STATUS_UPDATE_NONE
+            sql::STATUS_COMPUTED_EMPTY
         });
         self.connection.execute_batch(sql::REGION_STATUS_END)?;
         step("statuts des sites");
@@ -423,6 +435,7 @@ impl<'c> Analytics<'c> {
             let _ = abandon();
             return Err(error.into());
         }
+        self.connection.execute_batch(sql::STATUS_COMPUTED_EMPTY)?;
         step("gardés, pairs recalculés");
         Ok(Some(sites))
     }
@@ -510,7 +523,7 @@ impl<'c> Analytics<'c> {
             let _ = self.connection.execute_batch("ROLLBACK");
             return Err(error.into());
         }
-        Ok(())
+        Ok(self.connection.execute_batch(sql::STATUS_COMPUTED_EMPTY)?)
     }
 
     /// Identifies the settings a cache was computed with.

@@ -28,7 +28,7 @@ pub async fn regional((State(state), Extension(viewer), Query(params)): PageArgs
         return to_json(&day.report);
     }
     let report = state
-        .with_connection(move |connection, settings| {
+        .with_context(as_of, &scope.clone(), move |connection, settings| {
             Ok(Analytics::new(connection, settings).regional(as_of, &scope, &filter)?)
         })
         .await?;
@@ -40,7 +40,7 @@ pub async fn establishments(
 ) -> Result<Json<Value>, WebError> {
     let (as_of, filter, scope) = (params.as_of()?, params.filter()?, viewer.scope());
     let rows = state
-        .with_connection(move |connection, settings| {
+        .with_context(as_of, &scope.clone(), move |connection, settings| {
             Ok(Analytics::new(connection, settings).establishments(as_of, &scope, &filter)?)
         })
         .await?;
@@ -50,7 +50,7 @@ pub async fn establishments(
 pub async fn targeting((State(state), Extension(viewer), Query(params)): PageArgs) -> Result<Json<Value>, WebError> {
     let (as_of, filter, scope) = (params.as_of()?, params.filter()?, viewer.scope());
     let rows = state
-        .with_connection(move |connection, settings| {
+        .with_context(as_of, &scope.clone(), move |connection, settings| {
             Ok(Analytics::new(connection, settings).targeting(as_of, &scope, &filter)?)
         })
         .await?;
@@ -61,7 +61,7 @@ pub async fn exercises((State(state), Extension(viewer), Query(params)): PageArg
     let (as_of, filter, scope) = (params.as_of()?, params.heat_filter()?, viewer.scope());
     let groups = params.heat_groups(&filter)?;
     let (months, rows) = state
-        .with_connection(move |connection, settings| {
+        .with_context(as_of, &scope.clone(), move |connection, settings| {
             Ok(Analytics::new(connection, settings).exercise_months(as_of, &scope, &filter, groups, 24)?)
         })
         .await?;
@@ -77,7 +77,7 @@ pub async fn aap((State(state), Extension(viewer), Query(params)): PageArgs) -> 
 pub async fn data_quality((State(state), Extension(viewer), Query(params)): PageArgs) -> Result<Json<Value>, WebError> {
     let (as_of, scope) = (params.as_of()?, viewer.scope());
     let (sources, imports, unknown) = state
-        .with_connection(move |connection, settings| {
+        .with_context(as_of, &scope.clone(), move |connection, settings| {
             let analytics = Analytics::new(connection, settings);
             Ok((
                 analytics.sources(as_of, &scope)?,

@@ -553,7 +553,7 @@ async fn export(
         Export::Aap => aap_table(&viewer.sight.aap(&*state.aap_report(as_of).await?)),
         Export::Departements => {
             let report = state
-                .with_connection(move |connection, settings| {
+                .with_context(as_of, &scope.clone(), move |connection, settings| {
                     Ok(Analytics::new(connection, settings).regional(as_of, &scope, &filter)?)
                 })
                 .await?;

@@ -58,7 +58,7 @@ impl DataGate {
     /// region, once: readers finding them stale would all attempt it at once and conflict.
     pub fn bring_indicators_up_to_date(&self) {
         let today = ingest::dates::paris_today();
-        let Ok(connection) = self.pool.take() else {
+        let Ok((_, connection)) = self.pool.take(None) else {
             return;
         };
         let analytics = Analytics::new(&connection, &self.settings);
@@ -66,7 +66,9 @@ impl DataGate {
             .refresh_if_stale()
             .and_then(|_| analytics.prepare(today, &Scope::region()))
         {
-            Ok(()) => self.pool.give_back(connection),
+            Ok(()) => self
+                .pool
+                .give_back(connection, Some(Scope::region().context_key(today))),
             // Readers will try again; the connection is not reused after an error.
             Err(error) => tracing::warn!("indicateurs non préparés après l'import : {error}"),
         }

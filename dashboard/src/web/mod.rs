@@ -113,15 +113,39 @@ impl AppState {
         T: Send + 'static,
         F: Fn(&duckdb::Connection, &Settings) -> Result<T, WebError> + Send + 'static,
     {
+        self.with_connection_for(None, work).await
+    }
+
+    /// Like `with_connection`, for analytics of one date and viewer: on the connection last
+    /// used for them when one is idle (its context is ready).
+    async fn with_context<T, F>(
+        &self,
+        as_of: chrono::NaiveDate,
+        scope: &analytics::Scope,
+        work: F,
+    ) -> Result<T, WebError>
+    where
+        T: Send + 'static,
+        F: Fn(&duckdb::Connection, &Settings) -> Result<T, WebError> + Send + 'static,
+    {
+        self.with_connection_for(Some(scope.context_key(as_of)), work).await
+    }
+
+    async fn with_connection_for<T, F>(&self, context: Option<String>, work: F) -> Result<T, WebError>
+    where
+        T: Send + 'static,
+        F: Fn(&duckdb::Connection, &Settings) -> Result<T, WebError> + Send + 'static,
+    {
         let pool = Arc::clone(&self.pool);
         let settings = Arc::clone(&self.settings);
         tokio::task::spawn_blocking(move || {
             let mut attempts = 0;
             loop {
-                let connection = pool.take()?;
+                let (last, connection) = pool.take(context.as_deref())?;
                 match work(&connection, &settings) {
                     Ok(value) => {
-                        pool.give_back(connection);
+                        // Work of no date leaves the context it found (lists of départements).
+                        pool.give_back(connection, context.clone().or(last));
                         return Ok(value);
                     }
                     // Two requests materialising the same cache at once: DuckDB lets one

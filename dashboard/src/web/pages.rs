@@ -632,7 +632,7 @@ pub async fn establishment_rows(
     let filter = params.filter()?;
     let sort = params.tri.clone();
     state
-        .with_connection(move |connection, settings| {
+        .with_context(as_of, &scope.clone(), move |connection, settings| {
             let mut rows = Analytics::new(connection, settings).establishments(as_of, &scope, &filter)?;
             sort_rows(&mut rows, sort.as_deref());
             Ok(rows)
@@ -872,7 +872,7 @@ pub async fn targeting_rows(
     let as_of = params.as_of()?;
     let filter = params.filter()?;
     state
-        .with_connection(move |connection, settings| {
+        .with_context(as_of, &scope.clone(), move |connection, settings| {
             Ok(Analytics::new(connection, settings).targeting(as_of, &scope, &filter)?)
         })
         .await
@@ -889,7 +889,7 @@ pub async fn exercises(
     let heat_filter = params.heat_filter()?;
     let groups = params.heat_groups(&filter)?;
     let (report, (months, heat), mut overdue) = state
-        .with_connection(move |connection, settings| {
+        .with_context(as_of, &scope.clone(), move |connection, settings| {
             let analytics = Analytics::new(connection, settings);
             // The page shows the table by département and the exercises' quality only.
             let parts = analytics::RegionalParts {
@@ -1043,7 +1043,7 @@ pub async fn audits(
     let as_of = params.as_of()?;
     let filter = params.filter()?;
     let (report, rows) = state
-        .with_connection(move |connection, settings| {
+        .with_context(as_of, &scope.clone(), move |connection, settings| {
             let analytics = Analytics::new(connection, settings);
             // The page shows the table by département and the audits' levels only.
             let parts = analytics::RegionalParts {
@@ -1189,7 +1189,7 @@ pub async fn data_quality(
     let scope = viewer.scope();
     let as_of = params.as_of()?;
     let (sources, imports, unknown, superseded) = state
-        .with_connection(move |connection, settings| {
+        .with_context(as_of, &scope.clone(), move |connection, settings| {
             let analytics = Analytics::new(connection, settings);
             Ok((
                 analytics.sources(as_of, &scope)?,

@@ -113,20 +113,32 @@ impl AppState {
         filter: Filter,
     ) -> Result<Arc<RegionalDay>, WebError> {
         let shared = scope.is_region() && filter == Filter::default();
-        let compute = move || {
-            self.with_connection(move |connection, settings| {
-                let analytics = Analytics::new(connection, settings);
-                let report = analytics.regional(as_of, &scope, &filter)?;
-                // Both queries of the reference date first: each change of date rebuilds the context.
-                let families = analytics.breakdown(as_of, &scope, &filter, Dimension::Family)?;
-                let points = analytics.site_points(as_of, &scope, &filter, super::map::MAX_POINTS + 1)?;
-                let year_before = analytics.headline(as_of - chrono::Duration::days(365), &scope, &filter)?;
-                Ok(RegionalDay {
-                    report,
-                    points,
-                    year_before,
-                    families,
+        let compute = move || async move {
+            let (report, families, points) = {
+                let (scope, filter) = (scope.clone(), filter.clone());
+                self.with_context(as_of, &scope.clone(), move |connection, settings| {
+                    let analytics = Analytics::new(connection, settings);
+                    Ok((
+                        analytics.regional(as_of, &scope, &filter)?,
+                        analytics.breakdown(as_of, &scope, &filter, Dimension::Family)?,
+                        analytics.site_points(as_of, &scope, &filter, super::map::MAX_POINTS + 1)?,
+                    ))
                 })
+                .await?
+            };
+            // On the connection kept at the year before (each change of date on one
+            // connection rebuilds its context, twice per page).
+            let year_before_on = as_of - chrono::Duration::days(365);
+            let year_before = self
+                .with_context(year_before_on, &scope.clone(), move |connection, settings| {
+                    Ok(Analytics::new(connection, settings).headline(year_before_on, &scope, &filter)?)
+                })
+                .await?;
+            Ok(RegionalDay {
+                report,
+                points,
+                year_before,
+                families,
             })
         };
         if shared {
